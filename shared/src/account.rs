@@ -1,0 +1,118 @@
+//! Accounts and authentication.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// `POST /api/v1/auth/signup`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignupRequest {
+    /// Trimmed and lower-cased before use.
+    #[cfg_attr(feature = "openapi", schema(example = "ada@example.com"))]
+    pub email: String,
+    /// 8 to 1024 characters; no composition rules.
+    #[cfg_attr(feature = "openapi", schema(format = Password))]
+    pub password: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// Answer to a sign-up. The recovery code is shown exactly once: store it now.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SignupResponse {
+    pub user: UserProfile,
+    /// Sets a new password without losing any file. Never shown again.
+    #[cfg_attr(feature = "openapi", schema(example = "ABCD-EFGH-IJKL-MNOP-QRST-UVWX"))]
+    pub recovery_code: String,
+}
+
+/// `POST /api/v1/auth/login`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    #[cfg_attr(feature = "openapi", schema(format = Password))]
+    pub password: String,
+}
+
+/// Answer to log in and refresh.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TokenResponse {
+    /// Short-lived JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Lifetime of the access token in seconds.
+    pub expires_in: u64,
+    /// `id.secret`; single use: each refresh returns a new one.
+    pub refresh_token: String,
+}
+
+/// `POST /api/v1/auth/refresh`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// `POST /api/v1/auth/recover`: set a new password with the recovery code.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RecoverRequest {
+    pub email: String,
+    /// Case, spaces and dashes are ignored.
+    pub recovery_code: String,
+    #[cfg_attr(feature = "openapi", schema(format = Password))]
+    pub new_password: String,
+}
+
+/// Answer to a recovery: the old code is spent, this one replaces it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RecoverResponse {
+    pub recovery_code: String,
+}
+
+/// `PUT /api/v1/me/password`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[cfg_attr(feature = "openapi", schema(format = Password))]
+    pub current_password: String,
+    #[cfg_attr(feature = "openapi", schema(format = Password))]
+    pub new_password: String,
+}
+
+/// `DELETE /api/v1/me`: the password confirms the wish.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAccountRequest {
+    #[cfg_attr(feature = "openapi", schema(format = Password))]
+    pub password: String,
+}
+
+/// `GET /api/v1/me`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UserProfile {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: Option<String>,
+    pub quota_bytes: u64,
+    pub used_bytes: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}

@@ -1,0 +1,10 @@
+//! Types that cross the wire between the Strongroom server and its clients, and the
+//! validation rules both sides apply to them. Server-only derives (OpenAPI schemas)
+//! sit behind the `openapi` feature so the browser build stays lean.
+
+pub mod account;
+pub mod problem;
+pub mod validate;
+
+pub use account::*;
+pub use problem::{FieldError, Problem};

@@ -1,0 +1,248 @@
+//! Validation rules shared by the server (which enforces them) and the browser app
+//! (which shows them early). Each rule failure carries a stable code.
+
+use std::fmt;
+
+use crate::FieldError;
+
+/// Passwords follow NIST SP 800-63B: a minimum length, a generous maximum, no
+/// composition rules, and a refusal of the most common choices.
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 1024;
+pub const EMAIL_MAX_BYTES: usize = 254;
+pub const DISPLAY_NAME_MAX_CHARS: usize = 100;
+
+/// Frequently breached passwords that satisfy the length rule. Short on purpose:
+/// it catches the obvious, the length rule does the rest.
+const COMMON_PASSWORDS: &[&str] = &[
+    "12345678",
+    "123456789",
+    "1234567890",
+    "password",
+    "password1",
+    "password123",
+    "qwertyui",
+    "qwerty123",
+    "qwertyuiop",
+    "iloveyou",
+    "11111111",
+    "00000000",
+    "abcdefgh",
+    "abc12345",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "welcome1",
+    "letmein1",
+    "trustno1",
+    "superman",
+    "passw0rd",
+    "1q2w3e4r",
+    "87654321",
+    "asdfghjk",
+    "zaq12wsx",
+    "strongroom",
+];
+
+/// A rule a value broke.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn for_field(self, field: &str) -> FieldError {
+        FieldError {
+            field: field.to_owned(),
+            code: self.code.to_owned(),
+            message: self.message,
+        }
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Trims and lower-cases an email address and checks that it is one.
+pub fn normalize_email(raw: &str) -> Result<String, Invalid> {
+    let email = raw.trim().to_lowercase();
+    if email.is_empty() {
+        return Err(Invalid::new(
+            "email_required",
+            "an email address is required",
+        ));
+    }
+    if email.len() > EMAIL_MAX_BYTES {
+        return Err(Invalid::new(
+            "email_too_long",
+            format!("an email address has at most {EMAIL_MAX_BYTES} characters"),
+        ));
+    }
+    // The crate follows RFC 5322; we also insist on a dot in the domain part, which
+    // rules out local-only addresses nobody can receive mail at.
+    let valid = email_address::EmailAddress::is_valid(&email)
+        && email
+            .rsplit_once('@')
+            .is_some_and(|(_, domain)| domain.contains('.') && !domain.ends_with('.'))
+        && !email.chars().any(char::is_control);
+    if !valid {
+        return Err(Invalid::new(
+            "email_invalid",
+            "this is not a valid email address",
+        ));
+    }
+    Ok(email)
+}
+
+/// Checks a new password against the policy. `email` (already normalised) is
+/// refused as a password too.
+pub fn check_password(password: &str, email: Option<&str>) -> Result<(), Invalid> {
+    let chars = password.chars().count();
+    if chars < PASSWORD_MIN_CHARS {
+        return Err(Invalid::new(
+            "password_too_short",
+            format!("a password needs at least {PASSWORD_MIN_CHARS} characters"),
+        ));
+    }
+    if chars > PASSWORD_MAX_CHARS {
+        return Err(Invalid::new(
+            "password_too_long",
+            format!("a password has at most {PASSWORD_MAX_CHARS} characters"),
+        ));
+    }
+    if password.contains('\0') {
+        return Err(Invalid::new(
+            "password_invalid_character",
+            "a password cannot contain a NUL character",
+        ));
+    }
+    let lowered = password.to_lowercase();
+    let single_repeated = password.chars().all(|c| password.starts_with(c));
+    if single_repeated || COMMON_PASSWORDS.contains(&lowered.as_str()) {
+        return Err(Invalid::new(
+            "password_too_common",
+            "this password is too common; choose another",
+        ));
+    }
+    if email.is_some_and(|email| lowered == email) {
+        return Err(Invalid::new(
+            "password_is_email",
+            "a password cannot be your email address",
+        ));
+    }
+    Ok(())
+}
+
+/// Trims a display name; blank means none.
+pub fn normalize_display_name(raw: Option<&str>) -> Result<Option<String>, Invalid> {
+    let Some(name) = raw.map(str::trim).filter(|name| !name.is_empty()) else {
+        return Ok(None);
+    };
+    if name.chars().count() > DISPLAY_NAME_MAX_CHARS {
+        return Err(Invalid::new(
+            "display_name_too_long",
+            format!("a display name has at most {DISPLAY_NAME_MAX_CHARS} characters"),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Invalid::new(
+            "display_name_invalid_character",
+            "a display name cannot contain control characters",
+        ));
+    }
+    Ok(Some(name.to_owned()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_trimmed_and_lowercased() {
+        assert_eq!(
+            normalize_email("  Ada@Example.COM ").unwrap(),
+            "ada@example.com"
+        );
+    }
+
+    #[test]
+    fn bad_emails_are_refused_with_a_code() {
+        for (raw, code) in [
+            ("", "email_required"),
+            ("   ", "email_required"),
+            ("ada", "email_invalid"),
+            ("ada@", "email_invalid"),
+            ("@example.com", "email_invalid"),
+            ("ada@localhost", "email_invalid"),
+            ("ada@@example.com", "email_invalid"),
+            ("a da@example.com", "email_invalid"),
+        ] {
+            assert_eq!(normalize_email(raw).unwrap_err().code, code, "{raw:?}");
+        }
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert_eq!(normalize_email(&long).unwrap_err().code, "email_too_long");
+    }
+
+    #[test]
+    fn password_policy() {
+        assert!(check_password("correct horse battery", Some("ada@example.com")).is_ok());
+        assert!(check_password("ünïcødé pass", None).is_ok());
+        assert_eq!(
+            check_password("short", None).unwrap_err().code,
+            "password_too_short"
+        );
+        // Seven characters of four bytes each are still too short: length counts characters.
+        assert_eq!(
+            check_password("🔑🔑🔑🔑🔑🔑🔑", None).unwrap_err().code,
+            "password_too_short"
+        );
+        assert!(check_password(&"x".repeat(1023).replace("xx", "xy"), None).is_ok());
+        assert_eq!(
+            check_password(&"ab".repeat(5000), None).unwrap_err().code,
+            "password_too_long"
+        );
+        assert_eq!(
+            check_password("Password1", None).unwrap_err().code,
+            "password_too_common"
+        );
+        assert_eq!(
+            check_password("aaaaaaaaaaaa", None).unwrap_err().code,
+            "password_too_common"
+        );
+        assert_eq!(
+            check_password("ada@example.com", Some("ada@example.com"))
+                .unwrap_err()
+                .code,
+            "password_is_email"
+        );
+        assert_eq!(
+            check_password("nul\0inside it", None).unwrap_err().code,
+            "password_invalid_character"
+        );
+    }
+
+    #[test]
+    fn display_names() {
+        assert_eq!(normalize_display_name(None).unwrap(), None);
+        assert_eq!(normalize_display_name(Some("   ")).unwrap(), None);
+        assert_eq!(
+            normalize_display_name(Some(" Ada ")).unwrap().as_deref(),
+            Some("Ada")
+        );
+        assert!(normalize_display_name(Some(&"a".repeat(101))).is_err());
+        assert!(normalize_display_name(Some("a\u{7}b")).is_err());
+    }
+}
