@@ -1,0 +1,128 @@
+//! Wiring: state, the HTTP server and its listener. `Application::build` binds
+//! its own listener and exposes the port, so tests can ask for port 0.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::dev::{Server, Service};
+use actix_web::{App, HttpServer, web};
+
+use crate::auth::{TokenSecret, TokenService};
+use crate::config::Config;
+use crate::error::json_error;
+use crate::routes;
+use crate::store::MetaStore;
+use crate::store::meta::sqlite::SqliteMetaStore;
+
+/// What every handler can reach. Cheap to clone (all behind `Arc`).
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub meta: Arc<dyn MetaStore>,
+    pub tokens: TokenService,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("data folder {path}: {source}")]
+    DataDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Secret(#[from] crate::auth::secret::SecretError),
+    #[error("metadata store: {0}")]
+    Meta(#[from] crate::store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Prepares storage and keys and binds the listener; `run` serves.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let data_dir = config.data_dir.clone();
+        let dir_error = |source| StartupError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(&data_dir).map_err(dir_error)?;
+        let secret = TokenSecret::load_or_create(&config.token_secret_path())?;
+        let db_path = data_dir.join("strongroom.db");
+        let meta = tokio::task::spawn_blocking(move || SqliteMetaStore::open(&db_path))
+            .await
+            .map_err(|err| crate::store::StoreError::Backend(Box::new(err)))??;
+        let state = web::Data::new(AppState {
+            tokens: TokenService::new(&secret, config.access_token_ttl_secs),
+            meta: Arc::new(meta),
+            config: Arc::new(config.clone()),
+        });
+
+        let listener = TcpListener::bind(config.bind).map_err(|source| StartupError::Bind {
+            addr: config.bind.to_string(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                addr: config.bind.to_string(),
+                source,
+            })?
+            .port();
+        let json_limit = config.json_limit_bytes;
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(json_limit)
+                        .error_handler(|err, _req| json_error(err).into()),
+                )
+                .wrap_fn(|req, srv| {
+                    // The route pattern, never the path: paths can hold file names.
+                    let method = req.method().clone();
+                    let pattern = req
+                        .match_pattern()
+                        .unwrap_or_else(|| "<unmatched>".to_owned());
+                    let started = Instant::now();
+                    let response = srv.call(req);
+                    async move {
+                        let response = response.await?;
+                        tracing::info!(
+                            %method,
+                            route = %pattern,
+                            status = response.status().as_u16(),
+                            micros = started.elapsed().as_micros() as u64,
+                            "request"
+                        );
+                        Ok(response)
+                    }
+                })
+                .configure(routes::configure)
+        })
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            addr: config.bind.to_string(),
+            source,
+        })?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

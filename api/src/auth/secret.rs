@@ -1,0 +1,108 @@
+//! The server-wide token secret: 32 random bytes that sign JWTs and wrap the UMK
+//! inside them. Generated on first start (mode 0600) and reused afterwards.
+
+use std::fs::OpenOptions;
+use std::io::{ErrorKind, Read, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+use data_encoding::BASE64;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::crypto::keys::Key32;
+
+pub struct TokenSecret(Key32);
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error("token secret file {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("token secret file {path} must hold 32 bytes in base64")]
+    Malformed { path: String },
+}
+
+impl TokenSecret {
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(Key32::from_bytes(bytes))
+    }
+
+    pub fn key(&self) -> &Key32 {
+        &self.0
+    }
+
+    /// Reads the secret at `path`, creating it (0600, never overwriting) when absent.
+    pub fn load_or_create(path: &Path) -> Result<Self, SecretError> {
+        let shown = path.display().to_string();
+        let io = |source| SecretError::Io {
+            path: shown.clone(),
+            source,
+        };
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(mut file) => {
+                let key = Key32::random();
+                let mut text = Zeroizing::new(BASE64.encode(key.as_bytes()));
+                text.push('\n');
+                file.write_all(text.as_bytes()).map_err(io)?;
+                file.sync_all().map_err(io)?;
+                tracing::info!(path = %shown, "generated a new token secret");
+                return Ok(Self(key));
+            }
+            Err(err) if err.kind() == ErrorKind::AlreadyExists => {}
+            Err(err) => return Err(io(err)),
+        }
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let mode = file.metadata().map_err(io)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(path = %shown, "token secret file is readable by others; chmod 600 it");
+        }
+        let mut text = Zeroizing::new(String::new());
+        file.read_to_string(&mut text).map_err(io)?;
+        let mut bytes =
+            BASE64
+                .decode(text.trim().as_bytes())
+                .map_err(|_| SecretError::Malformed {
+                    path: shown.clone(),
+                })?;
+        let key: Result<[u8; 32], _> = bytes.as_slice().try_into();
+        bytes.zeroize();
+        key.map(Self::from_bytes)
+            .map_err(|_| SecretError::Malformed { path: shown })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_once_with_mode_0600_then_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token_secret");
+        let first = TokenSecret::load_or_create(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let second = TokenSecret::load_or_create(&path).unwrap();
+        assert_eq!(first.key().as_bytes(), second.key().as_bytes());
+    }
+
+    #[test]
+    fn a_malformed_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token_secret");
+        std::fs::write(&path, "c2hvcnQ=\n").unwrap();
+        assert!(matches!(
+            TokenSecret::load_or_create(&path),
+            Err(SecretError::Malformed { .. })
+        ));
+    }
+}

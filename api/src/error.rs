@@ -1,0 +1,223 @@
+//! The one error type of the HTTP edge, mapped once to RFC 9457 problem+json.
+//! Clients get a stable `code` and a human message; causes go to the log only.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpResponse, ResponseError, error::JsonPayloadError};
+use strongroom_shared::problem::PROBLEM_CONTENT_TYPE;
+use strongroom_shared::{FieldError, Problem};
+
+use crate::crypto::CryptoError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// One or more fields broke a rule.
+    #[error("the request has invalid fields")]
+    Validation(Vec<FieldError>),
+    /// The request could not be read at all (malformed JSON, wrong types, ...).
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("{0}")]
+    Unauthorized(Unauthorized),
+    /// The signed-in caller confirmed a sensitive change with the wrong password.
+    #[error("the password is wrong")]
+    WrongPassword,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("the request body is larger than allowed")]
+    PayloadTooLarge,
+    #[error("the request body must be {expected}")]
+    UnsupportedMediaType { expected: &'static str },
+    #[error("storage is unavailable, try again shortly")]
+    Unavailable(#[source] StoreError),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Why a request was not authenticated. Deliberately coarse: log in never says
+/// whether the email or the password was wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Unauthorized {
+    #[error("email or password is wrong")]
+    InvalidCredentials,
+    #[error("a bearer token is required")]
+    MissingToken,
+    #[error("the token is invalid")]
+    InvalidToken,
+    #[error("the token has expired")]
+    TokenExpired,
+    #[error("the session has ended; log in again")]
+    SessionEnded,
+    #[error("this refresh token was already used; the session has been ended for safety")]
+    RefreshTokenReused,
+    #[error("email or recovery code is wrong")]
+    InvalidRecovery,
+}
+
+impl Unauthorized {
+    fn code(self) -> &'static str {
+        match self {
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::MissingToken => "missing_token",
+            Self::InvalidToken => "invalid_token",
+            Self::TokenExpired => "token_expired",
+            Self::SessionEnded => "session_ended",
+            Self::RefreshTokenReused => "refresh_token_reused",
+            Self::InvalidRecovery => "invalid_recovery",
+        }
+    }
+}
+
+impl ApiError {
+    pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(err))
+    }
+
+    pub fn invalid_field(field: &str, invalid: strongroom_shared::validate::Invalid) -> Self {
+        Self::Validation(vec![invalid.for_field(field)])
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation_failed",
+            Self::BadRequest { code, .. } | Self::Conflict { code, .. } => code,
+            Self::Unauthorized(why) => why.code(),
+            Self::WrongPassword => "wrong_password",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType { .. } => "unsupported_media_type",
+            Self::Unavailable(_) => "storage_unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "Invalid request fields",
+            Self::BadRequest { .. } => "Bad request",
+            Self::Unauthorized(_) => "Not authenticated",
+            Self::WrongPassword => "Wrong password",
+            Self::NotFound => "Not found",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::Conflict { .. } => "Conflict",
+            Self::PayloadTooLarge => "Payload too large",
+            Self::UnsupportedMediaType { .. } => "Unsupported media type",
+            Self::Unavailable(_) => "Service unavailable",
+            Self::Internal(_) => "Internal server error",
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let code = self.code();
+        Problem {
+            type_uri: Problem::type_uri_for(code),
+            title: self.title().to_owned(),
+            status: self.status_code().as_u16(),
+            code: code.to_owned(),
+            // Internal and storage errors say nothing about their cause.
+            detail: Some(self.to_string()),
+            errors: match self {
+                Self::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::WrongPassword => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(code = self.code(), error = %ErrorChain(self), "request failed");
+        } else {
+            tracing::debug!(code = self.code(), error = %self, "request refused");
+        }
+        let mut response = HttpResponse::build(status);
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+        if matches!(self, Self::Unauthorized(_)) {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+/// Formats an error with all its causes, for the log.
+struct ErrorChain<'a>(&'a dyn std::error::Error);
+
+impl std::fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Unavailable(_) => Self::Unavailable(err),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<CryptoError> for ApiError {
+    fn from(err: CryptoError) -> Self {
+        Self::internal(err)
+    }
+}
+
+/// How the JSON extractor's failures reach the client: a problem with a reason,
+/// never serde's internals beyond the field and position it names.
+pub fn json_error(err: JsonPayloadError) -> ApiError {
+    match err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            ApiError::PayloadTooLarge
+        }
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType {
+            expected: "application/json",
+        },
+        JsonPayloadError::Deserialize(err) if err.is_data() => ApiError::bad_request(
+            "invalid_body",
+            format!("the body does not match the expected shape: {err}"),
+        ),
+        JsonPayloadError::Deserialize(err) => ApiError::bad_request(
+            "malformed_json",
+            format!("the body is not valid JSON: {err}"),
+        ),
+        other => ApiError::bad_request("invalid_body", other.to_string()),
+    }
+}

@@ -1,0 +1,10 @@
+//! Strongroom server library: the binary in `main.rs` only loads the
+//! configuration and runs `app::Application`.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod routes;
+pub mod store;

@@ -1,0 +1,39 @@
+use std::process::ExitCode;
+
+use strongroom_api::app::Application;
+use strongroom_api::config::Config;
+use tracing_subscriber::EnvFilter;
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let config = match Config::load() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("strongroom: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+
+    let app = match Application::build(config.clone()).await {
+        Ok(app) => app,
+        Err(err) => {
+            tracing::error!("cannot start: {err}");
+            eprintln!("strongroom: cannot start: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(
+        "Strongroom listening on http://{}:{}",
+        config.bind.ip(),
+        app.port()
+    );
+    match app.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("server stopped: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Storage behind two narrow traits: `MetaStore` (records) here, `BlobStore`
+//! (encrypted objects) with the files capability. Each has an embedded and an AWS
+//! implementation chosen by configuration.
+
+pub mod meta;
+
+pub use meta::MetaStore;
+
+/// Errors of every storage backend. "Not found" and "conflict" are values, never
+/// strings to parse.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was hit; the string names which (e.g. `email`).
+    #[error("conflict on {0}")]
+    Conflict(&'static str),
+    /// The backend cannot be reached or is overloaded; retrying later may work.
+    #[error("backend unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data does not have the expected shape.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("backend error: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}

@@ -1,0 +1,177 @@
+//! Spawning the server and typed calls built on the `shared` types.
+
+use reqwest::{Response, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use strongroom_api::app::Application;
+use strongroom_api::auth::{TokenSecret, TokenService};
+use strongroom_api::config::Config;
+use strongroom_shared::{LoginRequest, Problem, SignupRequest, SignupResponse, TokenResponse};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub data_dir: TempDir,
+}
+
+/// Starts the server on port 0 with a fresh data folder; it stops with the test.
+pub async fn spawn_app() -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    let app = Application::build(config).await.expect("server starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        data_dir,
+    }
+}
+
+pub fn unique_email() -> String {
+    format!("user-{}@example.com", Uuid::new_v4().simple())
+}
+
+/// A logged-in user.
+pub struct TestUser {
+    pub email: String,
+    pub signup: SignupResponse,
+    pub tokens: TokenResponse,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &impl Serialize) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn signup_raw(&self, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/signup",
+            &SignupRequest {
+                email: email.to_owned(),
+                password: password.to_owned(),
+                display_name: None,
+            },
+        )
+        .await
+    }
+
+    pub async fn login_raw(&self, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/login",
+            &LoginRequest {
+                email: email.to_owned(),
+                password: password.to_owned(),
+            },
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> TokenResponse {
+        json(self.login_raw(email, password).await, StatusCode::OK).await
+    }
+
+    /// Signs up a fresh user and logs them in.
+    pub async fn new_user(&self) -> TestUser {
+        let email = unique_email();
+        let signup: SignupResponse =
+            json(self.signup_raw(&email, PASSWORD).await, StatusCode::CREATED).await;
+        let tokens = self.login(&email, PASSWORD).await;
+        TestUser {
+            email,
+            signup,
+            tokens,
+        }
+    }
+
+    pub async fn refresh_raw(&self, refresh_token: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/refresh",
+            &serde_json::json!({ "refresh_token": refresh_token }),
+        )
+        .await
+    }
+
+    /// The server's own token service, to mint tokens no client could (expired
+    /// ones) and to look inside the ones it issued.
+    pub fn token_service(&self) -> TokenService {
+        let secret =
+            TokenSecret::load_or_create(&self.data_dir.path().join("token_secret")).unwrap();
+        TokenService::new(&secret, 900)
+    }
+
+    /// The UMK an access token carries, as the server would see it.
+    pub fn umk_of(&self, access_token: &str) -> [u8; 32] {
+        *self
+            .token_service()
+            .verify_access(access_token)
+            .map_err(|e| e.to_string())
+            .unwrap()
+            .umk
+            .as_bytes()
+    }
+}
+
+/// Asserts the status and decodes the body.
+pub async fn json<T: DeserializeOwned>(response: Response, status: StatusCode) -> T {
+    let actual = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(actual, status, "body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// Asserts a problem+json answer with this status and code.
+pub async fn problem(response: Response, status: StatusCode, code: &str) -> Problem {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let problem: Problem = json(response, status).await;
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(problem.code, code, "{problem:?}");
+    assert_eq!(problem.status, status.as_u16());
+    assert_eq!(problem.type_uri, format!("urn:strongroom:problem:{code}"));
+    problem
+}

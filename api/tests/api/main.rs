@@ -1,0 +1,7 @@
+//! Integration tests: the real server on a random port, spoken to over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod bad_input;
+mod binary;
+mod helpers;
