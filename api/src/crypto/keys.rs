@@ -10,6 +10,7 @@ use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Versio
 use hkdf::Hkdf;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 use unicode_normalization::UnicodeNormalization;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -41,9 +42,18 @@ pub(crate) fn random_array<const N: usize>() -> [u8; N] {
 // Key types
 // ---------------------------------------------------------------------------
 
-/// 256 bits of secret key material. Zeroized on drop; `Debug` is redacted.
-#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+/// 256 bits of secret key material. Zeroized on drop; `Debug` is redacted;
+/// equality is constant-time.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct Key32([u8; 32]);
+
+impl PartialEq for Key32 {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl Eq for Key32 {}
 
 impl Key32 {
     /// A fresh key from the OS CSPRNG.
@@ -239,7 +249,7 @@ pub const fn dummy_password_hash() -> &'static str {
     DUMMY_PHC
 }
 
-const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$MDyIvfU6pvjttMzBHv9wGQ$QpEXmfOrFYI34w8L5QINgrd6ABOcudyjJSLThwWfWxs";
+const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$YZAvEyqgoW0J43C2chJ4dw$a1vYPNDa/GrRi3eYQYgHgEzX/DCPxn4AOUhF6G01Inw";
 
 // ---------------------------------------------------------------------------
 // Key wrapping

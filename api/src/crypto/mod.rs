@@ -9,14 +9,24 @@
 //! The AEAD primitive itself is only reached through the private `cipher`
 //! module, so the backend can be swapped in one file.
 
+#![forbid(unsafe_code)]
+
 mod cipher;
 pub mod keys;
+pub mod srm1;
+pub mod stream;
 
 pub use keys::{
     Dek, KdfParams, Kek, Key32, NameKey, Umk, WRAPPED_KEY_LEN, derive_kek, dummy_password_hash,
     hash_password, hkdf_sha256, normalize_name, random_salt, unwrap_dek, unwrap_key, unwrap_umk,
     verify_password, wrap_dek, wrap_key, wrap_umk,
 };
+pub use srm1::{
+    ChunkSpan, Decryptor, Encryptor, HEADER_LEN, RangeDecryptor, StreamDecryptor, chunk_count,
+    chunk_span, ciphertext_len, plaintext_len,
+};
+pub use stream::{decrypt_range_stream, decrypt_stream, encrypt_stream};
+
 /// Every way a cryptographic operation can fail.
 ///
 /// Each failure class has its own variant so callers (and tests) can tell them
