@@ -3,22 +3,25 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, Service};
 use actix_web::{App, HttpServer, web};
 
 use crate::auth::{TokenSecret, TokenService};
 use crate::config::Config;
-use crate::error::json_error;
+use crate::error::{ApiError, json_error};
 use crate::routes;
-use crate::store::MetaStore;
+use crate::store::blob::fs::FsBlobStore;
 use crate::store::meta::sqlite::SqliteMetaStore;
+use crate::store::{BlobStore, MetaStore};
+use crate::vault::sweeper;
 
 /// What every handler can reach. Cheap to clone (all behind `Arc`).
 pub struct AppState {
     pub config: Arc<Config>,
     pub meta: Arc<dyn MetaStore>,
+    pub blobs: Arc<dyn BlobStore>,
     pub tokens: TokenService,
 }
 
@@ -32,8 +35,8 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Secret(#[from] crate::auth::secret::SecretError),
-    #[error("metadata store: {0}")]
-    Meta(#[from] crate::store::StoreError),
+    #[error("storage: {0}")]
+    Store(#[from] crate::store::StoreError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
@@ -61,9 +64,18 @@ impl Application {
         let meta = tokio::task::spawn_blocking(move || SqliteMetaStore::open(&db_path))
             .await
             .map_err(|err| crate::store::StoreError::Backend(Box::new(err)))??;
+        let blobs: Arc<dyn BlobStore> = Arc::new(FsBlobStore::open(&data_dir.join("objects"))?);
+        let meta: Arc<dyn MetaStore> = Arc::new(meta);
+        sweeper::spawn(
+            meta.clone(),
+            blobs.clone(),
+            Duration::from_secs(config.sweep_interval_secs),
+            Duration::from_secs(config.sweep_grace_secs),
+        );
         let state = web::Data::new(AppState {
             tokens: TokenService::new(&secret, config.access_token_ttl_secs),
-            meta: Arc::new(meta),
+            meta,
+            blobs,
             config: Arc::new(config.clone()),
         });
 
@@ -87,6 +99,12 @@ impl Application {
                         .limit(json_limit)
                         .error_handler(|err, _req| json_error(err).into()),
                 )
+                .app_data(web::QueryConfig::default().error_handler(|err, _req| {
+                    ApiError::bad_request("invalid_query", err.to_string()).into()
+                }))
+                .app_data(web::PathConfig::default().error_handler(|err, _req| {
+                    ApiError::bad_request("invalid_path", err.to_string()).into()
+                }))
                 .wrap_fn(|req, srv| {
                     // The route pattern, never the path: paths can hold file names.
                     let method = req.method().clone();

@@ -32,6 +32,14 @@ pub struct Config {
     pub refresh_token_ttl_secs: u64,
     /// Storage quota given to new accounts, in bytes.
     pub default_quota_bytes: u64,
+    /// Largest single file accepted, in bytes.
+    pub max_upload_bytes: u64,
+    /// How often the sweeper looks for objects without a record, in seconds.
+    pub sweep_interval_secs: u64,
+    /// Objects younger than this are never swept (an upload may be committing).
+    pub sweep_grace_secs: u64,
+    /// Lifetime of a download URL, in seconds.
+    pub download_url_ttl_secs: u64,
     /// Largest JSON request body accepted, in bytes.
     pub json_limit_bytes: usize,
     /// Argon2id cost for password hashes and key derivation.
@@ -78,6 +86,10 @@ impl Default for Config {
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
             default_quota_bytes: 10 * 1024 * 1024 * 1024,
+            max_upload_bytes: 10 * 1024 * 1024 * 1024,
+            sweep_interval_secs: 3600,
+            sweep_grace_secs: 3600,
+            download_url_ttl_secs: 60,
             json_limit_bytes: 64 * 1024,
             kdf: KdfConfig::default(),
             log: "info".to_owned(),
@@ -95,6 +107,10 @@ impl std::fmt::Debug for Config {
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("refresh_token_ttl_secs", &self.refresh_token_ttl_secs)
             .field("default_quota_bytes", &self.default_quota_bytes)
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("sweep_interval_secs", &self.sweep_interval_secs)
+            .field("sweep_grace_secs", &self.sweep_grace_secs)
+            .field("download_url_ttl_secs", &self.download_url_ttl_secs)
             .field("json_limit_bytes", &self.json_limit_bytes)
             .field("kdf", &self.kdf)
             .field("log", &self.log)
@@ -172,6 +188,18 @@ impl Config {
             return rule(
                 "json_limit_bytes",
                 "must be between 1024 and 16777216".to_owned(),
+            );
+        }
+        if self.max_upload_bytes == 0 {
+            return rule("max_upload_bytes", "must be more than 0".to_owned());
+        }
+        if self.sweep_interval_secs < 1 {
+            return rule("sweep_interval_secs", "must be at least 1".to_owned());
+        }
+        if !(5..=3600).contains(&self.download_url_ttl_secs) {
+            return rule(
+                "download_url_ttl_secs",
+                "must be between 5 and 3600".to_owned(),
             );
         }
         if self.data_dir.as_os_str().is_empty() {

@@ -25,6 +25,24 @@ pub enum ApiError {
     WrongPassword,
     #[error("not found")]
     NotFound,
+    #[error("this is not a folder")]
+    NotAFolder,
+    #[error("this is not a file")]
+    NotAFile,
+    /// The root cannot move, and a folder cannot move into itself or below itself.
+    #[error("a folder cannot move into itself or one of its subfolders, and the root cannot move")]
+    InvalidMove,
+    #[error("the file is larger than the largest upload allowed ({limit} bytes)")]
+    UploadTooLarge { limit: u64 },
+    #[error("not enough storage quota left for this file")]
+    QuotaExceeded,
+    #[error("the requested range is outside the file")]
+    RangeNotSatisfiable { size: u64 },
+    /// A stored object failed authentication: it was altered or damaged.
+    #[error("the stored file failed its integrity check and cannot be delivered")]
+    Integrity(#[source] CryptoError),
+    #[error("the upload ended before the whole body arrived")]
+    IncompleteUpload,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("{detail}")]
@@ -96,6 +114,14 @@ impl ApiError {
             Self::Unauthorized(why) => why.code(),
             Self::WrongPassword => "wrong_password",
             Self::NotFound => "not_found",
+            Self::NotAFolder => "not_a_folder",
+            Self::NotAFile => "not_a_file",
+            Self::InvalidMove => "invalid_move",
+            Self::UploadTooLarge { .. } => "upload_too_large",
+            Self::QuotaExceeded => "quota_exceeded",
+            Self::RangeNotSatisfiable { .. } => "range_not_satisfiable",
+            Self::Integrity(_) => "integrity_error",
+            Self::IncompleteUpload => "incomplete_upload",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
@@ -111,6 +137,14 @@ impl ApiError {
             Self::Unauthorized(_) => "Not authenticated",
             Self::WrongPassword => "Wrong password",
             Self::NotFound => "Not found",
+            Self::NotAFolder => "Not a folder",
+            Self::NotAFile => "Not a file",
+            Self::InvalidMove => "Invalid move",
+            Self::UploadTooLarge { .. } => "Upload too large",
+            Self::QuotaExceeded => "Quota exceeded",
+            Self::RangeNotSatisfiable { .. } => "Range not satisfiable",
+            Self::Integrity(_) => "Integrity check failed",
+            Self::IncompleteUpload => "Incomplete upload",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Conflict { .. } => "Conflict",
             Self::PayloadTooLarge => "Payload too large",
@@ -144,6 +178,12 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::WrongPassword => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotAFolder | Self::NotAFile | Self::IncompleteUpload => StatusCode::BAD_REQUEST,
+            Self::InvalidMove => StatusCode::CONFLICT,
+            Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::QuotaExceeded => StatusCode::INSUFFICIENT_STORAGE,
+            Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
+            Self::Integrity(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -163,7 +203,10 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
         if matches!(self, Self::Unauthorized(_)) {
-            response.insert_header(("WWW-Authenticate", "Bearer"));
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let Self::RangeNotSatisfiable { size } = self {
+            response.insert_header((header::CONTENT_RANGE, format!("bytes */{size}")));
         }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }
@@ -188,6 +231,8 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => Self::NotFound,
+            StoreError::QuotaExceeded => Self::QuotaExceeded,
+            StoreError::InvalidMove => Self::InvalidMove,
             StoreError::Unavailable(_) => Self::Unavailable(err),
             other => Self::internal(other),
         }

@@ -6,5 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod openapi;
 pub mod routes;
 pub mod store;
+pub mod vault;

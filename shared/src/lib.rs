@@ -3,8 +3,10 @@
 //! sit behind the `openapi` feature so the browser build stays lean.
 
 pub mod account;
+pub mod files;
 pub mod problem;
 pub mod validate;
 
 pub use account::*;
+pub use files::*;
 pub use problem::{FieldError, Problem};

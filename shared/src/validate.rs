@@ -165,6 +165,41 @@ pub fn normalize_display_name(raw: Option<&str>) -> Result<Option<String>, Inval
     Ok(Some(name.to_owned()))
 }
 
+/// Longest file or folder name, in bytes of UTF-8 (after NFC normalisation).
+pub const NAME_MAX_BYTES: usize = 255;
+
+/// Checks a file or folder name and returns it NFC-normalised, the form in
+/// which names are stored and compared.
+pub fn normalize_name(raw: &str) -> Result<String, Invalid> {
+    use unicode_normalization::UnicodeNormalization;
+    let name: String = raw.nfc().collect();
+    if name.is_empty() {
+        return Err(Invalid::new("name_empty", "a name cannot be empty"));
+    }
+    if name == "." || name == ".." {
+        return Err(Invalid::new(
+            "name_reserved",
+            "`.` and `..` cannot be names",
+        ));
+    }
+    if name.contains('/') {
+        return Err(Invalid::new("name_slash", "a name cannot contain `/`"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Invalid::new(
+            "name_control_character",
+            "a name cannot contain NUL or other control characters",
+        ));
+    }
+    if name.len() > NAME_MAX_BYTES {
+        return Err(Invalid::new(
+            "name_too_long",
+            format!("a name has at most {NAME_MAX_BYTES} bytes of UTF-8"),
+        ));
+    }
+    Ok(name)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -232,6 +267,36 @@ mod tests {
             check_password("nul\0inside it", None).unwrap_err().code,
             "password_invalid_character"
         );
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(normalize_name("report.pdf").unwrap(), "report.pdf");
+        // Decomposed é (e + combining acute) becomes the composed form.
+        assert_eq!(normalize_name("caf\u{65}\u{301}").unwrap(), "caf\u{e9}");
+        assert_eq!(normalize_name(" spaced ").unwrap(), " spaced ");
+        for (raw, code) in [
+            ("", "name_empty"),
+            (".", "name_reserved"),
+            ("..", "name_reserved"),
+            ("a/b", "name_slash"),
+            ("nul\0", "name_control_character"),
+            ("tab\there", "name_control_character"),
+            ("line\nbreak", "name_control_character"),
+        ] {
+            assert_eq!(normalize_name(raw).unwrap_err().code, code, "{raw:?}");
+        }
+        assert!(normalize_name(&"é".repeat(127)).is_ok());
+        assert_eq!(
+            normalize_name(&"é".repeat(128)).unwrap_err().code,
+            "name_too_long"
+        );
+        assert!(normalize_name(&"a".repeat(255)).is_ok());
+        assert_eq!(
+            normalize_name(&"a".repeat(256)).unwrap_err().code,
+            "name_too_long"
+        );
+        assert!(normalize_name("...").is_ok());
     }
 
     #[test]

@@ -412,9 +412,11 @@ pub async fn delete_account(
     req: DeleteAccountRequest,
 ) -> Result<(), ApiError> {
     let user = confirm_password(state, auth, req.password).await?;
+    let objects = state.meta.object_ids(user.id).await?;
     // Deleting the record deletes the wrapped UMK: whatever else of the user's
     // might linger is unreadable from this moment (crypto-shredding).
     state.meta.delete_user(user.id).await?;
+    crate::vault::tree::delete_objects(state, user.id, objects).await;
     tracing::info!(user = %user.id, "account deleted");
     Ok(())
 }

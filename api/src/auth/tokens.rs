@@ -16,11 +16,13 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::auth::TokenSecret;
-use crate::crypto::keys::{self, Key32, Umk};
+use crate::crypto::keys::{self, Dek, Key32, NameKey, Umk};
 use crate::error::{ApiError, Unauthorized};
 
 const ISSUER: &str = "strongroom";
 const AUDIENCE: &str = "strongroom-api";
+/// Download URLs are a different audience: neither token opens the other's door.
+const DOWNLOAD_AUDIENCE: &str = "strongroom-download";
 /// Clock skew tolerated between instances, in seconds.
 const LEEWAY_SECS: u64 = 5;
 
@@ -36,6 +38,40 @@ struct AccessClaims {
     umk: String,
 }
 
+/// Claims of a download URL: one object, its DEK wrapped under the token key
+/// (never the UMK), and its name sealed the same way so the URL reveals nothing.
+#[derive(Debug, Serialize, Deserialize)]
+struct DownloadClaims {
+    iss: String,
+    aud: String,
+    sub: Uuid,
+    nid: Uuid,
+    oid: Uuid,
+    iat: u64,
+    exp: u64,
+    dek: String,
+    name: String,
+}
+
+/// What a download URL opens.
+#[derive(Clone, Copy)]
+pub struct DownloadFile<'a> {
+    pub user_id: Uuid,
+    pub node_id: Uuid,
+    pub object_id: Uuid,
+    pub dek: &'a Dek,
+    pub name: &'a str,
+}
+
+/// A verified download URL.
+pub struct DownloadGrant {
+    pub user_id: Uuid,
+    pub node_id: Uuid,
+    pub object_id: Uuid,
+    pub dek: Dek,
+    pub name: String,
+}
+
 /// A verified access token.
 pub struct AccessGrant {
     pub user_id: Uuid,
@@ -48,7 +84,9 @@ pub struct TokenService {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    download_validation: Validation,
     umk_wrap: Key32,
+    download_wrap: Key32,
     access_ttl_secs: u64,
 }
 
@@ -62,11 +100,15 @@ impl TokenService {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = LEEWAY_SECS;
+        let mut download_validation = validation.clone();
+        download_validation.set_audience(&[DOWNLOAD_AUDIENCE]);
         Self {
             encoding: EncodingKey::from_secret(signing.as_bytes()),
             decoding: DecodingKey::from_secret(signing.as_bytes()),
             validation,
+            download_validation,
             umk_wrap,
+            download_wrap: keys::hkdf_sha256(secret.key().as_bytes(), b"strongroom download wrap"),
             access_ttl_secs,
         }
     }
@@ -132,6 +174,95 @@ impl TokenService {
             user_id: claims.sub,
             session_id: claims.sid,
             umk: Umk::from_bytes(*umk.as_bytes()),
+        })
+    }
+}
+
+impl TokenService {
+    fn download_names(&self) -> NameKey {
+        NameKey::derive(&Umk::from_bytes(*self.download_wrap.as_bytes()))
+    }
+
+    fn dek_aad(user_id: Uuid, object_id: Uuid) -> Vec<u8> {
+        [
+            b"download-dek".as_slice(),
+            user_id.as_bytes(),
+            object_id.as_bytes(),
+        ]
+        .concat()
+    }
+
+    /// A token for `GET /api/v1/download/{token}`, valid `ttl_secs` from `now`.
+    pub fn issue_download(
+        &self,
+        file: &DownloadFile<'_>,
+        now: OffsetDateTime,
+        ttl_secs: u64,
+    ) -> Result<String, ApiError> {
+        let DownloadFile {
+            user_id,
+            node_id,
+            object_id,
+            dek,
+            name,
+        } = *file;
+        let iat = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+        let wrapped = keys::wrap_key(
+            &self.download_wrap,
+            dek.as_bytes(),
+            &Self::dek_aad(user_id, object_id),
+        );
+        let sealed_name =
+            self.download_names()
+                .encrypt_name(node_id.as_bytes(), object_id.as_bytes(), name);
+        let claims = DownloadClaims {
+            iss: ISSUER.to_owned(),
+            aud: DOWNLOAD_AUDIENCE.to_owned(),
+            sub: user_id,
+            nid: node_id,
+            oid: object_id,
+            iat,
+            exp: iat + ttl_secs,
+            dek: BASE64URL_NOPAD.encode(&wrapped),
+            name: BASE64URL_NOPAD.encode(&sealed_name),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(ApiError::internal)
+    }
+
+    pub fn verify_download(&self, token: &str) -> Result<DownloadGrant, Unauthorized> {
+        let claims = jsonwebtoken::decode::<DownloadClaims>(
+            token,
+            &self.decoding,
+            &self.download_validation,
+        )
+        .map_err(|err| match err.kind() {
+            ErrorKind::ExpiredSignature => Unauthorized::TokenExpired,
+            _ => Unauthorized::InvalidToken,
+        })?
+        .claims;
+        let wrapped = BASE64URL_NOPAD
+            .decode(claims.dek.as_bytes())
+            .map_err(|_| Unauthorized::InvalidToken)?;
+        let dek = keys::unwrap_key(
+            &self.download_wrap,
+            &wrapped,
+            &Self::dek_aad(claims.sub, claims.oid),
+        )
+        .map_err(|_| Unauthorized::InvalidToken)?;
+        let sealed_name = BASE64URL_NOPAD
+            .decode(claims.name.as_bytes())
+            .map_err(|_| Unauthorized::InvalidToken)?;
+        let name = self
+            .download_names()
+            .decrypt_name(claims.nid.as_bytes(), claims.oid.as_bytes(), &sealed_name)
+            .map_err(|_| Unauthorized::InvalidToken)?;
+        Ok(DownloadGrant {
+            user_id: claims.sub,
+            node_id: claims.nid,
+            object_id: claims.oid,
+            dek: Dek::from_bytes(*dek.as_bytes()),
+            name,
         })
     }
 }
@@ -256,6 +387,49 @@ mod tests {
             service(1).verify_access(&jwt).err(),
             Some(Unauthorized::TokenExpired)
         );
+    }
+
+    #[test]
+    fn download_tokens_open_one_object_and_are_not_access_tokens() {
+        let tokens = service(1);
+        let (user, node, object) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let dek = Dek::random();
+        let now = OffsetDateTime::now_utc();
+        let file = |name| DownloadFile {
+            user_id: user,
+            node_id: node,
+            object_id: object,
+            dek: &dek,
+            name,
+        };
+        let token = tokens
+            .issue_download(&file("Ünïcode report.pdf"), now, 60)
+            .unwrap();
+        let grant = tokens.verify_download(&token).unwrap();
+        assert_eq!(
+            (grant.user_id, grant.node_id, grant.object_id),
+            (user, node, object)
+        );
+        assert_eq!(grant.dek.as_bytes(), dek.as_bytes());
+        assert_eq!(grant.name, "Ünïcode report.pdf");
+        assert!(!token.contains("report"));
+        // Audiences keep the two kinds apart.
+        assert_eq!(
+            tokens.verify_access(&token).err(),
+            Some(Unauthorized::InvalidToken)
+        );
+        let access = tokens
+            .issue_access(user, node, &Umk::random(), now)
+            .unwrap();
+        assert!(tokens.verify_download(&access).is_err());
+        let stale = tokens
+            .issue_download(&file("x"), now - time::Duration::minutes(5), 60)
+            .unwrap();
+        assert_eq!(
+            tokens.verify_download(&stale).err(),
+            Some(Unauthorized::TokenExpired)
+        );
+        assert!(service(2).verify_download(&token).is_err());
     }
 
     #[test]

@@ -1,21 +1,30 @@
 //! HTTP routes. Handlers are thin: extract, call a plain function, answer.
 
-mod accounts;
-mod health;
+pub(crate) mod accounts;
+pub(crate) mod fs;
+pub(crate) mod health;
+pub(crate) mod vault;
 
 use actix_web::web;
 
 use crate::error::ApiError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::healthz)
-        .service(health::readyz)
-        .service(
-            web::scope("/api/v1")
-                .configure(accounts::configure)
-                .default_service(web::to(not_found)),
-        )
-        .default_service(web::to(not_found));
+    // The docs UI also serves /api/v1/openapi.json, so it comes before the scope.
+    cfg.service(utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}").url(
+        "/api/v1/openapi.json",
+        <crate::openapi::ApiDoc as utoipa::OpenApi>::openapi(),
+    ))
+    .service(health::healthz)
+    .service(health::readyz)
+    .service(
+        web::scope("/api/v1")
+            .configure(accounts::configure)
+            .configure(vault::configure)
+            .configure(fs::configure)
+            .default_service(web::to(not_found)),
+    )
+    .default_service(web::to(not_found));
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {

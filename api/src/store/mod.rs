@@ -2,8 +2,10 @@
 //! (encrypted objects) with the files capability. Each has an embedded and an AWS
 //! implementation chosen by configuration.
 
+pub mod blob;
 pub mod meta;
 
+pub use blob::{BlobStore, ObjectKey};
 pub use meta::MetaStore;
 
 /// Errors of every storage backend. "Not found" and "conflict" are values, never
@@ -12,9 +14,15 @@ pub use meta::MetaStore;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule was hit; the string names which (e.g. `email`).
+    /// A uniqueness rule was hit; the string names which (`email`, `name`).
     #[error("conflict on {0}")]
     Conflict(&'static str),
+    /// The write would take the user past their quota; nothing was written.
+    #[error("quota exceeded")]
+    QuotaExceeded,
+    /// A folder cannot move into itself or below itself; the root cannot move.
+    #[error("invalid move")]
+    InvalidMove,
     /// The backend cannot be reached or is overloaded; retrying later may work.
     #[error("backend unavailable: {0}")]
     Unavailable(String),

@@ -6,7 +6,9 @@ use serde::de::DeserializeOwned;
 use strongroom_api::app::Application;
 use strongroom_api::auth::{TokenSecret, TokenService};
 use strongroom_api::config::Config;
-use strongroom_shared::{LoginRequest, Problem, SignupRequest, SignupResponse, TokenResponse};
+use strongroom_shared::{
+    FolderListing, LoginRequest, Node, Problem, SignupRequest, SignupResponse, TokenResponse,
+};
 use tempfile::TempDir;
 use uuid::Uuid;
 
@@ -20,12 +22,18 @@ pub struct TestApp {
 
 /// Starts the server on port 0 with a fresh data folder; it stops with the test.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// As `spawn_app`, with configuration changes.
+pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().unwrap();
-    let config = Config {
+    let mut config = Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.path().to_path_buf(),
         ..Config::default()
     };
+    change(&mut config);
     let app = Application::build(config).await.expect("server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
@@ -133,6 +141,85 @@ impl TestApp {
         .await
     }
 
+    pub async fn put_file(
+        &self,
+        token: &str,
+        folder: &str,
+        name: &str,
+        body: Vec<u8>,
+        overwrite: bool,
+    ) -> Response {
+        let url = format!(
+            "{}/api/v1/folders/{folder}/files/{}{}",
+            self.address,
+            urlencoding(name),
+            if overwrite { "?overwrite=true" } else { "" }
+        );
+        self.client
+            .put(url)
+            .bearer_auth(token)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Uploads and asserts 201.
+    pub async fn upload(&self, token: &str, folder: &str, name: &str, body: Vec<u8>) -> Node {
+        json(
+            self.put_file(token, folder, name, body, false).await,
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
+    pub async fn mkdir(&self, token: &str, parent: &str, name: &str) -> Node {
+        let response = self
+            .client
+            .post(self.url("/api/v1/folders"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "parent_id": parent, "name": name }))
+            .send()
+            .await
+            .unwrap();
+        json(response, StatusCode::CREATED).await
+    }
+
+    pub async fn content(&self, token: &str, id: Uuid) -> Vec<u8> {
+        let response = self
+            .get_auth(&format!("/api/v1/files/{id}/content"), token)
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.bytes().await.unwrap().to_vec()
+    }
+
+    pub async fn list(&self, token: &str, folder: &str) -> FolderListing {
+        json(
+            self.get_auth(
+                &format!("/api/v1/folders/{folder}/children?limit=1000"),
+                token,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    /// Every object file in the embedded store.
+    pub fn object_files(&self) -> Vec<std::path::PathBuf> {
+        let mut found = Vec::new();
+        let root = self.data_dir.path().join("objects");
+        for dir in std::fs::read_dir(&root).unwrap().flatten() {
+            if dir.file_type().unwrap().is_dir() {
+                for file in std::fs::read_dir(dir.path()).unwrap().flatten() {
+                    found.push(file.path());
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
     /// The server's own token service, to mint tokens no client could (expired
     /// ones) and to look inside the ones it issued.
     pub fn token_service(&self) -> TokenService {
@@ -174,4 +261,30 @@ pub async fn problem(response: Response, status: StatusCode, code: &str) -> Prob
     assert_eq!(problem.status, status.as_u16());
     assert_eq!(problem.type_uri, format!("urn:strongroom:problem:{code}"));
     problem
+}
+
+/// Percent-encodes a path segment.
+pub fn urlencoding(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Deterministic, incompressible-looking test data.
+pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    let mut state = u32::from(seed).wrapping_mul(2_654_435_761).wrapping_add(1);
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state >> 24) as u8
+        })
+        .collect()
 }

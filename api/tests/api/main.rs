@@ -4,4 +4,7 @@
 mod accounts;
 mod bad_input;
 mod binary;
+mod files;
+mod folders;
 mod helpers;
+mod openapi;

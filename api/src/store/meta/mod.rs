@@ -1,10 +1,11 @@
-//! The metadata store: users and sessions now; nodes, shares and quotas join
-//! them with the files capability. Every lookup that concerns a user's data takes
-//! that user's id, so nothing can be read across accounts by mistake.
+//! The metadata store: users, sessions, and the tree of files and folders with
+//! quotas. Every lookup that concerns a user's data takes that user's id, so
+//! nothing can be read across accounts by mistake.
 
 pub mod sqlite;
 
 use async_trait::async_trait;
+use strongroom_shared::NodeKind;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -58,12 +59,53 @@ pub struct SessionRotation {
     pub expires_at: OffsetDateTime,
 }
 
+/// A file or folder as stored: the name only as ciphertext (bound to node and
+/// parent) and as a keyed MAC (for "one name per folder"). The root folder of a
+/// user has the user's id, no parent, and an empty name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeRecord {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub kind: NodeKind,
+    pub name_ct: Vec<u8>,
+    pub name_mac: [u8; 32],
+    /// Plaintext bytes; 0 for folders.
+    pub size: u64,
+    /// The encrypted object holding a file's bytes; `None` for folders.
+    pub object_id: Option<Uuid>,
+    pub created_at: OffsetDateTime,
+    pub modified_at: OffsetDateTime,
+}
+
+/// A rename and/or move, already encrypted for the new place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeUpdate {
+    pub parent_id: Uuid,
+    pub name_ct: Vec<u8>,
+    pub name_mac: [u8; 32],
+    pub modified_at: OffsetDateTime,
+}
+
+/// What committing a file did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileCommit {
+    Created(NodeRecord),
+    /// An existing file of that name now points at the new object; the old
+    /// object is the caller's to delete.
+    Replaced {
+        node: NodeRecord,
+        old_object_id: Uuid,
+    },
+}
+
 #[async_trait]
 pub trait MetaStore: Send + Sync + 'static {
     /// Answers when the backend is reachable.
     async fn ping(&self) -> Result<(), StoreError>;
 
-    /// `Conflict("email")` when the email is taken.
+    /// `Conflict("email")` when the email is taken. Creates the user's root
+    /// folder (id = user id) in the same transaction.
     async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError>;
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError>;
     async fn user_by_id(&self, id: Uuid) -> Result<Option<UserRecord>, StoreError>;
@@ -99,4 +141,49 @@ pub trait MetaStore: Send + Sync + 'static {
         user_id: Uuid,
         keep: Option<Uuid>,
     ) -> Result<(), StoreError>;
+
+    /// A node of that user.
+    async fn node(&self, user_id: Uuid, id: Uuid) -> Result<Option<NodeRecord>, StoreError>;
+    /// The child of `parent_id` whose name has this MAC.
+    async fn child_by_mac(
+        &self,
+        user_id: Uuid,
+        parent_id: Uuid,
+        name_mac: &[u8; 32],
+    ) -> Result<Option<NodeRecord>, StoreError>;
+    /// Every child of a folder, in no particular order (names are ciphertext:
+    /// sorting by name happens after decryption).
+    async fn children(&self, user_id: Uuid, parent_id: Uuid)
+    -> Result<Vec<NodeRecord>, StoreError>;
+    /// The path from the root down to and including `id`.
+    async fn ancestors(&self, user_id: Uuid, id: Uuid) -> Result<Vec<NodeRecord>, StoreError>;
+    /// Every node of the user except the root (for search).
+    async fn all_nodes(&self, user_id: Uuid) -> Result<Vec<NodeRecord>, StoreError>;
+    /// `NotFound` if the parent is not a folder of the user; `Conflict("name")`
+    /// if the name is taken there.
+    async fn create_folder(&self, node: &NodeRecord) -> Result<(), StoreError>;
+    /// Makes an uploaded object visible, atomically with the quota charge.
+    /// With `overwrite`, a file of the same name is re-pointed at the new object
+    /// (keeping its id); without it, or if a folder has that name,
+    /// `Conflict("name")`. `QuotaExceeded` leaves everything unchanged.
+    async fn commit_file(
+        &self,
+        node: &NodeRecord,
+        overwrite: bool,
+    ) -> Result<FileCommit, StoreError>;
+    /// Rename and/or move. `InvalidMove` for the root or a folder into its own
+    /// subtree, `NotFound` for a missing node or target folder, `Conflict("name")`.
+    async fn update_node(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        update: &NodeUpdate,
+    ) -> Result<NodeRecord, StoreError>;
+    /// Deletes a node and everything below it, releasing quota; returns the
+    /// objects that are now unreferenced. The root cannot be deleted.
+    async fn delete_node(&self, user_id: Uuid, id: Uuid) -> Result<Vec<Uuid>, StoreError>;
+    /// Every object the user's files point at (for account deletion).
+    async fn object_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>, StoreError>;
+    /// Whether a committed file points at this object (for the sweeper).
+    async fn object_referenced(&self, user_id: Uuid, object_id: Uuid) -> Result<bool, StoreError>;
 }

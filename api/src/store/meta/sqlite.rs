@@ -12,12 +12,20 @@ use rusqlite_migration::{M, Migrations};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{MetaStore, SessionRecord, SessionRotation, UserKeys, UserRecord};
+mod nodes;
+
+use super::{
+    FileCommit, MetaStore, NodeRecord, NodeUpdate, SessionRecord, SessionRotation, UserKeys,
+    UserRecord,
+};
 use crate::store::StoreError;
 
 /// Versioned schema: append, never edit a released step.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("sqlite/001_accounts.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("sqlite/001_accounts.sql")),
+        M::up(include_str!("sqlite/002_nodes.sql")),
+    ])
 }
 
 pub struct SqliteMetaStore {
@@ -178,7 +186,8 @@ impl MetaStore for SqliteMetaStore {
     async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError> {
         let user = user.clone();
         self.run(move |conn| {
-            conn.execute(
+            let tx = conn.transaction()?;
+            tx.execute(
                 &format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
                 params![
                     user.id.as_bytes(),
@@ -196,6 +205,8 @@ impl MetaStore for SqliteMetaStore {
                     unix(user.created_at),
                 ],
             )?;
+            nodes::insert_root(&tx, user.id, unix(user.created_at))?;
+            tx.commit()?;
             Ok(())
         })
         .await
@@ -405,5 +416,79 @@ impl MetaStore for SqliteMetaStore {
             Ok(())
         })
         .await
+    }
+
+    async fn node(&self, user_id: Uuid, id: Uuid) -> Result<Option<NodeRecord>, StoreError> {
+        self.run(move |conn| nodes::node(conn, user_id, id)).await
+    }
+
+    async fn child_by_mac(
+        &self,
+        user_id: Uuid,
+        parent_id: Uuid,
+        name_mac: &[u8; 32],
+    ) -> Result<Option<NodeRecord>, StoreError> {
+        let mac = *name_mac;
+        self.run(move |conn| nodes::child_by_mac(conn, user_id, parent_id, &mac))
+            .await
+    }
+
+    async fn children(
+        &self,
+        user_id: Uuid,
+        parent_id: Uuid,
+    ) -> Result<Vec<NodeRecord>, StoreError> {
+        self.run(move |conn| nodes::children(conn, user_id, parent_id))
+            .await
+    }
+
+    async fn ancestors(&self, user_id: Uuid, id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
+        self.run(move |conn| nodes::ancestors(conn, user_id, id))
+            .await
+    }
+
+    async fn all_nodes(&self, user_id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
+        self.run(move |conn| nodes::all_nodes(conn, user_id)).await
+    }
+
+    async fn create_folder(&self, node: &NodeRecord) -> Result<(), StoreError> {
+        let node = node.clone();
+        self.run(move |conn| nodes::create_folder(conn, &node))
+            .await
+    }
+
+    async fn commit_file(
+        &self,
+        node: &NodeRecord,
+        overwrite: bool,
+    ) -> Result<FileCommit, StoreError> {
+        let node = node.clone();
+        self.run(move |conn| nodes::commit_file(conn, &node, overwrite))
+            .await
+    }
+
+    async fn update_node(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        update: &NodeUpdate,
+    ) -> Result<NodeRecord, StoreError> {
+        let update = update.clone();
+        self.run(move |conn| nodes::update_node(conn, user_id, id, &update))
+            .await
+    }
+
+    async fn delete_node(&self, user_id: Uuid, id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        self.run(move |conn| nodes::delete_node(conn, user_id, id))
+            .await
+    }
+
+    async fn object_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        self.run(move |conn| nodes::object_ids(conn, user_id)).await
+    }
+
+    async fn object_referenced(&self, user_id: Uuid, object_id: Uuid) -> Result<bool, StoreError> {
+        self.run(move |conn| nodes::object_referenced(conn, user_id, object_id))
+            .await
     }
 }

@@ -1,0 +1,213 @@
+//! The embedded `BlobStore`: one file per object under `<data_dir>/objects`,
+//! written to a temporary file, fsynced, then renamed into place.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use futures_util::{StreamExt, TryStreamExt};
+use time::OffsetDateTime;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio_util::io::ReaderStream;
+use uuid::Uuid;
+
+use super::{BlobInfo, BlobStore, ByteStream, ObjectKey};
+use crate::store::StoreError;
+
+/// Reads are issued in pieces of this size: four SRM1 chunks.
+const READ_BUF: usize = 4 * (64 * 1024 + 16);
+const TMP_DIR: &str = ".tmp";
+
+pub struct FsBlobStore {
+    root: PathBuf,
+}
+
+fn io_error(err: std::io::Error) -> StoreError {
+    match err.kind() {
+        ErrorKind::NotFound => StoreError::NotFound,
+        _ => StoreError::Backend(Box::new(err)),
+    }
+}
+
+impl FsBlobStore {
+    pub fn open(root: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(root.join(TMP_DIR)).map_err(io_error)?;
+        Ok(Self {
+            root: root.to_path_buf(),
+        })
+    }
+
+    fn path(&self, key: &ObjectKey) -> PathBuf {
+        self.root
+            .join(key.user_id.as_hyphenated().to_string())
+            .join(key.object_id.as_hyphenated().to_string())
+    }
+
+    async fn write_tmp(
+        &self,
+        tmp: &Path,
+        len: Option<u64>,
+        mut body: ByteStream,
+    ) -> Result<(), StoreError> {
+        let mut file = tokio::fs::File::create(tmp).await.map_err(io_error)?;
+        let mut written = 0u64;
+        while let Some(piece) = body.next().await {
+            let piece = piece?;
+            written += piece.len() as u64;
+            if len.is_some_and(|len| written > len) {
+                return Err(StoreError::Corrupt(
+                    "object body longer than announced".to_owned(),
+                ));
+            }
+            file.write_all(&piece).await.map_err(io_error)?;
+        }
+        if len.is_some_and(|len| written != len) {
+            return Err(StoreError::Corrupt(
+                "object body shorter than announced".to_owned(),
+            ));
+        }
+        file.sync_all().await.map_err(io_error)?;
+        Ok(())
+    }
+}
+
+/// Removes a temporary file unless disarmed, also when the writing future is
+/// dropped half-way (a client that disconnects).
+struct TmpGuard(Option<PathBuf>);
+
+impl Drop for TmpGuard {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+#[async_trait]
+impl BlobStore for FsBlobStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        tokio::fs::metadata(&self.root)
+            .await
+            .map(|_| ())
+            .map_err(|err| StoreError::Unavailable(err.to_string()))
+    }
+
+    async fn put(
+        &self,
+        key: &ObjectKey,
+        len: Option<u64>,
+        body: ByteStream,
+    ) -> Result<(), StoreError> {
+        let tmp = self
+            .root
+            .join(TMP_DIR)
+            .join(Uuid::new_v4().simple().to_string());
+        let mut guard = TmpGuard(Some(tmp.clone()));
+        self.write_tmp(&tmp, len, body).await?;
+        let target = self.path(key);
+        let dir = target
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.root.clone());
+        tokio::fs::create_dir_all(&dir).await.map_err(io_error)?;
+        tokio::fs::rename(&tmp, &target).await.map_err(io_error)?;
+        guard.0 = None;
+        // Make the rename itself durable.
+        tokio::task::spawn_blocking(move || std::fs::File::open(&dir).and_then(|d| d.sync_all()))
+            .await
+            .map_err(|err| StoreError::Backend(Box::new(err)))?
+            .map_err(io_error)?;
+        Ok(())
+    }
+
+    async fn get(
+        &self,
+        key: &ObjectKey,
+        range: Option<(u64, u64)>,
+    ) -> Result<ByteStream, StoreError> {
+        let mut file = tokio::fs::File::open(self.path(key))
+            .await
+            .map_err(io_error)?;
+        let stream = match range {
+            None => ReaderStream::with_capacity(file, READ_BUF)
+                .map_err(io_error)
+                .boxed(),
+            Some((start, end)) => {
+                let len = file.metadata().await.map_err(io_error)?.len();
+                if start > end || end > len {
+                    return Err(StoreError::Corrupt(format!(
+                        "range {start}..{end} outside object of {len} bytes"
+                    )));
+                }
+                file.seek(std::io::SeekFrom::Start(start))
+                    .await
+                    .map_err(io_error)?;
+                ReaderStream::with_capacity(file.take(end - start), READ_BUF)
+                    .map_err(io_error)
+                    .boxed()
+            }
+        };
+        Ok(stream)
+    }
+
+    async fn delete(&self, key: &ObjectKey) -> Result<(), StoreError> {
+        match tokio::fs::remove_file(self.path(key)).await {
+            Err(err) if err.kind() != ErrorKind::NotFound => Err(io_error(err)),
+            _ => Ok(()),
+        }
+    }
+
+    async fn list(&self, older_than: OffsetDateTime) -> Result<Vec<BlobInfo>, StoreError> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || list_sync(&root, older_than))
+            .await
+            .map_err(|err| StoreError::Backend(Box::new(err)))?
+    }
+}
+
+fn modified(meta: &std::fs::Metadata) -> OffsetDateTime {
+    meta.modified()
+        .map(OffsetDateTime::from)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+fn list_sync(root: &Path, older_than: OffsetDateTime) -> Result<Vec<BlobInfo>, StoreError> {
+    let mut found = Vec::new();
+    for user_dir in std::fs::read_dir(root).map_err(io_error)? {
+        let user_dir = user_dir.map_err(io_error)?;
+        let name = user_dir.file_name().to_string_lossy().into_owned();
+        if name == TMP_DIR {
+            // Partial writes of a crashed process.
+            for tmp in std::fs::read_dir(user_dir.path())
+                .map_err(io_error)?
+                .flatten()
+            {
+                if tmp.metadata().is_ok_and(|m| modified(&m) < older_than) {
+                    let _ = std::fs::remove_file(tmp.path());
+                }
+            }
+            continue;
+        }
+        if !user_dir.file_type().map_err(io_error)?.is_dir() {
+            continue;
+        }
+        for object in std::fs::read_dir(user_dir.path())
+            .map_err(io_error)?
+            .flatten()
+        {
+            let object_name = object.file_name().to_string_lossy().into_owned();
+            let Some(key) = ObjectKey::parse(&format!("{name}/{object_name}")) else {
+                continue;
+            };
+            let Ok(meta) = object.metadata() else {
+                continue;
+            };
+            found.push(BlobInfo {
+                key,
+                size: meta.len(),
+                modified_at: modified(&meta),
+            });
+        }
+    }
+    Ok(found)
+}

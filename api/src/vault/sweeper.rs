@@ -1,0 +1,70 @@
+//! Removes objects that no committed record points at: leftovers of crashes
+//! between writing an object and committing its record, and of deletions whose
+//! object removal failed. Runs at start-up and then periodically.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::store::{BlobStore, MetaStore, StoreError};
+
+/// Partial writes (temporary files) older than this are abandoned for sure.
+const PARTIAL_WRITE_GRACE: time::Duration = time::Duration::hours(24);
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub examined: usize,
+    pub removed: usize,
+}
+
+/// One pass. Objects younger than `grace` are left alone: their upload may be
+/// about to commit.
+pub async fn sweep(
+    meta: &dyn MetaStore,
+    blobs: &dyn BlobStore,
+    grace: time::Duration,
+) -> Result<SweepReport, StoreError> {
+    let now = OffsetDateTime::now_utc();
+    let mut report = SweepReport::default();
+    for info in blobs.list(now - PARTIAL_WRITE_GRACE).await? {
+        report.examined += 1;
+        if info.modified_at > now - grace {
+            continue;
+        }
+        if !meta
+            .object_referenced(info.key.user_id, info.key.object_id)
+            .await?
+        {
+            blobs.delete(&info.key).await?;
+            report.removed += 1;
+        }
+    }
+    Ok(report)
+}
+
+/// Sweeps now and then every `interval`, for as long as the runtime lives.
+pub fn spawn(
+    meta: Arc<dyn MetaStore>,
+    blobs: Arc<dyn BlobStore>,
+    interval: Duration,
+    grace: Duration,
+) {
+    let grace = time::Duration::try_from(grace).unwrap_or(time::Duration::HOUR);
+    tokio::spawn(async move {
+        loop {
+            match sweep(meta.as_ref(), blobs.as_ref(), grace).await {
+                Ok(report) if report.removed > 0 => {
+                    tracing::info!(
+                        removed = report.removed,
+                        examined = report.examined,
+                        "swept orphaned objects"
+                    );
+                }
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "sweep failed; will retry"),
+            }
+            tokio::time::sleep(interval).await;
+        }
+    });
+}
