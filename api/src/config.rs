@@ -46,6 +46,110 @@ pub struct Config {
     pub kdf: KdfConfig,
     /// `tracing` filter, e.g. `info` or `strongroom_api=debug`.
     pub log: String,
+    /// Where objects and records live.
+    pub storage: StorageConfig,
+}
+
+/// Backend selection: `blob = fs | s3`, `meta = sqlite | dynamodb`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    pub blob: BlobBackend,
+    pub meta: MetaBackend,
+    /// Create the bucket and table at start when missing; without it, start-up
+    /// stops with a message naming what is missing.
+    pub auto_create: bool,
+    pub aws: AwsSettings,
+    pub s3: S3Settings,
+    pub dynamodb: DynamoSettings,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobBackend {
+    /// Files under `<data_dir>/objects` (the embedded default).
+    #[default]
+    Fs,
+    /// An S3-compatible bucket (AWS S3, MinIO, R2, ...).
+    S3,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MetaBackend {
+    /// SQLite in `<data_dir>/strongroom.db` (the embedded default).
+    #[default]
+    Sqlite,
+    /// A DynamoDB table (single-table design).
+    Dynamodb,
+}
+
+/// Shared by S3 and DynamoDB. Credentials come from the standard AWS chain
+/// (environment, profile, web identity, instance metadata), never from here.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AwsSettings {
+    /// e.g. `eu-central-1`; when absent, the AWS chain decides (AWS_REGION, profile).
+    pub region: Option<String>,
+    /// A custom endpoint for both services (MinIO, moto, DynamoDB Local, ...).
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// Prepended to every object key, e.g. `strongroom/`.
+    pub prefix: String,
+    /// Path-style addressing (`endpoint/bucket/key`), needed by MinIO and most
+    /// local servers.
+    pub force_path_style: bool,
+    /// Objects at least this large go up as multipart uploads.
+    pub multipart_threshold_bytes: u64,
+    /// Size of each multipart part (S3 minimum: 5 MiB).
+    pub part_size_bytes: u64,
+    /// Parts uploaded at once.
+    pub upload_concurrency: usize,
+}
+
+impl Default for S3Settings {
+    fn default() -> Self {
+        Self {
+            bucket: "strongroom".to_owned(),
+            prefix: String::new(),
+            force_path_style: false,
+            multipart_threshold_bytes: 16 * 1024 * 1024,
+            part_size_bytes: 8 * 1024 * 1024,
+            upload_concurrency: 4,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DynamoSettings {
+    pub table: String,
+}
+
+impl Default for DynamoSettings {
+    fn default() -> Self {
+        Self {
+            table: "strongroom".to_owned(),
+        }
+    }
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            blob: BlobBackend::Fs,
+            meta: MetaBackend::Sqlite,
+            auto_create: false,
+            aws: AwsSettings::default(),
+            s3: S3Settings::default(),
+            dynamodb: DynamoSettings::default(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -93,6 +197,7 @@ impl Default for Config {
             json_limit_bytes: 64 * 1024,
             kdf: KdfConfig::default(),
             log: "info".to_owned(),
+            storage: StorageConfig::default(),
         }
     }
 }
@@ -114,6 +219,7 @@ impl std::fmt::Debug for Config {
             .field("json_limit_bytes", &self.json_limit_bytes)
             .field("kdf", &self.kdf)
             .field("log", &self.log)
+            .field("storage", &self.storage)
             .finish()
     }
 }
@@ -200,6 +306,39 @@ impl Config {
             return rule(
                 "download_url_ttl_secs",
                 "must be between 5 and 3600".to_owned(),
+            );
+        }
+        let s3 = &self.storage.s3;
+        if s3.part_size_bytes < 5 * 1024 * 1024 {
+            return rule(
+                "storage.s3.part_size_bytes",
+                "must be at least 5 MiB (5242880), the S3 minimum".to_owned(),
+            );
+        }
+        if s3.multipart_threshold_bytes < s3.part_size_bytes {
+            return rule(
+                "storage.s3.multipart_threshold_bytes",
+                "must not be below storage.s3.part_size_bytes".to_owned(),
+            );
+        }
+        if !(1..=64).contains(&s3.upload_concurrency) {
+            return rule(
+                "storage.s3.upload_concurrency",
+                "must be between 1 and 64".to_owned(),
+            );
+        }
+        if self.storage.blob == BlobBackend::S3 && s3.bucket.trim().is_empty() {
+            return rule(
+                "storage.s3.bucket",
+                "must name a bucket when storage.blob = \"s3\"".to_owned(),
+            );
+        }
+        if self.storage.meta == MetaBackend::Dynamodb
+            && self.storage.dynamodb.table.trim().is_empty()
+        {
+            return rule(
+                "storage.dynamodb.table",
+                "must name a table when storage.meta = \"dynamodb\"".to_owned(),
             );
         }
         if self.data_dir.as_os_str().is_empty() {

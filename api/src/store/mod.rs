@@ -2,6 +2,7 @@
 //! (encrypted objects) with the files capability. Each has an embedded and an AWS
 //! implementation chosen by configuration.
 
+pub mod aws;
 pub mod blob;
 pub mod meta;
 
@@ -26,6 +27,10 @@ pub enum StoreError {
     /// The backend cannot be reached or is overloaded; retrying later may work.
     #[error("backend unavailable: {0}")]
     Unavailable(String),
+    /// A bucket or table the configuration names does not exist (and
+    /// `storage.auto_create` is off). The message names it.
+    #[error("{0}")]
+    Missing(String),
     /// Stored data does not have the expected shape.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
