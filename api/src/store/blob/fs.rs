@@ -4,11 +4,12 @@
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
+use std::io::{Read, Seek, Write};
+
 use async_trait::async_trait;
-use futures_util::{StreamExt, TryStreamExt};
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
 use time::OffsetDateTime;
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
-use tokio_util::io::ReaderStream;
 use uuid::Uuid;
 
 use super::{BlobInfo, BlobStore, ByteStream, ObjectKey};
@@ -16,6 +17,8 @@ use crate::store::StoreError;
 
 /// Reads are issued in pieces of this size: four SRM1 chunks.
 const READ_BUF: usize = 4 * (64 * 1024 + 16);
+/// Pieces queued between the async side and the blocking thread.
+const QUEUE: usize = 4;
 const TMP_DIR: &str = ".tmp";
 
 pub struct FsBlobStore {
@@ -43,32 +46,79 @@ impl FsBlobStore {
             .join(key.object_id.as_hyphenated().to_string())
     }
 
+    /// Writes on one blocking thread fed through a short queue: one thread
+    /// hand-off per piece instead of one blocking task per write.
     async fn write_tmp(
         &self,
         tmp: &Path,
         len: Option<u64>,
         mut body: ByteStream,
     ) -> Result<(), StoreError> {
-        let mut file = tokio::fs::File::create(tmp).await.map_err(io_error)?;
-        let mut written = 0u64;
-        while let Some(piece) = body.next().await {
-            let piece = piece?;
-            written += piece.len() as u64;
-            if len.is_some_and(|len| written > len) {
-                return Err(StoreError::Corrupt(
-                    "object body longer than announced".to_owned(),
-                ));
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(QUEUE);
+        let path = tmp.to_path_buf();
+        let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            let mut file = std::fs::File::create(&path)?;
+            while let Some(piece) = rx.blocking_recv() {
+                file.write_all(&piece)?;
             }
-            file.write_all(&piece).await.map_err(io_error)?;
+            file.sync_all()
+        });
+        let mut written = 0u64;
+        let fed: Result<(), StoreError> = async {
+            while let Some(piece) = body.next().await {
+                let piece = piece?;
+                written += piece.len() as u64;
+                if len.is_some_and(|len| written > len) {
+                    return Err(StoreError::Corrupt(
+                        "object body longer than announced".to_owned(),
+                    ));
+                }
+                if tx.send(piece).await.is_err() {
+                    // The writer stopped: its own error says why.
+                    break;
+                }
+            }
+            Ok(())
         }
+        .await;
+        drop(tx);
+        let wrote = writer
+            .await
+            .map_err(|err| StoreError::Backend(Box::new(err)))?;
+        fed?;
+        wrote.map_err(io_error)?;
         if len.is_some_and(|len| written != len) {
             return Err(StoreError::Corrupt(
                 "object body shorter than announced".to_owned(),
             ));
         }
-        file.sync_all().await.map_err(io_error)?;
         Ok(())
     }
+}
+
+/// Streams `len` bytes of `file` from its current position, read on one
+/// blocking thread in pieces of `READ_BUF`.
+fn read_stream(mut file: std::fs::File, mut len: u64) -> ByteStream {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, StoreError>>(QUEUE);
+    tokio::task::spawn_blocking(move || {
+        while len > 0 {
+            let want = usize::try_from(len).unwrap_or(READ_BUF).min(READ_BUF);
+            let mut buf = BytesMut::zeroed(want);
+            let result = file
+                .read_exact(&mut buf)
+                .map(|()| buf.freeze())
+                .map_err(io_error);
+            let failed = result.is_err();
+            len -= want as u64;
+            if tx.blocking_send(result).is_err() || failed {
+                return;
+            }
+        }
+    });
+    futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
+    .boxed()
 }
 
 /// Removes a temporary file unless disarmed, also when the writing future is
@@ -125,29 +175,22 @@ impl BlobStore for FsBlobStore {
         key: &ObjectKey,
         range: Option<(u64, u64)>,
     ) -> Result<ByteStream, StoreError> {
-        let mut file = tokio::fs::File::open(self.path(key))
-            .await
-            .map_err(io_error)?;
-        let stream = match range {
-            None => ReaderStream::with_capacity(file, READ_BUF)
-                .map_err(io_error)
-                .boxed(),
-            Some((start, end)) => {
-                let len = file.metadata().await.map_err(io_error)?.len();
-                if start > end || end > len {
-                    return Err(StoreError::Corrupt(format!(
-                        "range {start}..{end} outside object of {len} bytes"
-                    )));
-                }
-                file.seek(std::io::SeekFrom::Start(start))
-                    .await
-                    .map_err(io_error)?;
-                ReaderStream::with_capacity(file.take(end - start), READ_BUF)
-                    .map_err(io_error)
-                    .boxed()
+        let path = self.path(key);
+        tokio::task::spawn_blocking(move || {
+            let mut file = std::fs::File::open(path).map_err(io_error)?;
+            let size = file.metadata().map_err(io_error)?.len();
+            let (start, end) = range.unwrap_or((0, size));
+            if start > end || end > size {
+                return Err(StoreError::Corrupt(format!(
+                    "range {start}..{end} outside object of {size} bytes"
+                )));
             }
-        };
-        Ok(stream)
+            file.seek(std::io::SeekFrom::Start(start))
+                .map_err(io_error)?;
+            Ok(read_stream(file, end - start))
+        })
+        .await
+        .map_err(|err| StoreError::Backend(Box::new(err)))?
     }
 
     async fn delete(&self, key: &ObjectKey) -> Result<(), StoreError> {
