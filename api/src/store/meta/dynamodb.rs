@@ -417,6 +417,24 @@ impl DynamoMetaStore {
             if failed.iter().any(|f| *f) {
                 return Ok(Err(failed));
             }
+            let transient = codes.iter().all(|c| {
+                matches!(
+                    c.as_str(),
+                    "None"
+                        | "TransactionConflict"
+                        | "ThrottlingError"
+                        | "ProvisionedThroughputExceeded"
+                )
+            });
+            if !transient {
+                return Err(StoreError::Backend(
+                    format!(
+                        "DynamoDB TransactWriteItems cancelled: {}",
+                        codes.join(", ")
+                    )
+                    .into(),
+                ));
+            }
             // Conflicts with another transaction, throttling: try again.
             attempt += 1;
             if attempt >= 5 {
