@@ -2,6 +2,7 @@
 //! quotas. Every lookup that concerns a user's data takes that user's id, so
 //! nothing can be read across accounts by mistake.
 
+pub mod dynamodb;
 pub mod sqlite;
 
 use async_trait::async_trait;

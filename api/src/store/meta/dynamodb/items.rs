@@ -1,0 +1,214 @@
+//! Keys and the item shapes of the table (see the module documentation).
+
+use strongroom_shared::NodeKind;
+use uuid::Uuid;
+
+use super::expr::{Item, Reader, b, key, n, s};
+use crate::store::StoreError;
+use crate::store::meta::{NodeRecord, SessionRecord, UserKeys, UserRecord};
+
+pub(super) const PROFILE: &str = "PROFILE";
+pub(super) const EMAIL: &str = "EMAIL";
+pub(super) const SESSION: &str = "SESSION";
+pub(super) const NODE_PREFIX: &str = "NODE#";
+pub(super) const OBJECT_PREFIX: &str = "OBJ#";
+pub(super) const SESSION_REF_PREFIX: &str = "SESSION#";
+
+pub(super) fn user_pk(user: Uuid) -> String {
+    format!("USER#{user}")
+}
+
+pub(super) fn email_pk(email: &str) -> String {
+    format!("EMAIL#{email}")
+}
+
+pub(super) fn session_pk(id: Uuid) -> String {
+    format!("SESSION#{id}")
+}
+
+pub(super) fn node_sk(id: Uuid) -> String {
+    format!("{NODE_PREFIX}{id}")
+}
+
+/// Prefix of the name claims of a folder's children.
+pub(super) fn name_prefix(parent: Uuid) -> String {
+    format!("NAME#{parent}#")
+}
+
+pub(super) fn name_sk(parent: Uuid, mac: &[u8; 32]) -> String {
+    format!(
+        "{}{}",
+        name_prefix(parent),
+        data_encoding::HEXLOWER.encode(mac)
+    )
+}
+
+pub(super) fn object_sk(object: Uuid) -> String {
+    format!("{OBJECT_PREFIX}{object}")
+}
+
+pub(super) fn session_ref_sk(id: Uuid) -> String {
+    format!("{SESSION_REF_PREFIX}{id}")
+}
+
+pub(super) fn profile_key(user: Uuid) -> Item {
+    key(user_pk(user), PROFILE)
+}
+
+pub(super) fn node_key(user: Uuid, id: Uuid) -> Item {
+    key(user_pk(user), &node_sk(id))
+}
+
+pub(super) fn name_key(user: Uuid, parent: Uuid, mac: &[u8; 32]) -> Item {
+    key(user_pk(user), &name_sk(parent, mac))
+}
+
+pub(super) fn object_key(user: Uuid, object: Uuid) -> Item {
+    key(user_pk(user), &object_sk(object))
+}
+
+pub(super) fn kind_text(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Folder => "folder",
+        NodeKind::File => "file",
+    }
+}
+
+pub(super) fn user_item(user: &UserRecord) -> Item {
+    let mut item = profile_key(user.id);
+    let remaining = i128::from(user.quota_bytes) - i128::from(user.used_bytes);
+    let fields = [
+        ("type", s("user")),
+        ("id", s(user.id.to_string())),
+        ("email", s(&user.email)),
+        ("password_hash", s(&user.password_hash)),
+        ("quota_bytes", n(user.quota_bytes)),
+        ("used_bytes", n(user.used_bytes)),
+        ("remaining", n(remaining)),
+        ("created_at", n(user.created_at.unix_timestamp())),
+    ];
+    item.extend(fields.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    item.extend(keys_attributes(&user.keys));
+    if let Some(name) = &user.display_name {
+        item.insert("display_name".to_owned(), s(name));
+    }
+    item
+}
+
+/// The key-wrapping attributes of a user, as written on creation and on a
+/// credentials update.
+pub(super) fn keys_attributes(
+    keys: &UserKeys,
+) -> [(String, aws_sdk_dynamodb::types::AttributeValue); 6] {
+    [
+        ("kek_salt".to_owned(), b(&keys.kek_salt)),
+        ("kek_params".to_owned(), s(&keys.kek_params)),
+        ("wrapped_umk".to_owned(), b(&keys.wrapped_umk)),
+        ("recovery_salt".to_owned(), b(&keys.recovery_salt)),
+        ("recovery_params".to_owned(), s(&keys.recovery_params)),
+        (
+            "recovery_wrapped_umk".to_owned(),
+            b(&keys.recovery_wrapped_umk),
+        ),
+    ]
+}
+
+pub(super) fn user_from_item(item: &Item) -> Result<UserRecord, StoreError> {
+    let r = Reader::new(item, "user");
+    Ok(UserRecord {
+        id: r.uuid("id")?,
+        email: r.s("email")?.to_owned(),
+        display_name: r.opt_s("display_name")?.map(str::to_owned),
+        password_hash: r.s("password_hash")?.to_owned(),
+        keys: UserKeys {
+            kek_salt: r.array("kek_salt")?,
+            kek_params: r.s("kek_params")?.to_owned(),
+            wrapped_umk: r.bytes("wrapped_umk")?,
+            recovery_salt: r.array("recovery_salt")?,
+            recovery_params: r.s("recovery_params")?.to_owned(),
+            recovery_wrapped_umk: r.bytes("recovery_wrapped_umk")?,
+        },
+        quota_bytes: r.u64("quota_bytes")?,
+        used_bytes: r.u64("used_bytes")?,
+        created_at: r.time("created_at")?,
+    })
+}
+
+pub(super) fn node_item(node: &NodeRecord) -> Item {
+    let mut item = node_key(node.user_id, node.id);
+    let fields = [
+        ("type", s("node")),
+        ("id", s(node.id.to_string())),
+        ("user_id", s(node.user_id.to_string())),
+        ("kind", s(kind_text(node.kind))),
+        ("name_ct", b(&node.name_ct)),
+        ("name_mac", b(&node.name_mac)),
+        ("size", n(node.size)),
+        ("created_at", n(node.created_at.unix_timestamp())),
+        ("modified_at", n(node.modified_at.unix_timestamp())),
+    ];
+    item.extend(fields.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    if let Some(parent) = node.parent_id {
+        item.insert("parent_id".to_owned(), s(parent.to_string()));
+    }
+    if let Some(object) = node.object_id {
+        item.insert("object_id".to_owned(), s(object.to_string()));
+    }
+    item
+}
+
+pub(super) fn node_from_item(item: &Item) -> Result<NodeRecord, StoreError> {
+    let r = Reader::new(item, "node");
+    Ok(NodeRecord {
+        id: r.uuid("id")?,
+        user_id: r.uuid("user_id")?,
+        parent_id: r.opt_uuid("parent_id")?,
+        kind: match r.s("kind")? {
+            "folder" => NodeKind::Folder,
+            "file" => NodeKind::File,
+            other => return Err(StoreError::Corrupt(format!("node kind {other}"))),
+        },
+        name_ct: r.bytes("name_ct")?,
+        name_mac: r.array("name_mac")?,
+        size: r.u64("size")?,
+        object_id: r.opt_uuid("object_id")?,
+        created_at: r.time("created_at")?,
+        modified_at: r.time("modified_at")?,
+    })
+}
+
+/// A claim item (email, name, object): a key pointing at an id.
+pub(super) fn claim_item(key: Item, kind: &str, attr: &str, target: Uuid) -> Item {
+    let mut item = key;
+    item.insert("type".to_owned(), s(kind));
+    item.insert(attr.to_owned(), s(target.to_string()));
+    item
+}
+
+pub(super) fn session_item(session: &SessionRecord) -> Item {
+    let mut item = key(session_pk(session.id), SESSION);
+    let fields = [
+        ("type", s("session")),
+        ("id", s(session.id.to_string())),
+        ("user_id", s(session.user_id.to_string())),
+        ("secret_hash", b(&session.secret_hash)),
+        ("wrapped_umk", b(&session.wrapped_umk)),
+        ("created_at", n(session.created_at.unix_timestamp())),
+        ("expires_at", n(session.expires_at.unix_timestamp())),
+        (super::TTL_ATTRIBUTE, n(session.expires_at.unix_timestamp())),
+    ];
+    item.extend(fields.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    item
+}
+
+pub(super) fn session_from_item(item: &Item) -> Result<SessionRecord, StoreError> {
+    let r = Reader::new(item, "session");
+    Ok(SessionRecord {
+        id: r.uuid("id")?,
+        user_id: r.uuid("user_id")?,
+        secret_hash: r.array("secret_hash")?,
+        wrapped_umk: r.bytes("wrapped_umk")?,
+        created_at: r.time("created_at")?,
+        expires_at: r.time("expires_at")?,
+    })
+}
