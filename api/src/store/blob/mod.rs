@@ -2,6 +2,7 @@
 //! No name, email or path ever reaches it.
 
 pub mod fs;
+pub mod s3;
 
 use std::fmt;
 use std::pin::Pin;
