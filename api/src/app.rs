@@ -10,11 +10,14 @@ use actix_web::{App, HttpServer, web};
 
 use crate::auth::{TokenSecret, TokenService};
 use crate::config::Config;
+use crate::config::{BlobBackend, MetaBackend};
 use crate::error::{ApiError, json_error};
 use crate::routes;
 use crate::store::blob::fs::FsBlobStore;
+use crate::store::blob::s3::S3BlobStore;
+use crate::store::meta::dynamodb::DynamoMetaStore;
 use crate::store::meta::sqlite::SqliteMetaStore;
-use crate::store::{BlobStore, MetaStore};
+use crate::store::{BlobStore, MetaStore, StoreError};
 use crate::vault::sweeper;
 
 /// What every handler can reach. Cheap to clone (all behind `Arc`).
@@ -45,6 +48,40 @@ pub enum StartupError {
     },
 }
 
+/// Opens the configured backends. The AWS ones check that their bucket and
+/// table exist (creating them with `storage.auto_create`), so a missing or
+/// unreachable backend stops start-up with a message that names it.
+pub async fn open_stores(
+    config: &Config,
+) -> Result<(Arc<dyn MetaStore>, Arc<dyn BlobStore>), StartupError> {
+    let storage = &config.storage;
+    let uses_aws = storage.blob == BlobBackend::S3 || storage.meta == MetaBackend::Dynamodb;
+    let sdk = match uses_aws {
+        true => Some(crate::store::aws::sdk_config(&storage.aws).await),
+        false => None,
+    };
+    let meta: Arc<dyn MetaStore> = match (storage.meta, &sdk) {
+        (MetaBackend::Dynamodb, Some(sdk)) => {
+            Arc::new(DynamoMetaStore::connect(sdk, &storage.dynamodb, storage.auto_create).await?)
+        }
+        _ => {
+            let db_path = config.data_dir.join("strongroom.db");
+            Arc::new(
+                tokio::task::spawn_blocking(move || SqliteMetaStore::open(&db_path))
+                    .await
+                    .map_err(|err| StoreError::Backend(Box::new(err)))??,
+            )
+        }
+    };
+    let blobs: Arc<dyn BlobStore> = match (storage.blob, &sdk) {
+        (BlobBackend::S3, Some(sdk)) => {
+            Arc::new(S3BlobStore::connect(sdk, &storage.s3, storage.auto_create).await?)
+        }
+        _ => Arc::new(FsBlobStore::open(&config.data_dir.join("objects"))?),
+    };
+    Ok((meta, blobs))
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -60,12 +97,7 @@ impl Application {
         };
         std::fs::create_dir_all(&data_dir).map_err(dir_error)?;
         let secret = TokenSecret::load_or_create(&config.token_secret_path())?;
-        let db_path = data_dir.join("strongroom.db");
-        let meta = tokio::task::spawn_blocking(move || SqliteMetaStore::open(&db_path))
-            .await
-            .map_err(|err| crate::store::StoreError::Backend(Box::new(err)))??;
-        let blobs: Arc<dyn BlobStore> = Arc::new(FsBlobStore::open(&data_dir.join("objects"))?);
-        let meta: Arc<dyn MetaStore> = Arc::new(meta);
+        let (meta, blobs) = open_stores(&config).await?;
         sweeper::spawn(
             meta.clone(),
             blobs.clone(),

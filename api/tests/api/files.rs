@@ -193,7 +193,7 @@ async fn same_name_conflicts_unless_overwrite_is_asked() {
     )
     .await;
     assert_eq!(app.content(token, first.id).await, vec![1; 1000]);
-    assert_eq!(app.object_files().len(), 1);
+    assert_eq!(app.objects().await.len(), 1);
 
     let replaced: Node = json(
         app.put_file(token, "root", "notes.txt", vec![3; 10], true)
@@ -204,7 +204,7 @@ async fn same_name_conflicts_unless_overwrite_is_asked() {
     assert_eq!((replaced.id, replaced.size), (first.id, 10));
     assert_eq!(app.content(token, first.id).await, vec![3; 10]);
     // The old object is gone; usage follows the new size.
-    assert_eq!(app.object_files().len(), 1);
+    assert_eq!(app.objects().await.len(), 1);
     let me: UserProfile = json(app.get_auth("/api/v1/me", token).await, StatusCode::OK).await;
     assert_eq!(me.used_bytes, 10);
     // A folder is never overwritten by a file.
@@ -265,7 +265,7 @@ async fn quota_and_upload_limits_store_nothing() {
             .collect::<Vec<_>>(),
         ["first.bin"]
     );
-    assert_eq!(app.object_files().len(), 1);
+    assert_eq!(app.objects().await.len(), 1);
     let me: UserProfile = json(app.get_auth("/api/v1/me", token).await, StatusCode::OK).await;
     assert_eq!((me.used_bytes, me.quota_bytes), (120_000, 200_000));
 }
@@ -298,10 +298,7 @@ async fn a_dropped_connection_leaves_no_file_and_no_object() {
     let mut settled = false;
     for _ in 0..50 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let tmp = std::fs::read_dir(app.data_dir.path().join("objects/.tmp"))
-            .unwrap()
-            .count();
-        if tmp == 0 && app.object_files().is_empty() {
+        if app.partial_uploads().await == 0 && app.objects().await.is_empty() {
             settled = true;
             break;
         }
@@ -331,21 +328,24 @@ async fn an_altered_object_never_downloads_as_success() {
         .upload(token, "root", "small.txt", b"short and sweet".to_vec())
         .await;
     let large = app.upload(token, "root", "large.bin", data.clone()).await;
-    let path_of = |node: &Node| {
-        app.object_files()
-            .into_iter()
-            .find(|p| {
-                let bytes = std::fs::read(p).unwrap();
-                bytes.len() as u64
-                    == strongroom_api::crypto::srm1::ciphertext_len(node.size).unwrap()
-            })
+    let mut keys = app.objects().await;
+    let mut stored = Vec::new();
+    for key in keys.drain(..) {
+        let bytes = app.object_bytes(&key).await;
+        stored.push((key, bytes));
+    }
+    let find = |node: &Node| {
+        let len = strongroom_api::crypto::srm1::ciphertext_len(node.size).unwrap();
+        stored
+            .iter()
+            .find(|(_, bytes)| bytes.len() as u64 == len)
+            .cloned()
             .unwrap()
     };
     // Damage in the header: refused before the first byte, as a problem.
-    let small_path = path_of(&small);
-    let mut bytes = std::fs::read(&small_path).unwrap();
+    let (small_key, mut bytes) = find(&small);
     bytes[40] ^= 1;
-    std::fs::write(&small_path, &bytes).unwrap();
+    app.write_object(&small_key, bytes).await;
     problem(
         app.get_auth(&format!("/api/v1/files/{}/content", small.id), token)
             .await,
@@ -355,11 +355,10 @@ async fn an_altered_object_never_downloads_as_success() {
     .await;
 
     // Damage in chunk 6: the answer started, then the connection is cut.
-    let large_path = path_of(&large);
-    let mut bytes = std::fs::read(&large_path).unwrap();
+    let (large_key, mut bytes) = find(&large);
     let offset = 116 + 6 * (65_536 + 16) + 100;
     bytes[offset] ^= 0x80;
-    std::fs::write(&large_path, &bytes).unwrap();
+    app.write_object(&large_key, bytes).await;
     let response = app
         .get_auth(&format!("/api/v1/files/{}/content", large.id), token)
         .await;
@@ -559,16 +558,7 @@ async fn the_stores_hold_no_names_and_no_plaintext() {
         b"PLAINTEXT-MARKER-0123456789".to_vec(),
     )
     .await;
-    let mut db = Vec::new();
-    for entry in std::fs::read_dir(app.data_dir.path()).unwrap().flatten() {
-        if entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with("strongroom.db")
-        {
-            db.extend(std::fs::read(entry.path()).unwrap());
-        }
-    }
+    let db = app.meta_dump().await;
     assert!(!db.is_empty());
     let contains =
         |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
@@ -585,15 +575,12 @@ async fn the_stores_hold_no_names_and_no_plaintext() {
             String::from_utf8_lossy(needle)
         );
     }
-    for path in app.object_files() {
-        let object = std::fs::read(&path).unwrap();
+    let keys = app.objects().await;
+    assert_eq!(keys.len(), 2);
+    for key in keys {
+        let object = app.object_bytes(&key).await;
         assert_eq!(&object[..4], b"SRM1");
         assert!(!contains(&object, b"PLAINTEXT-MARKER"));
-        let key = path
-            .strip_prefix(app.data_dir.path())
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
         for needle in ["Zanzibar", "xyzzy", "plugh", "report"] {
             assert!(!key.contains(needle));
         }
@@ -606,40 +593,20 @@ async fn the_sweeper_removes_only_unreferenced_old_objects() {
     let user = app.new_user().await;
     let token = &user.tokens.access_token;
     let kept = app.upload(token, "root", "kept.bin", vec![1; 100]).await;
-    let user_dir = app.object_files()[0].parent().unwrap().to_path_buf();
-    let old = std::time::SystemTime::now() - Duration::from_secs(7200);
-    let orphan = user_dir.join(uuid::Uuid::new_v4().to_string());
-    let fresh_orphan = user_dir.join(uuid::Uuid::new_v4().to_string());
-    std::fs::write(&orphan, b"SRM1 left by a crash").unwrap();
-    std::fs::write(&fresh_orphan, b"SRM1 upload about to commit").unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&orphan)
-        .unwrap()
-        .set_modified(old)
-        .unwrap();
-    for path in app.object_files() {
-        if path != fresh_orphan {
-            std::fs::File::options()
-                .write(true)
-                .open(&path)
-                .unwrap()
-                .set_modified(old)
-                .unwrap();
-        }
-    }
-    let meta = strongroom_api::store::meta::sqlite::SqliteMetaStore::open(
-        &app.data_dir.path().join("strongroom.db"),
-    )
-    .unwrap();
-    let blobs =
-        strongroom_api::store::blob::fs::FsBlobStore::open(&app.data_dir.path().join("objects"))
-            .unwrap();
-    let report = strongroom_api::vault::sweeper::sweep(&meta, &blobs, time::Duration::hours(1))
-        .await
-        .unwrap();
-    assert_eq!((report.examined, report.removed), (3, 1));
-    assert!(!orphan.exists());
-    assert!(fresh_orphan.exists());
+    let kept_key = app.objects().await.remove(0);
+    // An object with no record, as a crash between writing and committing leaves.
+    let orphan = format!("{}/{}", user.signup.user.id, uuid::Uuid::new_v4());
+    app.write_object(&orphan, b"SRM1 left by a crash".to_vec())
+        .await;
+    let (meta, blobs) = app.stores().await;
+    let sweep = |grace| strongroom_api::vault::sweeper::sweep(meta.as_ref(), blobs.as_ref(), grace);
+    // Young objects are left alone: their upload may be about to commit.
+    let report = sweep(time::Duration::hours(1)).await.unwrap();
+    assert_eq!((report.examined, report.removed), (2, 0));
+    assert_eq!(app.objects().await.len(), 2);
+    // Past the grace period only the orphan goes.
+    let report = sweep(time::Duration::ZERO).await.unwrap();
+    assert_eq!((report.examined, report.removed), (2, 1));
+    assert_eq!(app.objects().await, [kept_key]);
     assert_eq!(app.content(token, kept.id).await, vec![1; 100]);
 }

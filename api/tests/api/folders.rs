@@ -261,13 +261,13 @@ async fn deleting_a_folder_removes_everything_below_it() {
     app.upload(token, &inner.id.to_string(), "two", vec![2; 2000])
         .await;
     let keep = app.upload(token, "root", "keep", vec![3; 300]).await;
-    assert_eq!(app.object_files().len(), 3);
+    assert_eq!(app.objects().await.len(), 3);
 
     assert_eq!(
         delete(&app, token, top.id).await.status(),
         StatusCode::NO_CONTENT
     );
-    assert_eq!(app.object_files().len(), 1);
+    assert_eq!(app.objects().await.len(), 1);
     let me: UserProfile = json(app.get_auth("/api/v1/me", token).await, StatusCode::OK).await;
     assert_eq!(me.used_bytes, 300);
     problem(
@@ -514,7 +514,7 @@ async fn paths_address_files_and_folders() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert!(app.object_files().is_empty());
+    assert!(app.objects().await.is_empty());
     problem(
         app.get_auth("/api/v1/fs/docs/2026/report.pdf", token).await,
         StatusCode::NOT_FOUND,
@@ -603,7 +603,7 @@ async fn deleting_the_account_deletes_its_objects() {
     let kept = app
         .upload(&bystander.tokens.access_token, "root", "c", vec![3; 10])
         .await;
-    assert_eq!(app.object_files().len(), 3);
+    assert_eq!(app.objects().await.len(), 3);
     let response = app
         .client
         .delete(app.url("/api/v1/me"))
@@ -613,7 +613,7 @@ async fn deleting_the_account_deletes_its_objects() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.object_files().len(), 1);
+    assert_eq!(app.objects().await.len(), 1);
     assert_eq!(
         app.content(&bystander.tokens.access_token, kept.id).await,
         vec![3; 10]
