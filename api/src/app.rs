@@ -26,6 +26,8 @@ pub struct AppState {
     pub meta: Arc<dyn MetaStore>,
     pub blobs: Arc<dyn BlobStore>,
     pub tokens: TokenService,
+    /// Bounds concurrent Argon2 work (see `auth::accounts`).
+    pub key_work: tokio::sync::Semaphore,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +111,9 @@ impl Application {
             meta,
             blobs,
             config: Arc::new(config.clone()),
+            key_work: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            ),
         });
 
         let listener = TcpListener::bind(config.bind).map_err(|source| StartupError::Bind {

@@ -22,10 +22,14 @@ use crate::store::meta::{SessionRecord, SessionRotation, UserKeys, UserRecord};
 /// Bytes of randomness in a recovery code: 120 bits, 24 base32 characters.
 const RECOVERY_CODE_BYTES: usize = 15;
 
-/// Runs CPU-heavy key work (Argon2) off the async runtime.
+/// Runs CPU-heavy key work (Argon2) off the async runtime, at most
+/// `AppState::key_work` permits at a time: each hash takes 19 MiB and a core, so
+/// a flood of log-ins queues instead of exhausting memory.
 async fn blocking<T: Send + 'static>(
+    state: &AppState,
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    let _permit = state.key_work.acquire().await.map_err(ApiError::internal)?;
     tokio::task::spawn_blocking(f)
         .await
         .map_err(ApiError::internal)?
@@ -149,7 +153,7 @@ pub async fn signup(state: &AppState, req: SignupRequest) -> Result<SignupRespon
     let password = Zeroizing::new(req.password);
     let recovery_code = new_recovery_code();
     let code = recovery_code.clone();
-    let (password_hash, keys) = blocking(move || {
+    let (password_hash, keys) = blocking(state, move || {
         let umk = Umk::random();
         let password_hash = keys::hash_password(password.as_bytes(), params)?;
         let (kek_salt, wrapped_umk) = wrap_under_password(&password, params, user_id, &umk)?;
@@ -206,11 +210,12 @@ fn now_seconds() -> OffsetDateTime {
 /// Verifies a password against a user's hash and unwraps their UMK. A user that
 /// does not exist is checked against a dummy hash, so both take the same time.
 async fn unlock_with_password(
+    state: &AppState,
     user: Option<UserRecord>,
     password: String,
 ) -> Result<Option<(UserRecord, Umk)>, ApiError> {
     let password = Zeroizing::new(password);
-    blocking(move || {
+    blocking(state, move || {
         let Some(user) = user else {
             let _ = keys::verify_password(password.as_bytes(), keys::dummy_password_hash());
             return Ok(None);
@@ -278,7 +283,7 @@ pub async fn login(state: &AppState, req: LoginRequest) -> Result<TokenResponse,
         Ok(email) => state.meta.user_by_email(&email).await?,
         Err(_) => None,
     };
-    let (user, umk) = unlock_with_password(user, req.password)
+    let (user, umk) = unlock_with_password(state, user, req.password)
         .await?
         .ok_or(ApiError::Unauthorized(Unauthorized::InvalidCredentials))?;
     let tokens = start_session(state, user.id, &umk).await?;
@@ -357,7 +362,10 @@ async fn confirm_password(
         .ok_or(ApiError::NotFound)?;
     let password = Zeroizing::new(password);
     let hash = user.password_hash.clone();
-    let ok = blocking(move || Ok(keys::verify_password(password.as_bytes(), &hash)?)).await?;
+    let ok = blocking(state, move || {
+        Ok(keys::verify_password(password.as_bytes(), &hash)?)
+    })
+    .await?;
     if !ok {
         return Err(ApiError::WrongPassword);
     }
@@ -382,7 +390,7 @@ pub async fn change_password(
     let umk = Umk::from_bytes(*auth.umk.as_bytes());
     let user_id = user.id;
     // Only the UMK's wrap changes: no file is re-encrypted.
-    let (password_hash, kek_salt, wrapped_umk) = blocking(move || {
+    let (password_hash, kek_salt, wrapped_umk) = blocking(state, move || {
         let hash = keys::hash_password(new_password.as_bytes(), params)?;
         let (salt, wrapped) = wrap_under_password(&new_password, params, user_id, &umk)?;
         Ok((hash, salt, wrapped))
@@ -434,7 +442,7 @@ pub async fn recover(state: &AppState, req: RecoverRequest) -> Result<RecoverRes
     let new_password = Zeroizing::new(req.new_password);
     let next_code = new_recovery_code();
     let code = next_code.clone();
-    let outcome = blocking(move || {
+    let outcome = blocking(state, move || {
         let Some(user) = user else {
             // Same work as a real attempt, so the answer's timing says nothing.
             let _ = keys::derive_kek(presented.as_bytes(), &[0; 16], params)?;

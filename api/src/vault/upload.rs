@@ -12,13 +12,16 @@ use super::Names;
 use super::tree::{self, now};
 use crate::app::AppState;
 use crate::auth::AuthUser;
-use crate::crypto::srm1::{Encryptor, ciphertext_len};
+use crate::crypto::srm1::{CIPHER_CHUNK_LEN, Encryptor, ciphertext_len};
 use crate::error::ApiError;
 use crate::store::meta::{FileCommit, NodeRecord};
 use crate::store::{ObjectKey, StoreError};
 
 /// Ciphertext pieces in flight between the encryptor and the store.
 const PIPELINE_DEPTH: usize = 4;
+/// Ciphertext is handed to the store in pieces of about this size (four
+/// chunks), so memory per upload stays near PIPELINE_DEPTH × 256 KiB.
+const HAND_OFF_BYTES: usize = 4 * CIPHER_CHUNK_LEN;
 
 pub struct Uploaded {
     pub node: Node,
@@ -113,10 +116,15 @@ where
                 encryptor
                     .update(&piece, &mut out)
                     .map_err(|err| PumpError::Api(err.into()))?;
-                if !out.is_empty() {
-                    tx.send(Ok(Bytes::from(std::mem::take(&mut out))))
-                        .await
-                        .map_err(|_| PumpError::StoreGone)?;
+                // Hand over in large pieces: request bodies arrive in small
+                // ones, and every hand-off and write has a fixed cost.
+                if out.len() >= HAND_OFF_BYTES {
+                    tx.send(Ok(Bytes::from(std::mem::replace(
+                        &mut out,
+                        Vec::with_capacity(HAND_OFF_BYTES + CIPHER_CHUNK_LEN),
+                    ))))
+                    .await
+                    .map_err(|_| PumpError::StoreGone)?;
                 }
             }
             if declared_len.is_some_and(|len| len != received) {
