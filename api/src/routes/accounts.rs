@@ -36,7 +36,7 @@ pub(crate) async fn signup(
 
 /// Log in: an access token and a refresh token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "email or password wrong")))]
+    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 200, body = TokenResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "email or password wrong")))]
 #[post("/auth/login")]
 pub(crate) async fn login(
     state: web::Data<AppState>,
@@ -47,7 +47,7 @@ pub(crate) async fn login(
 
 /// Exchange a refresh token (single use) for new tokens.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshRequest,
-    responses((status = 200, body = TokenResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "invalid, used or ended")))]
+    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 200, body = TokenResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "invalid, used or ended")))]
 #[post("/auth/refresh")]
 pub(crate) async fn refresh(
     state: web::Data<AppState>,
@@ -73,7 +73,7 @@ pub(crate) async fn logout(
 
 /// Set a new password with the recovery code; answers a new recovery code.
 #[utoipa::path(post, path = "/api/v1/auth/recover", tag = "accounts", request_body = RecoverRequest,
-    responses((status = 200, body = RecoverResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "email or recovery code wrong")))]
+    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 200, body = RecoverResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "email or recovery code wrong")))]
 #[post("/auth/recover")]
 pub(crate) async fn recover(
     state: web::Data<AppState>,
@@ -98,7 +98,7 @@ pub(crate) async fn me(
 
 /// Change the password (re-wraps the master key; ends other sessions).
 #[utoipa::path(put, path = "/api/v1/me/password", tag = "accounts", request_body = ChangePasswordRequest,
-    responses((status = 204, description = "changed; other sessions ended"), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json", description = "current password wrong")),
+    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 204, description = "changed; other sessions ended"), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json", description = "current password wrong")),
     security(("bearer" = [])))]
 #[put("/me/password")]
 pub(crate) async fn change_password(
@@ -112,7 +112,7 @@ pub(crate) async fn change_password(
 
 /// Delete the account and every file in it.
 #[utoipa::path(delete, path = "/api/v1/me", tag = "accounts", request_body = DeleteAccountRequest,
-    responses((status = 204, description = "the account and all its files are gone"), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json", description = "password wrong")),
+    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 204, description = "the account and all its files are gone"), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json", description = "password wrong")),
     security(("bearer" = [])))]
 #[delete("/me")]
 pub(crate) async fn delete_me(

@@ -36,7 +36,7 @@ pub struct PutQuery {
 
 /// List the root folder.
 #[utoipa::path(get, path = "/api/v1/fs", tag = "paths", params(PageQuery),
-    responses((status = 200, body = strongroom_shared::FolderListing),
+    responses((status = 400, body = Problem, content_type = "application/problem+json", description = "bad cursor or limit"), (status = 200, body = strongroom_shared::FolderListing),
         (status = 401, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 #[get("/fs")]
@@ -149,6 +149,7 @@ pub(crate) async fn put_path(
 #[utoipa::path(delete, path = "/api/v1/fs/{path}", tag = "paths",
     params(("path" = String, Path, description = "slash-separated names from the root")),
     responses(
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "an invalid name in the path"),
         (status = 204, description = "deleted"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),

@@ -27,6 +27,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .default_service(web::to(not_found));
 }
 
-async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+/// Nothing answered: 405 when the path exists for other methods, else 404.
+async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    if req.resource_map().has_resource(req.path()) {
+        return Err(ApiError::MethodNotAllowed);
+    }
     Err(ApiError::NotFound)
 }

@@ -107,6 +107,8 @@ pub(crate) async fn list_children(
 /// Create a folder.
 #[utoipa::path(post, path = "/api/v1/folders", tag = "folders", request_body = CreateFolderRequest,
     responses(
+        (status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"),
+        (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"),
         (status = 201, body = Node),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "invalid name"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -261,6 +263,8 @@ pub(crate) async fn get_node(
 #[utoipa::path(patch, path = "/api/v1/nodes/{id}", tag = "nodes", request_body = UpdateNodeRequest,
     params(("id" = String, Path, description = "a node id")),
     responses(
+        (status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"),
+        (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"),
         (status = 200, body = Node),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),

@@ -288,3 +288,29 @@ async fn unknown_routes_are_problems_too() {
         problem(response, StatusCode::NOT_FOUND, "not_found").await;
     }
 }
+
+#[tokio::test]
+async fn other_methods_on_known_paths_are_405() {
+    let app = spawn_app().await;
+    for (method, path) in [
+        ("TRACE", "/healthz"),
+        ("DELETE", "/api/v1/auth/signup"),
+        ("POST", "/api/v1/search"),
+    ] {
+        let response = app
+            .client
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                app.url(path),
+            )
+            .send()
+            .await
+            .unwrap();
+        problem(
+            response,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        )
+        .await;
+    }
+}
