@@ -392,11 +392,9 @@ async fn dropped_put_leaves_nothing(backend: Backend) {
                 waited.expect("a partial write should have started");
             }
         }
-        // The server may register the upload a moment before the client has its
-        // id; a put dropped inside that window cannot abort what it never
-        // learned of (the sweeper's stale-upload abort covers that case). Let
-        // the id arrive, so this tests the drop guard itself.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The server may register the upload a moment before the client has
+        // its id: dropping here also tests that window (the detached create
+        // aborts what nobody will receive).
         drop(put);
         // The abort runs in the background.
         let deadline = Instant::now() + Duration::from_secs(10);

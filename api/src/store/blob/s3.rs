@@ -297,14 +297,34 @@ impl S3BlobStore {
         queue: VecDeque<Bytes>,
         mut reader: BodyReader,
     ) -> Result<(), StoreError> {
-        let created = self
-            .client
-            .create_multipart_upload()
-            .bucket(&self.bucket)
-            .key(&s3_key)
-            .checksum_algorithm(ChecksumAlgorithm::Crc32)
-            .send()
+        // The create runs detached: if this put is dropped while the request is
+        // in flight (a client that disconnects), nobody would learn the upload
+        // id to abort it, so the detached task aborts it itself.
+        let (created_tx, created_rx) = tokio::sync::oneshot::channel();
+        let (client, bucket, key) = (self.client.clone(), self.bucket.clone(), s3_key.clone());
+        tokio::spawn(async move {
+            let created = client
+                .create_multipart_upload()
+                .bucket(&bucket)
+                .key(&key)
+                .checksum_algorithm(ChecksumAlgorithm::Crc32)
+                .send()
+                .await;
+            if let Err(Ok(orphan)) = created_tx.send(created)
+                && let Some(upload_id) = orphan.upload_id
+            {
+                let _ = client
+                    .abort_multipart_upload()
+                    .bucket(&bucket)
+                    .key(&key)
+                    .upload_id(upload_id)
+                    .send()
+                    .await;
+            }
+        });
+        let created = created_rx
             .await
+            .map_err(|_| backend("S3 CreateMultipartUpload: the request task ended".to_owned()))?
             .map_err(|err| s3_error("CreateMultipartUpload", err))?;
         let upload_id = created
             .upload_id
