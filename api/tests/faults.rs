@@ -5,13 +5,16 @@
 //! without it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/aws_pair.rs"]
+mod aws_pair;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use strongroom_api::app::Application;
-use strongroom_api::config::{BlobBackend, Config, MetaBackend};
+use strongroom_api::config::Config;
 use strongroom_shared::{Node, Problem, TokenResponse};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -80,21 +83,12 @@ fn upstream() -> String {
 }
 
 fn aws_config(endpoint: String, data_dir: &std::path::Path) -> Config {
-    let unique = uuid::Uuid::new_v4().simple().to_string();
     let mut config = Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.to_path_buf(),
         ..Config::default()
     };
-    let storage = &mut config.storage;
-    storage.blob = BlobBackend::S3;
-    storage.meta = MetaBackend::Dynamodb;
-    storage.auto_create = true;
-    storage.aws.endpoint_url = Some(endpoint);
-    storage.aws.region = Some("us-east-1".to_owned());
-    storage.s3.bucket = format!("f-{unique}");
-    storage.s3.force_path_style = true;
-    storage.dynamodb.table = format!("f-{unique}");
+    aws_pair::use_aws_pair(&mut config, endpoint, "f");
     config
 }
 

@@ -60,17 +60,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::default()
     };
     if let Some(endpoint) = aws_endpoint() {
-        use strongroom_api::config::{BlobBackend, MetaBackend};
-        let unique = Uuid::new_v4().simple().to_string();
-        let storage = &mut config.storage;
-        storage.blob = BlobBackend::S3;
-        storage.meta = MetaBackend::Dynamodb;
-        storage.auto_create = true;
-        storage.aws.endpoint_url = Some(endpoint);
-        storage.aws.region = Some("us-east-1".to_owned());
-        storage.s3.bucket = format!("t-{unique}");
-        storage.s3.force_path_style = true;
-        storage.dynamodb.table = format!("t-{unique}");
+        crate::aws_pair::use_aws_pair(&mut config, endpoint, "t");
     }
     change(&mut config);
     let app = Application::build(config.clone())

@@ -1,6 +1,9 @@
 //! Integration tests: the real server on a random port, spoken to over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../common/aws_pair.rs"]
+mod aws_pair;
+
 mod accounts;
 mod bad_input;
 mod binary;
