@@ -1,0 +1,206 @@
+//! The account: usage against the quota, change password, delete account.
+
+use strongroom_shared::validate::check_password;
+use strongroom_shared::{ChangePasswordRequest, DeleteAccountRequest};
+use yew::prelude::*;
+
+use crate::components::{Alert, Field, Spinner, Usage};
+use crate::format;
+use crate::hooks::use_auth;
+use crate::services::auth;
+
+#[function_component(Account)]
+pub fn account() -> Html {
+    let auth_ctx = use_auth();
+    // Usage changes with every upload: read it afresh when the page opens.
+    {
+        let auth_ctx = auth_ctx.clone();
+        use_effect_with((), move |()| auth_ctx.reload());
+    }
+    let Some(user) = auth_ctx.user() else {
+        return html! { <Spinner /> };
+    };
+    let zone = crate::clock::zone();
+    html! {
+        <div class="account" id="account-page">
+            <h1>{ "Account" }</h1>
+            <section class="card">
+                <h2>{ "Profile" }</h2>
+                <dl class="facts">
+                    <dt>{ "Email" }</dt><dd id="account-email">{ user.email.clone() }</dd>
+                    if let Some(name) = &user.display_name {
+                        <dt>{ "Name" }</dt><dd>{ name.clone() }</dd>
+                    }
+                    <dt>{ "Member since" }</dt><dd>{ format::full_date(user.created_at, zone) }</dd>
+                </dl>
+                <h2>{ "Storage" }</h2>
+                <Usage used={user.used_bytes} quota={user.quota_bytes} />
+            </section>
+            <ChangePassword email={user.email.clone()} />
+            <DeleteAccount email={user.email.clone()} />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EmailProps {
+    email: String,
+}
+
+#[function_component(ChangePassword)]
+fn change_password(props: &EmailProps) -> Html {
+    let current = use_state(String::new);
+    let new = use_state(String::new);
+    let confirm = use_state(String::new);
+    let outcome = use_state(|| None::<Result<(), AttrValue>>);
+    let busy = use_state(|| false);
+    let onsubmit = {
+        let (current, new, confirm, outcome, busy, email) = (
+            current.clone(),
+            new.clone(),
+            confirm.clone(),
+            outcome.clone(),
+            busy.clone(),
+            props.email.clone(),
+        );
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            if *busy {
+                return;
+            }
+            if let Err(invalid) = check_password(&new, Some(&email)) {
+                outcome.set(Some(Err(AttrValue::from(format!(
+                    "New password: {}",
+                    invalid.for_field("new_password").message
+                )))));
+                return;
+            }
+            if *new != *confirm {
+                outcome.set(Some(Err(AttrValue::from("The two new passwords differ."))));
+                return;
+            }
+            busy.set(true);
+            let request = ChangePasswordRequest {
+                current_password: (*current).clone(),
+                new_password: (*new).clone(),
+            };
+            let (current, new, confirm, outcome, busy) = (
+                current.clone(),
+                new.clone(),
+                confirm.clone(),
+                outcome.clone(),
+                busy.clone(),
+            );
+            yew::platform::spawn_local(async move {
+                match auth::change_password(&request).await {
+                    Ok(()) => {
+                        current.set(String::new());
+                        new.set(String::new());
+                        confirm.set(String::new());
+                        outcome.set(Some(Ok(())));
+                    }
+                    Err(error)
+                        if error.code() == Some("wrong_password")
+                            || error.status() == Some(403) =>
+                    {
+                        outcome.set(Some(Err(AttrValue::from(
+                            "The current password is not right.",
+                        ))));
+                    }
+                    Err(error) => outcome.set(Some(Err(AttrValue::from(error.message())))),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let set = |handle: &UseStateHandle<String>| {
+        let handle = handle.clone();
+        Callback::from(move |value: String| handle.set(value))
+    };
+    html! {
+        <section class="card" id="change-password">
+            <h2>{ "Change password" }</h2>
+            <p class="aside">{ "Your other devices will be logged out." }</p>
+            { match &*outcome {
+                Some(Ok(())) => html! { <Alert success=true message="Password changed." /> },
+                Some(Err(message)) => html! { <Alert message={message.clone()} /> },
+                None => html! {},
+            } }
+            <form {onsubmit} novalidate=true>
+                <Field id="current-password" label="Current password" kind="password" value={(*current).clone()}
+                    oninput={set(&current)} autocomplete="current-password" required=true />
+                <Field id="changed-password" label="New password" kind="password" value={(*new).clone()}
+                    oninput={set(&new)} autocomplete="new-password" required=true />
+                <Field id="changed-password-confirm" label="Repeat the new password" kind="password"
+                    value={(*confirm).clone()} oninput={set(&confirm)} autocomplete="new-password" required=true />
+                <button type="submit" class="primary" id="change-password-submit" disabled={*busy}>
+                    { "Change password" }
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[function_component(DeleteAccount)]
+fn delete_account(props: &EmailProps) -> Html {
+    let auth_ctx = use_auth();
+    let typed = use_state(String::new);
+    let password = use_state(String::new);
+    let error = use_state(|| None::<AttrValue>);
+    let busy = use_state(|| false);
+    let matches = typed.trim().eq_ignore_ascii_case(&props.email);
+    let onsubmit = {
+        let (password, error, busy, auth_ctx) = (
+            password.clone(),
+            error.clone(),
+            busy.clone(),
+            auth_ctx.clone(),
+        );
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            if !matches || *busy {
+                return;
+            }
+            busy.set(true);
+            let request = DeleteAccountRequest {
+                password: (*password).clone(),
+            };
+            let (error, busy, auth_ctx) = (error.clone(), busy.clone(), auth_ctx.clone());
+            yew::platform::spawn_local(async move {
+                match auth::delete_account(&request).await {
+                    Ok(()) => auth_ctx.forget("Your account and all its files have been deleted."),
+                    Err(failure) => {
+                        let message = match failure.status() {
+                            Some(403) => String::from("The password is not right."),
+                            _ => failure.message(),
+                        };
+                        error.set(Some(AttrValue::from(message)));
+                        busy.set(false);
+                    }
+                }
+            });
+        })
+    };
+    let set = |handle: &UseStateHandle<String>| {
+        let handle = handle.clone();
+        Callback::from(move |value: String| handle.set(value))
+    };
+    html! {
+        <section class="card danger-zone" id="delete-account">
+            <h2>{ "Delete account" }</h2>
+            <p>{ "This deletes your account and every file in it, for good. It cannot be undone." }</p>
+            if let Some(message) = &*error {
+                <Alert message={message.clone()} />
+            }
+            <form {onsubmit} novalidate=true>
+                <Field id="delete-confirm-email" label={format!("Type your email ({}) to confirm", props.email)}
+                    value={(*typed).clone()} oninput={set(&typed)} autocomplete="off" required=true />
+                <Field id="delete-password" label="Password" kind="password" value={(*password).clone()}
+                    oninput={set(&password)} autocomplete="current-password" required=true />
+                <button type="submit" class="danger" id="delete-account-submit" disabled={!matches || *busy}>
+                    { "Delete my account and files" }
+                </button>
+            </form>
+        </section>
+    }
+}

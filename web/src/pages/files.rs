@@ -1,0 +1,671 @@
+//! The file browser: one folder's items, breadcrumbs, search, uploads by
+//! button and by drag-and-drop, and the dialogs for new folder, rename, move
+//! and delete.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use strongroom_shared::validate::normalize_name;
+use strongroom_shared::{FolderListing, Node, NodeKind};
+use uuid::Uuid;
+use web_sys::{File, FileList, HtmlInputElement};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::app::Route;
+use crate::clock;
+use crate::components::{Alert, Field, FileTable, FolderPicker, Modal, Spinner, UploadList};
+use crate::hooks::use_auth;
+use crate::listing::{Sort, SortKey, free_name, sorted, trail};
+use crate::services::upload::{self, Cancel};
+use crate::services::{ApiError, files};
+use crate::uploads::{Action, Uploads};
+
+#[derive(Properties, PartialEq)]
+pub struct FilesProps {
+    /// `None` is the root folder.
+    pub folder: Option<Uuid>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Load {
+    Loading,
+    Failed(ApiError),
+    Ready(FolderListing),
+}
+
+#[derive(Clone, PartialEq)]
+enum Dialog {
+    Closed,
+    NewFolder { name: String },
+    Rename { node: Node, name: String },
+    Move { node: Node },
+    Delete { node: Node },
+}
+
+#[derive(Clone, PartialEq)]
+struct Search {
+    query: String,
+    results: Option<Result<Vec<Node>, ApiError>>,
+}
+
+/// What the upload tasks share with the page: the files waiting to be sent
+/// (kept so "Replace" can send one again) and the handles to cancel them.
+#[derive(Default)]
+struct Transfers {
+    files: HashMap<u64, File>,
+    cancels: HashMap<u64, Cancel>,
+    cancelled: HashSet<u64>,
+}
+
+fn files_of(list: Option<FileList>) -> Vec<File> {
+    let Some(list) = list else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|index| list.get(index))
+        .collect()
+}
+
+#[function_component(Files)]
+pub fn files_page(props: &FilesProps) -> Html {
+    let auth = use_auth();
+    let listing = use_state(|| Load::Loading);
+    let reload = use_state(|| 0_u32);
+    let loading_more = use_state(|| false);
+    let sort = use_state(Sort::default);
+    let dialog = use_state(|| Dialog::Closed);
+    let dialog_error = use_state(|| None::<AttrValue>);
+    let dialog_busy = use_state(|| false);
+    let notice = use_state(|| None::<AttrValue>);
+    let search_text = use_state(String::new);
+    let search = use_state(|| None::<Search>);
+    let dragging = use_state(|| false);
+    let uploads = use_reducer(Uploads::default);
+    let transfers = use_mut_ref(Transfers::default);
+
+    // Load the folder when it changes, or when something in it did.
+    {
+        let listing = listing.clone();
+        let notice = notice.clone();
+        use_effect_with((props.folder, *reload), move |(folder, _)| {
+            let folder = *folder;
+            yew::platform::spawn_local(async move {
+                let next = match files::list(folder, None).await {
+                    Ok(page) => Load::Ready(page),
+                    Err(error) => Load::Failed(error),
+                };
+                listing.set(next);
+            });
+            notice.set(None);
+        });
+    }
+    // A new folder clears the search and the open dialog.
+    {
+        let (search, search_text, dialog, listing) = (
+            search.clone(),
+            search_text.clone(),
+            dialog.clone(),
+            listing.clone(),
+        );
+        use_effect_with(props.folder, move |_| {
+            search.set(None);
+            search_text.set(String::new());
+            dialog.set(Dialog::Closed);
+            listing.set(Load::Loading);
+        });
+    }
+
+    let refresh = {
+        let reload = reload.clone();
+        Callback::from(move |()| reload.set(reload.wrapping_add(1)))
+    };
+    let current_folder: Option<Uuid> = match &*listing {
+        Load::Ready(page) => Some(page.folder.id),
+        _ => None,
+    };
+
+    // ---- uploads -------------------------------------------------------
+    let send_one = {
+        let dispatcher = uploads.dispatcher();
+        let transfers = Rc::clone(&transfers);
+        let refresh = refresh.clone();
+        let auth = auth.clone();
+        Rc::new(move |id: u64, folder: Uuid, overwrite: bool| {
+            let dispatcher = dispatcher.clone();
+            let transfers = Rc::clone(&transfers);
+            let refresh = refresh.clone();
+            let auth = auth.clone();
+            async move {
+                let file = transfers.borrow().files.get(&id).cloned();
+                let Some(file) = file else { return };
+                if transfers.borrow_mut().cancelled.remove(&id) {
+                    return;
+                }
+                dispatcher.dispatch(Action::Started {
+                    id,
+                    at_ms: clock::now_ms(),
+                });
+                let last = Rc::new(RefCell::new(0.0_f64));
+                let progress = {
+                    let dispatcher = dispatcher.clone();
+                    Callback::from(move |sent: u64| {
+                        // At most ten updates a second: each one redraws.
+                        let now = clock::now_ms();
+                        if now - *last.borrow() >= 100.0 {
+                            *last.borrow_mut() = now;
+                            dispatcher.dispatch(Action::Progress {
+                                id,
+                                sent,
+                                at_ms: now,
+                            });
+                        }
+                    })
+                };
+                let started = {
+                    let transfers = Rc::clone(&transfers);
+                    Callback::from(move |cancel: Cancel| {
+                        transfers.borrow_mut().cancels.insert(id, cancel);
+                    })
+                };
+                let outcome = upload::upload(folder, file, overwrite, progress, started).await;
+                transfers.borrow_mut().cancels.remove(&id);
+                match outcome {
+                    Ok(_) => {
+                        transfers.borrow_mut().files.remove(&id);
+                        dispatcher.dispatch(Action::Done { id });
+                        refresh.emit(());
+                        auth.reload();
+                    }
+                    Err(ApiError::Cancelled) => {
+                        transfers.borrow_mut().files.remove(&id);
+                        dispatcher.dispatch(Action::Cancelled { id });
+                    }
+                    Err(error) => {
+                        let name_taken = error.code() == Some("name_taken");
+                        let message = match name_taken {
+                            true => {
+                                String::from("A file or folder with this name is already here.")
+                            }
+                            false => error.message(),
+                        };
+                        if !name_taken {
+                            transfers.borrow_mut().files.remove(&id);
+                        }
+                        dispatcher.dispatch(Action::Failed {
+                            id,
+                            message,
+                            name_taken,
+                        });
+                    }
+                }
+            }
+        })
+    };
+    let start_uploads = {
+        let uploads = uploads.clone();
+        let transfers = Rc::clone(&transfers);
+        let send_one = Rc::clone(&send_one);
+        Callback::from(move |picked: Vec<File>| {
+            let Some(folder) = current_folder else { return };
+            if picked.is_empty() {
+                return;
+            }
+            let ids = uploads.next_ids(picked.len());
+            let mut described = Vec::with_capacity(picked.len());
+            for (id, file) in ids.iter().zip(picked) {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                described.push((file.name(), file.size().max(0.0) as u64));
+                transfers.borrow_mut().files.insert(*id, file);
+            }
+            uploads.dispatch(Action::Add(described));
+            let send_one = Rc::clone(&send_one);
+            // One at a time, in the order picked: each gets the full bandwidth
+            // and its progress means something.
+            yew::platform::spawn_local(async move {
+                for id in ids {
+                    send_one(id, folder, false).await;
+                }
+            });
+        })
+    };
+    let on_cancel = {
+        let transfers = Rc::clone(&transfers);
+        let dispatcher = uploads.dispatcher();
+        Callback::from(move |id: u64| {
+            let handle = transfers.borrow().cancels.get(&id).cloned();
+            match handle {
+                Some(handle) => handle.cancel(),
+                None => {
+                    // Not started yet: it will be skipped.
+                    let mut transfers = transfers.borrow_mut();
+                    transfers.cancelled.insert(id);
+                    transfers.files.remove(&id);
+                    dispatcher.dispatch(Action::Cancelled { id });
+                }
+            }
+        })
+    };
+    let on_replace = {
+        let dispatcher = uploads.dispatcher();
+        let send_one = Rc::clone(&send_one);
+        Callback::from(move |id: u64| {
+            let Some(folder) = current_folder else { return };
+            dispatcher.dispatch(Action::Retry { id });
+            let send_one = Rc::clone(&send_one);
+            yew::platform::spawn_local(async move { send_one(id, folder, true).await });
+        })
+    };
+    let on_clear = {
+        let dispatcher = uploads.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::ClearFinished))
+    };
+    let on_file_input = {
+        let start_uploads = start_uploads.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            start_uploads.emit(files_of(input.files()));
+            // Picking the same file again must fire `change` again.
+            input.set_value("");
+        })
+    };
+    let on_drag_over = {
+        let dragging = dragging.clone();
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            if !*dragging {
+                dragging.set(true);
+            }
+        })
+    };
+    let on_drag_leave = {
+        let dragging = dragging.clone();
+        Callback::from(move |event: DragEvent| {
+            // Only when leaving the drop zone, not when crossing its children.
+            if event.target() == event.current_target() {
+                dragging.set(false);
+            }
+        })
+    };
+    let on_drop = {
+        let dragging = dragging.clone();
+        let start_uploads = start_uploads.clone();
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            dragging.set(false);
+            start_uploads.emit(files_of(
+                event.data_transfer().and_then(|data| data.files()),
+            ));
+        })
+    };
+
+    // ---- row actions ---------------------------------------------------
+    let open_dialog = |make: fn(Node) -> Dialog| {
+        let (dialog, dialog_error) = (dialog.clone(), dialog_error.clone());
+        Callback::from(move |node: Node| {
+            dialog_error.set(None);
+            dialog.set(make(node));
+        })
+    };
+    let on_rename = open_dialog(|node| Dialog::Rename {
+        name: node.name.clone(),
+        node,
+    });
+    let on_move = open_dialog(|node| Dialog::Move { node });
+    let on_delete = open_dialog(|node| Dialog::Delete { node });
+    let on_download = {
+        let notice = notice.clone();
+        Callback::from(move |id: Uuid| {
+            let notice = notice.clone();
+            yew::platform::spawn_local(async move {
+                if let Err(error) = files::download(id).await {
+                    notice.set(Some(AttrValue::from(error.message())));
+                }
+            });
+        })
+    };
+    let on_sort = {
+        let sort = sort.clone();
+        Callback::from(move |key: SortKey| sort.set(sort.toggled(key)))
+    };
+    let new_folder = {
+        let (dialog, dialog_error, listing) =
+            (dialog.clone(), dialog_error.clone(), listing.clone());
+        Callback::from(move |_: MouseEvent| {
+            let existing = match &*listing {
+                Load::Ready(page) => page.items.clone(),
+                _ => Vec::new(),
+            };
+            dialog_error.set(None);
+            dialog.set(Dialog::NewFolder {
+                name: free_name("New folder", &existing),
+            });
+        })
+    };
+    let load_more = {
+        let (listing, loading_more, notice) =
+            (listing.clone(), loading_more.clone(), notice.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Load::Ready(page) = &*listing else { return };
+            let Some(cursor) = page.next_cursor.clone() else {
+                return;
+            };
+            let (listing, loading_more, notice) =
+                (listing.clone(), loading_more.clone(), notice.clone());
+            let mut page = page.clone();
+            loading_more.set(true);
+            yew::platform::spawn_local(async move {
+                match files::list(Some(page.folder.id), Some(&cursor)).await {
+                    Ok(more) => {
+                        page.items.extend(more.items);
+                        page.next_cursor = more.next_cursor;
+                        listing.set(Load::Ready(page));
+                    }
+                    Err(error) => notice.set(Some(AttrValue::from(error.message()))),
+                }
+                loading_more.set(false);
+            });
+        })
+    };
+
+    // ---- search --------------------------------------------------------
+    let on_search = {
+        let (search, search_text) = (search.clone(), search_text.clone());
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let query = search_text.trim().to_owned();
+            if query.is_empty() {
+                search.set(None);
+                return;
+            }
+            search.set(Some(Search {
+                query: query.clone(),
+                results: None,
+            }));
+            let search = search.clone();
+            yew::platform::spawn_local(async move {
+                let results = files::search(&query).await.map(|found| found.items);
+                search.set(Some(Search {
+                    query,
+                    results: Some(results),
+                }));
+            });
+        })
+    };
+    let clear_search = {
+        let (search, search_text) = (search.clone(), search_text.clone());
+        Callback::from(move |_: MouseEvent| {
+            search.set(None);
+            search_text.set(String::new());
+        })
+    };
+    let on_search_input = {
+        let search_text = search_text.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            search_text.set(input.value());
+        })
+    };
+
+    // ---- the page ------------------------------------------------------
+    let now = clock::now();
+    let zone = clock::zone();
+    let table = |items: &[Node], show_location: bool| {
+        html! {
+            <FileTable items={Rc::new(sorted(items, *sort))} sort={*sort} on_sort={on_sort.clone()}
+                on_download={on_download.clone()} on_rename={on_rename.clone()} on_move={on_move.clone()}
+                on_delete={on_delete.clone()} {now} {zone} {show_location} />
+        }
+    };
+    let content = match (&*search, &*listing) {
+        (Some(found), _) => html! {
+            <section aria-live="polite" id="search-results">
+                <div class="results-head">
+                    <h2>{ format!("Results for “{}”", found.query) }</h2>
+                    <button type="button" class="link-button" id="clear-search" onclick={clear_search}>{ "Clear search" }</button>
+                </div>
+                { match &found.results {
+                    None => html! { <Spinner /> },
+                    Some(Err(error)) => html! { <Alert message={error.message()} /> },
+                    Some(Ok(items)) if items.is_empty() => html! {
+                        <p class="empty" id="empty-state">{ "Nothing matches." }</p>
+                    },
+                    Some(Ok(items)) => table(items, true),
+                } }
+            </section>
+        },
+        (None, Load::Loading) => html! { <Spinner /> },
+        (None, Load::Failed(error)) => html! {
+            <>
+                <Alert message={match error.status() {
+                    Some(404) => String::from("This folder does not exist (any more)."),
+                    _ => error.message(),
+                }} />
+                <Link<Route> to={Route::Files}>{ "Back to my files" }</Link<Route>>
+            </>
+        },
+        (None, Load::Ready(page)) if page.items.is_empty() => html! {
+            <div class="empty" id="empty-state">
+                <p><strong>{ "This folder is empty." }</strong></p>
+                <p>{ "Drop files here, or use “Upload files”." }</p>
+            </div>
+        },
+        (None, Load::Ready(page)) => html! {
+            <>
+                { table(&page.items, false) }
+                if page.next_cursor.is_some() {
+                    <button type="button" class="more" id="load-more" onclick={load_more} disabled={*loading_more}>
+                        { if *loading_more { "Loading…" } else { "Show more" } }
+                    </button>
+                }
+            </>
+        },
+    };
+    let crumbs = match &*listing {
+        Load::Ready(page) => trail(&page.breadcrumbs),
+        _ => Vec::new(),
+    };
+    let last = crumbs.len().saturating_sub(1);
+    let title = crumbs.last().map_or_else(
+        || String::from(crate::listing::ROOT_LABEL),
+        |(_, name)| name.clone(),
+    );
+
+    html! {
+        <div class={classes!("browser", dragging.then_some("dragging"))} id="files-page"
+             ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
+            <nav class="breadcrumbs" aria-label="Folder path" id="breadcrumbs">
+                <ol>
+                    { for crumbs.iter().enumerate().map(|(index, (id, label))| {
+                        let route = id.map_or(Route::Files, |id| Route::Folder { id });
+                        match index == last {
+                            true => html! { <li aria-current="page">{ label.clone() }</li> },
+                            false => html! { <li><Link<Route> to={route}>{ label.clone() }</Link<Route>></li> },
+                        }
+                    }) }
+                </ol>
+            </nav>
+            <div class="toolbar">
+                <h1 id="folder-title">{ title }</h1>
+                <form class="search" role="search" onsubmit={on_search}>
+                    <label for="search" class="visually-hidden">{ "Search your files" }</label>
+                    <input id="search" type="search" placeholder="Search" value={(*search_text).clone()}
+                        oninput={on_search_input} />
+                    <button type="submit">{ "Search" }</button>
+                </form>
+                <div class="toolbar-actions">
+                    <button type="button" id="new-folder" onclick={new_folder} disabled={current_folder.is_none()}>
+                        { "New folder" }
+                    </button>
+                    <input type="file" id="file-input" class="file-input" multiple=true onchange={on_file_input}
+                        disabled={current_folder.is_none()} />
+                    <label for="file-input" class="button primary">{ "Upload files" }</label>
+                </div>
+            </div>
+            if let Some(message) = &*notice {
+                <Alert message={message.clone()} />
+            }
+            <UploadList uploads={(*uploads).clone()} {on_cancel} {on_replace} {on_clear} />
+            <div class="drop-zone" aria-hidden="true">{ "Drop files to upload them here" }</div>
+            { content }
+            { render_dialog(&dialog, &dialog_error, &dialog_busy, current_folder, &refresh) }
+        </div>
+    }
+}
+
+/// The open dialog, if any, with what its buttons do.
+fn render_dialog(
+    dialog: &UseStateHandle<Dialog>,
+    error: &UseStateHandle<Option<AttrValue>>,
+    busy: &UseStateHandle<bool>,
+    folder: Option<Uuid>,
+    refresh: &Callback<()>,
+) -> Html {
+    let close = {
+        let (dialog, busy) = (dialog.clone(), busy.clone());
+        Callback::from(move |()| {
+            busy.set(false);
+            dialog.set(Dialog::Closed);
+        })
+    };
+    let close_click = {
+        let close = close.clone();
+        Callback::from(move |_: MouseEvent| close.emit(()))
+    };
+    // Runs a dialog's action; closes it and reloads on success, shows the
+    // problem in it otherwise.
+    type Work = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>;
+    let run: Rc<dyn Fn(Work)> = {
+        let (error, busy, close, refresh) =
+            (error.clone(), busy.clone(), close.clone(), refresh.clone());
+        Rc::new(move |work: Work| {
+            let (error, busy, close, refresh) =
+                (error.clone(), busy.clone(), close.clone(), refresh.clone());
+            busy.set(true);
+            yew::platform::spawn_local(async move {
+                match work.await {
+                    Ok(()) => {
+                        close.emit(());
+                        refresh.emit(());
+                    }
+                    Err(failure) => {
+                        let message = match failure.code() {
+                            Some("name_taken") => {
+                                String::from("Something with this name is already in that folder.")
+                            }
+                            Some("invalid_move") => String::from(
+                                "A folder cannot be moved into itself or its subfolders.",
+                            ),
+                            _ => failure.field("name").unwrap_or_else(|| failure.message()),
+                        };
+                        error.set(Some(AttrValue::from(message)));
+                        busy.set(false);
+                    }
+                }
+            });
+        })
+    };
+    let name_input = |id: &'static str,
+                      label: &'static str,
+                      name: &str,
+                      make: Rc<dyn Fn(String) -> Dialog>| {
+        let dialog = dialog.clone();
+        html! {
+            <Field id={id} label={label} value={name.to_owned()} error={(**error).clone()} required=true
+                oninput={Callback::from(move |value: String| dialog.set(make(value)))} autocomplete="off" />
+        }
+    };
+    // The same name rules as the server (shared crate), checked before sending.
+    let submit_name = |name: &str, act: Rc<dyn Fn(String) -> Work>| {
+        let (name, error, run) = (name.to_owned(), error.clone(), Rc::clone(&run));
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            match normalize_name(&name) {
+                Ok(name) => run(act(name)),
+                Err(invalid) => error.set(Some(AttrValue::from(invalid.for_field("name").message))),
+            }
+        })
+    };
+    match &**dialog {
+        Dialog::Closed => html! {},
+        Dialog::NewFolder { name } => {
+            let onsubmit = match folder {
+                Some(parent) => submit_name(
+                    name,
+                    Rc::new(move |name: String| -> Work {
+                        Box::pin(async move { files::create_folder(parent, &name).await.map(drop) })
+                    }),
+                ),
+                None => Callback::from(|event: SubmitEvent| event.prevent_default()),
+            };
+            html! {
+                <Modal id="new-folder-dialog" title="New folder" on_close={close}>
+                    <form {onsubmit} novalidate=true>
+                        { name_input("folder-name", "Name", name, Rc::new(|name| Dialog::NewFolder { name })) }
+                        <div class="dialog-buttons">
+                            <button type="button" onclick={close_click}>{ "Cancel" }</button>
+                            <button type="submit" class="primary" id="create-folder-submit" disabled={**busy}>{ "Create" }</button>
+                        </div>
+                    </form>
+                </Modal>
+            }
+        }
+        Dialog::Rename { node, name } => {
+            let id = node.id;
+            let onsubmit = submit_name(
+                name,
+                Rc::new(move |name: String| -> Work {
+                    Box::pin(async move { files::rename(id, &name).await.map(drop) })
+                }),
+            );
+            let keep = node.clone();
+            html! {
+                <Modal id="rename-dialog" title={format!("Rename “{}”", node.name)} on_close={close}>
+                    <form {onsubmit} novalidate=true>
+                        { name_input("rename-input", "New name", name, Rc::new(move |name| Dialog::Rename { node: keep.clone(), name })) }
+                        <div class="dialog-buttons">
+                            <button type="button" onclick={close_click}>{ "Cancel" }</button>
+                            <button type="submit" class="primary" id="rename-submit" disabled={**busy}>{ "Rename" }</button>
+                        </div>
+                    </form>
+                </Modal>
+            }
+        }
+        Dialog::Move { node } => {
+            let on_pick = {
+                let (id, run) = (node.id, Rc::clone(&run));
+                Callback::from(move |parent: Uuid| {
+                    run(Box::pin(async move {
+                        files::move_to(id, parent).await.map(drop)
+                    }));
+                })
+            };
+            html! { <FolderPicker moving={node.clone()} {on_pick} on_close={close} error={(**error).clone()} /> }
+        }
+        Dialog::Delete { node } => {
+            let confirm = {
+                let (id, run) = (node.id, Rc::clone(&run));
+                Callback::from(move |_: MouseEvent| {
+                    run(Box::pin(async move { files::delete(id).await }));
+                })
+            };
+            let what = match node.kind {
+                NodeKind::Folder => "This deletes the folder and everything in it, for good.",
+                NodeKind::File => "This deletes the file for good.",
+            };
+            html! {
+                <Modal id="delete-dialog" title={format!("Delete “{}”?", node.name)} on_close={close}>
+                    <p>{ what }</p>
+                    if let Some(message) = &**error {
+                        <Alert message={message.clone()} />
+                    }
+                    <div class="dialog-buttons">
+                        <button type="button" onclick={close_click}>{ "Cancel" }</button>
+                        <button type="button" class="danger" id="confirm-delete" onclick={confirm} disabled={**busy}>{ "Delete" }</button>
+                    </div>
+                </Modal>
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! One component per page; each owns its state.
+
+pub mod account;
+pub mod files;
+pub mod login;
+pub mod not_found;
+pub mod recover;
+pub mod signup;

@@ -1,0 +1,109 @@
+//! Recover with the recovery code: a new password, then a new code.
+
+use strongroom_shared::RecoverRequest;
+use strongroom_shared::validate::{check_password, normalize_email};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::app::Route;
+use crate::components::{Alert, Field, RecoveryCode};
+use crate::services::auth;
+
+#[function_component(Recover)]
+pub fn recover() -> Html {
+    let navigator = use_navigator();
+    let email = use_state(String::new);
+    let code = use_state(String::new);
+    let password = use_state(String::new);
+    let confirm = use_state(String::new);
+    let error = use_state(|| None::<AttrValue>);
+    let busy = use_state(|| false);
+    let new_code = use_state(|| None::<String>);
+
+    let onsubmit = {
+        let (email, code, password, confirm, error, busy, new_code) = (
+            email.clone(),
+            code.clone(),
+            password.clone(),
+            confirm.clone(),
+            error.clone(),
+            busy.clone(),
+            new_code.clone(),
+        );
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            if *busy {
+                return;
+            }
+            let normalized = normalize_email(&email).ok();
+            if let Err(invalid) = check_password(&password, normalized.as_deref()) {
+                error.set(Some(AttrValue::from(format!(
+                    "New password: {}",
+                    invalid.for_field("new_password").message
+                ))));
+                return;
+            }
+            if *password != *confirm {
+                error.set(Some(AttrValue::from("The two passwords differ.")));
+                return;
+            }
+            error.set(None);
+            busy.set(true);
+            let request = RecoverRequest {
+                email: (*email).clone(),
+                recovery_code: code.trim().to_owned(),
+                new_password: (*password).clone(),
+            };
+            let (error, busy, new_code) = (error.clone(), busy.clone(), new_code.clone());
+            yew::platform::spawn_local(async move {
+                match auth::recover(&request).await {
+                    Ok(answer) => new_code.set(Some(answer.recovery_code)),
+                    Err(failure) => error.set(Some(AttrValue::from(failure.message()))),
+                }
+                busy.set(false);
+            });
+        })
+    };
+
+    if let Some(fresh) = &*new_code {
+        let on_continue = Callback::from(move |()| {
+            if let Some(navigator) = &navigator {
+                navigator.push(&Route::Login);
+            }
+        });
+        return html! {
+            <section class="card auth-card" id="recovered-page">
+                <h1>{ "Password changed" }</h1>
+                <p>{ "Your old recovery code no longer works. Here is your new one." }</p>
+                <RecoveryCode code={fresh.clone()} {on_continue} continue_label="Continue to log in" />
+            </section>
+        };
+    }
+    let set = |handle: &UseStateHandle<String>| {
+        let handle = handle.clone();
+        Callback::from(move |value: String| handle.set(value))
+    };
+    html! {
+        <section class="card auth-card" id="recover-page">
+            <h1>{ "Recover your account" }</h1>
+            <p class="aside">{ "Set a new password with the recovery code you stored when you signed up." }</p>
+            if let Some(message) = &*error {
+                <Alert message={message.clone()} />
+            }
+            <form {onsubmit} novalidate=true>
+                <Field id="email" label="Email" kind="email" value={(*email).clone()} oninput={set(&email)}
+                    autocomplete="username" required=true autofocus=true />
+                <Field id="recovery-code-input" label="Recovery code" value={(*code).clone()} oninput={set(&code)}
+                    autocomplete="off" required=true hint="Like ABCD-EFGH-…; dashes and case do not matter." />
+                <Field id="new-password" label="New password" kind="password" value={(*password).clone()}
+                    oninput={set(&password)} autocomplete="new-password" required=true />
+                <Field id="new-password-confirm" label="Repeat the new password" kind="password"
+                    value={(*confirm).clone()} oninput={set(&confirm)} autocomplete="new-password" required=true />
+                <button type="submit" class="primary wide" id="recover-submit" disabled={*busy}>
+                    { if *busy { "Checking…" } else { "Set new password" } }
+                </button>
+            </form>
+            <p class="aside"><Link<Route> to={Route::Login}>{ "Back to log in" }</Link<Route>></p>
+        </section>
+    }
+}

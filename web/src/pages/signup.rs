@@ -1,0 +1,186 @@
+//! Sign up, then the recovery code, shown once, with a "store this now" step.
+
+use strongroom_shared::SignupRequest;
+use strongroom_shared::validate::{check_password, normalize_email};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::app::Route;
+use crate::components::{Alert, Field, RecoveryCode};
+use crate::hooks::use_auth;
+use crate::services::{ApiError, auth};
+
+#[derive(Default, Clone, PartialEq)]
+struct Errors {
+    email: Option<AttrValue>,
+    display_name: Option<AttrValue>,
+    password: Option<AttrValue>,
+    confirm: Option<AttrValue>,
+    form: Option<AttrValue>,
+}
+
+impl Errors {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    fn from_api(error: &ApiError) -> Self {
+        let field = |name: &str| error.field(name).map(AttrValue::from);
+        let mut errors = Self {
+            email: field("email"),
+            display_name: field("display_name"),
+            password: field("password"),
+            ..Self::default()
+        };
+        if error.code() == Some("email_taken") {
+            errors.email = Some(AttrValue::from(
+                "An account with this email already exists.",
+            ));
+        }
+        if errors.is_empty() {
+            errors.form = Some(AttrValue::from(error.message()));
+        }
+        errors
+    }
+}
+
+/// The answer to sign-up, kept until the user has stored the code and goes on.
+#[derive(Clone, PartialEq)]
+struct Created {
+    email: String,
+    password: String,
+    recovery_code: String,
+}
+
+#[function_component(Signup)]
+pub fn signup() -> Html {
+    let auth_ctx = use_auth();
+    let email = use_state(String::new);
+    let display_name = use_state(String::new);
+    let password = use_state(String::new);
+    let confirm = use_state(String::new);
+    let errors = use_state(Errors::default);
+    let busy = use_state(|| false);
+    let created = use_state(|| None::<Created>);
+
+    let onsubmit = {
+        let (email, display_name, password, confirm, errors, busy, created) = (
+            email.clone(),
+            display_name.clone(),
+            password.clone(),
+            confirm.clone(),
+            errors.clone(),
+            busy.clone(),
+            created.clone(),
+        );
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            if *busy {
+                return;
+            }
+            // The same rules as the server (shared crate), checked here first
+            // so mistakes show at once.
+            let mut found = Errors::default();
+            match normalize_email(&email) {
+                Err(invalid) => {
+                    found.email = Some(AttrValue::from(invalid.for_field("email").message))
+                }
+                Ok(normalized) => {
+                    if let Err(invalid) = check_password(&password, Some(&normalized)) {
+                        found.password =
+                            Some(AttrValue::from(invalid.for_field("password").message));
+                    }
+                }
+            }
+            if *password != *confirm {
+                found.confirm = Some(AttrValue::from("The two passwords differ."));
+            }
+            if !found.is_empty() {
+                errors.set(found);
+                return;
+            }
+            errors.set(Errors::default());
+            busy.set(true);
+            let request = SignupRequest {
+                email: (*email).clone(),
+                password: (*password).clone(),
+                display_name: Some((*display_name).clone()).filter(|name| !name.trim().is_empty()),
+            };
+            let (errors, busy, created) = (errors.clone(), busy.clone(), created.clone());
+            yew::platform::spawn_local(async move {
+                match auth::signup(&request).await {
+                    Ok(answer) => created.set(Some(Created {
+                        email: request.email,
+                        password: request.password,
+                        recovery_code: answer.recovery_code,
+                    })),
+                    Err(error) => errors.set(Errors::from_api(&error)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+
+    if let Some(done) = &*created {
+        // Step two: the code, then log in with what was just typed.
+        let on_continue = {
+            let (done, auth_ctx, errors, busy) =
+                (done.clone(), auth_ctx.clone(), errors.clone(), busy.clone());
+            Callback::from(move |()| {
+                busy.set(true);
+                let (done, auth_ctx, errors, busy) =
+                    (done.clone(), auth_ctx.clone(), errors.clone(), busy.clone());
+                yew::platform::spawn_local(async move {
+                    match auth::login(&done.email, &done.password).await {
+                        Ok(user) => auth_ctx.signed_in(user),
+                        Err(error) => {
+                            errors.set(Errors {
+                                form: Some(AttrValue::from(error.message())),
+                                ..Errors::default()
+                            });
+                            busy.set(false);
+                        }
+                    }
+                });
+            })
+        };
+        return html! {
+            <section class="card auth-card" id="recovery-page">
+                <h1>{ "Your account is ready" }</h1>
+                if let Some(message) = &errors.form {
+                    <Alert message={message.clone()} />
+                }
+                <RecoveryCode code={done.recovery_code.clone()} on_continue={on_continue} busy={*busy}
+                    continue_label="Continue to my files" />
+            </section>
+        };
+    }
+
+    let set = |handle: &UseStateHandle<String>| {
+        let handle = handle.clone();
+        Callback::from(move |value: String| handle.set(value))
+    };
+    html! {
+        <section class="card auth-card" id="signup-page">
+            <h1>{ "Create your vault" }</h1>
+            if let Some(message) = &errors.form {
+                <Alert message={message.clone()} />
+            }
+            <form {onsubmit} novalidate=true>
+                <Field id="email" label="Email" kind="email" value={(*email).clone()} oninput={set(&email)}
+                    error={errors.email.clone()} autocomplete="username" required=true autofocus=true />
+                <Field id="display-name" label="Name (optional)" value={(*display_name).clone()} oninput={set(&display_name)}
+                    error={errors.display_name.clone()} autocomplete="name" />
+                <Field id="password" label="Password" kind="password" value={(*password).clone()} oninput={set(&password)}
+                    error={errors.password.clone()} autocomplete="new-password" required=true
+                    hint="At least 8 characters. A long phrase is best." />
+                <Field id="password-confirm" label="Repeat the password" kind="password" value={(*confirm).clone()}
+                    oninput={set(&confirm)} error={errors.confirm.clone()} autocomplete="new-password" required=true />
+                <button type="submit" class="primary wide" id="signup-submit" disabled={*busy}>
+                    { if *busy { "Creating…" } else { "Create account" } }
+                </button>
+            </form>
+            <p class="aside">{ "Already have an account? " }<Link<Route> to={Route::Login}>{ "Log in" }</Link<Route>></p>
+        </section>
+    }
+}

@@ -1,0 +1,88 @@
+//! The one typed request function. It adds the access token, and when the
+//! server says the token has expired it refreshes silently and retries once.
+
+use gloo_net::http::{Method, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use super::session;
+
+/// Sends a call, refreshing and retrying once on 401.
+pub async fn send<B: Serialize + ?Sized>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<Response, ApiError> {
+    let response = send_once(method.clone(), path, body).await?;
+    if response.status() != 401 {
+        return Ok(response);
+    }
+    if !session::refresh().await? {
+        session::session_lost();
+        return Ok(response);
+    }
+    send_once(method, path, body).await
+}
+
+async fn send_once<B: Serialize + ?Sized>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<Response, ApiError> {
+    let mut builder = RequestBuilder::new(path)
+        .method(method)
+        .header("Accept", "application/json");
+    if let Some(token) = session::access_token() {
+        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    let request = match body {
+        Some(body) => builder.json(body),
+        None => builder.build(),
+    }
+    .map_err(|_| ApiError::Network)?;
+    request.send().await.map_err(|_| ApiError::Network)
+}
+
+/// Turns a failed answer into its problem.
+pub async fn failure(response: Response) -> ApiError {
+    let content_type = response.headers().get("content-type");
+    let body = response.text().await.unwrap_or_default();
+    ApiError::from_answer(response.status(), content_type.as_deref(), &body)
+}
+
+pub async fn decode_json<R: DeserializeOwned>(response: Response) -> Result<R, ApiError> {
+    if !response.ok() {
+        return Err(failure(response).await);
+    }
+    let status = response.status();
+    response
+        .json::<R>()
+        .await
+        .map_err(|_| ApiError::Unexpected { status })
+}
+
+/// A call answered with JSON.
+pub async fn json<R: DeserializeOwned, B: Serialize + ?Sized>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<R, ApiError> {
+    decode_json(send(method, path, body).await?).await
+}
+
+/// A call answered with 204 No Content.
+pub async fn no_content<B: Serialize + ?Sized>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<(), ApiError> {
+    let response = send(method, path, body).await?;
+    match response.ok() {
+        true => Ok(()),
+        false => Err(failure(response).await),
+    }
+}
+
+/// No body: a type for the `B` of calls that send none.
+pub const NO_BODY: Option<&()> = None;

@@ -1,0 +1,107 @@
+//! Where each call goes. Built here, in one place, with names and cursors
+//! percent-encoded, so that a name like `a/b?c#d` stays one path segment.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use uuid::Uuid;
+
+pub const API: &str = "/api/v1";
+
+/// Everything but the characters RFC 3986 calls unreserved.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+fn encode(text: &str) -> String {
+    utf8_percent_encode(text, COMPONENT).to_string()
+}
+
+/// A folder in a URL: its id, or `root`.
+fn folder_segment(folder: Option<Uuid>) -> String {
+    folder.map_or_else(|| String::from("root"), |id| id.to_string())
+}
+
+pub fn children(folder: Option<Uuid>, cursor: Option<&str>, limit: u32) -> String {
+    let mut path = format!(
+        "{API}/folders/{}/children?limit={limit}",
+        folder_segment(folder)
+    );
+    if let Some(cursor) = cursor {
+        path.push_str("&cursor=");
+        path.push_str(&encode(cursor));
+    }
+    path
+}
+
+pub fn folders() -> String {
+    format!("{API}/folders")
+}
+
+pub fn node(id: Uuid) -> String {
+    format!("{API}/nodes/{id}")
+}
+
+pub fn upload(folder: Uuid, name: &str, overwrite: bool) -> String {
+    let mut path = format!("{API}/folders/{folder}/files/{}", encode(name));
+    if overwrite {
+        path.push_str("?overwrite=true");
+    }
+    path
+}
+
+pub fn download_url(file: Uuid) -> String {
+    format!("{API}/files/{file}/download-url")
+}
+
+pub fn search(query: &str) -> String {
+    format!("{API}/search?q={}", encode(query))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: Uuid = Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+
+    #[test]
+    fn listing_paths() {
+        assert_eq!(
+            children(None, None, 100),
+            "/api/v1/folders/root/children?limit=100"
+        );
+        assert_eq!(
+            children(Some(ID), Some("ab+/="), 50),
+            "/api/v1/folders/01234567-89ab-cdef-0123-456789abcdef/children?limit=50&cursor=ab%2B%2F%3D"
+        );
+    }
+
+    #[test]
+    fn names_stay_one_segment() {
+        assert_eq!(
+            upload(ID, "a/b?c#d e.txt", false),
+            "/api/v1/folders/01234567-89ab-cdef-0123-456789abcdef/files/a%2Fb%3Fc%23d%20e.txt"
+        );
+        assert_eq!(
+            upload(ID, "München.txt", true),
+            "/api/v1/folders/01234567-89ab-cdef-0123-456789abcdef/files/M%C3%BCnchen.txt?overwrite=true"
+        );
+    }
+
+    #[test]
+    fn other_paths() {
+        assert_eq!(folders(), "/api/v1/folders");
+        assert_eq!(
+            node(ID),
+            "/api/v1/nodes/01234567-89ab-cdef-0123-456789abcdef"
+        );
+        assert_eq!(
+            download_url(ID),
+            "/api/v1/files/01234567-89ab-cdef-0123-456789abcdef/download-url"
+        );
+        assert_eq!(
+            search("tax 2026 & co"),
+            "/api/v1/search?q=tax%202026%20%26%20co"
+        );
+    }
+}

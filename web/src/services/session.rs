@@ -1,0 +1,86 @@
+//! The access token, kept in memory only (never LocalStorage), and the silent
+//! refresh that replaces it from the HttpOnly session cookie.
+//!
+//! Refreshes are single-flight: the cookie's refresh token is single use, so
+//! two refreshes racing with the same cookie would look like token theft to the
+//! server and end the session. Callers that find a refresh already done while
+//! they waited use its result instead of starting another.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use futures::lock::Mutex;
+use strongroom_shared::{RefreshRequest, TokenResponse};
+use yew::Callback;
+
+use super::error::ApiError;
+use super::paths::API;
+
+thread_local! {
+    static ACCESS_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Bumped by every finished refresh attempt.
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
+    static REFRESH_LOCK: Rc<Mutex<()>> = Rc::new(Mutex::new(()));
+    /// Told when the session ends behind the app's back (refresh refused).
+    static ON_SESSION_LOST: RefCell<Option<Callback<()>>> = const { RefCell::new(None) };
+}
+
+pub fn access_token() -> Option<String> {
+    ACCESS_TOKEN.with(|token| token.borrow().clone())
+}
+
+pub fn set_access_token(token: Option<String>) {
+    ACCESS_TOKEN.with(|slot| *slot.borrow_mut() = token);
+}
+
+pub fn on_session_lost(callback: Callback<()>) {
+    ON_SESSION_LOST.with(|slot| *slot.borrow_mut() = Some(callback));
+}
+
+fn generation() -> u64 {
+    GENERATION.with(Cell::get)
+}
+
+/// Gets a new access token from the session cookie. `Ok(false)` when there is
+/// no session (no cookie, or it was refused).
+pub async fn refresh() -> Result<bool, ApiError> {
+    let seen = generation();
+    let lock = REFRESH_LOCK.with(Rc::clone);
+    let _guard = lock.lock().await;
+    if generation() != seen {
+        // Someone else refreshed while we waited: theirs is the answer.
+        return Ok(access_token().is_some());
+    }
+    let outcome = refresh_now().await;
+    GENERATION.with(|value| value.set(value.get() + 1));
+    match outcome {
+        Ok(tokens) => {
+            set_access_token(Some(tokens.access_token));
+            Ok(true)
+        }
+        Err(error) if matches!(error.status(), Some(400 | 401 | 403)) => {
+            set_access_token(None);
+            Ok(false)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+async fn refresh_now() -> Result<TokenResponse, ApiError> {
+    let request = gloo_net::http::Request::post(&format!("{API}/auth/refresh"))
+        .header("Accept", "application/json")
+        .json(&RefreshRequest::default())
+        .map_err(|_| ApiError::Network)?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    super::api::decode_json(response).await
+}
+
+/// The session ended (refresh refused while the app thought it was signed
+/// in): forget the token and tell the app, which shows the log-in page.
+pub fn session_lost() {
+    set_access_token(None);
+    let callback = ON_SESSION_LOST.with(|slot| slot.borrow().clone());
+    if let Some(callback) = callback {
+        callback.emit(());
+    }
+}
