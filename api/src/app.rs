@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use actix_web::dev::{Server, Service};
 use actix_web::{App, HttpServer, web};
 
-use crate::auth::{TokenSecret, TokenService};
+use crate::auth::{TokenSecret, TokenService, cookie};
 use crate::config::Config;
 use crate::config::{BlobBackend, MetaBackend};
 use crate::error::{ApiError, json_error};
@@ -106,6 +106,13 @@ impl Application {
             Duration::from_secs(config.sweep_interval_secs),
             Duration::from_secs(config.sweep_grace_secs),
         );
+        let cookie_key = cookie::cookie_key(&secret);
+        if !config.secure_cookies && !config.bind.ip().is_loopback() {
+            tracing::warn!(
+                "secure_cookies is off: the browser's session cookie is sent without `Secure`. \
+                 Turn it on when browsers reach this server over HTTPS (as they should)"
+            );
+        }
         let state = web::Data::new(AppState {
             tokens: TokenService::new(&secret, config.access_token_ttl_secs),
             meta,
@@ -128,7 +135,9 @@ impl Application {
             })?
             .port();
         let json_limit = config.json_limit_bytes;
+        let route_config = config.clone();
         let server = HttpServer::new(move || {
+            let session = cookie::middleware(cookie_key.clone(), &route_config);
             App::new()
                 .app_data(state.clone())
                 .app_data(
@@ -162,7 +171,7 @@ impl Application {
                         Ok(response)
                     }
                 })
-                .configure(routes::configure)
+                .configure(|cfg| routes::configure(cfg, session))
         })
         .listen(listener)
         .map_err(|source| StartupError::Bind {

@@ -48,6 +48,10 @@ pub struct Config {
     pub log: String,
     /// Where objects and records live.
     pub storage: StorageConfig,
+    /// Mark the session cookie `Secure`. Off by default so that plain
+    /// `http://127.0.0.1` works; turn it on whenever browsers reach the server
+    /// over HTTPS (usually through a TLS proxy).
+    pub secure_cookies: bool,
 }
 
 /// Backend selection: `blob = fs | s3`, `meta = sqlite | dynamodb`.
@@ -198,6 +202,7 @@ impl Default for Config {
             kdf: KdfConfig::default(),
             log: "info".to_owned(),
             storage: StorageConfig::default(),
+            secure_cookies: false,
         }
     }
 }
@@ -220,6 +225,7 @@ impl std::fmt::Debug for Config {
             .field("kdf", &self.kdf)
             .field("log", &self.log)
             .field("storage", &self.storage)
+            .field("secure_cookies", &self.secure_cookies)
             .finish()
     }
 }
@@ -393,6 +399,7 @@ mod tests {
             config.token_secret_path(),
             PathBuf::from("data/token_secret")
         );
+        assert!(!config.secure_cookies);
     }
 
     #[test]

@@ -65,6 +65,8 @@ pub enum Unauthorized {
     InvalidCredentials,
     #[error("a bearer token is required")]
     MissingToken,
+    #[error("a refresh token is required, in the body or the session cookie")]
+    MissingRefreshToken,
     #[error("the token is invalid")]
     InvalidToken,
     #[error("the token has expired")]
@@ -82,6 +84,7 @@ impl Unauthorized {
         match self {
             Self::InvalidCredentials => "invalid_credentials",
             Self::MissingToken => "missing_token",
+            Self::MissingRefreshToken => "missing_refresh_token",
             Self::InvalidToken => "invalid_token",
             Self::TokenExpired => "token_expired",
             Self::SessionEnded => "session_ended",

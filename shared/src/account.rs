@@ -40,6 +40,11 @@ pub struct LoginRequest {
     pub email: String,
     #[cfg_attr(feature = "openapi", schema(format = Password))]
     pub password: String,
+    /// Keep the refresh token in an HttpOnly, SameSite=Strict session cookie
+    /// instead of returning it (the browser app asks for this, so no script
+    /// can read it). Off by default: API clients get it in the answer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub session_cookie: bool,
 }
 
 /// Answer to log in and refresh.
@@ -52,16 +57,21 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Lifetime of the access token in seconds.
     pub expires_in: u64,
-    /// `id.secret`; single use: each refresh returns a new one.
-    pub refresh_token: String,
+    /// `id.secret`; single use: each refresh returns a new one. Absent when
+    /// it was put in the session cookie instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 /// `POST /api/v1/auth/refresh`
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    /// Omitted (body `{}`) to use the refresh token in the session cookie;
+    /// the new one then goes back into the cookie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 /// `POST /api/v1/auth/recover`: set a new password with the recovery code.

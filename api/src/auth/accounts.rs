@@ -5,7 +5,7 @@ use data_encoding::BASE32_NOPAD;
 use strongroom_shared::validate::{check_password, normalize_display_name, normalize_email};
 use strongroom_shared::{
     ChangePasswordRequest, DeleteAccountRequest, FieldError, LoginRequest, RecoverRequest,
-    RecoverResponse, RefreshRequest, SignupRequest, SignupResponse, TokenResponse, UserProfile,
+    RecoverResponse, SignupRequest, SignupResponse, TokenResponse, UserProfile,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -273,7 +273,7 @@ fn token_response(
         )?,
         token_type: "Bearer".to_owned(),
         expires_in: state.tokens.access_ttl_secs(),
-        refresh_token: secret.token(session_id),
+        refresh_token: Some(secret.token(session_id)),
     })
 }
 
@@ -291,9 +291,11 @@ pub async fn login(state: &AppState, req: LoginRequest) -> Result<TokenResponse,
     Ok(tokens)
 }
 
-pub async fn refresh(state: &AppState, req: RefreshRequest) -> Result<TokenResponse, ApiError> {
+/// Exchanges a refresh token (from the body or the session cookie) for new
+/// tokens; the answer carries the next refresh token.
+pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<TokenResponse, ApiError> {
     let invalid = ApiError::Unauthorized(Unauthorized::InvalidToken);
-    let (session_id, presented) = RefreshSecret::parse(req.refresh_token.trim()).ok_or(invalid)?;
+    let (session_id, presented) = RefreshSecret::parse(refresh_token.trim()).ok_or(invalid)?;
     let session = state
         .meta
         .session_by_id(session_id)

@@ -2,6 +2,7 @@
 //! tokens, the `AuthUser` extractor, and the account operations built on them.
 
 pub mod accounts;
+pub mod cookie;
 pub mod extractor;
 pub mod secret;
 pub mod tokens;

@@ -1,5 +1,6 @@
 //! Sign up, log in, sessions, and the caller's own account.
 
+use actix_session::Session;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use strongroom_shared::{
     ChangePasswordRequest, DeleteAccountRequest, LoginRequest, RecoverRequest, RecoverResponse,
@@ -7,25 +8,29 @@ use strongroom_shared::{
 };
 
 use crate::app::AppState;
-use crate::auth::{AuthUser, accounts};
-use crate::error::ApiError;
+use crate::auth::{AuthUser, accounts, cookie};
+use crate::error::{ApiError, Unauthorized};
 use strongroom_shared::Problem;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// `/api/v1/auth/...`: mounted in a scope that carries the session middleware,
+/// the only place the session cookie is read or written.
+pub fn configure_auth(cfg: &mut web::ServiceConfig) {
     cfg.service(signup)
         .service(login)
         .service(refresh)
         .service(logout)
-        .service(recover)
-        .service(me)
-        .service(change_password)
-        .service(delete_me);
+        .service(recover);
+}
+
+/// `/api/v1/me...`
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(me).service(change_password).service(delete_me);
 }
 
 /// Create an account. The answer holds the recovery code, shown only once.
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "accounts", request_body = SignupRequest,
     responses((status = 201, body = SignupResponse), (status = 400, body = Problem, content_type = "application/problem+json", description = "invalid fields or body"), (status = 409, body = Problem, content_type = "application/problem+json", description = "email taken"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json")))]
-#[post("/auth/signup")]
+#[post("/signup")]
 pub(crate) async fn signup(
     state: web::Data<AppState>,
     body: web::Json<SignupRequest>,
@@ -35,46 +40,93 @@ pub(crate) async fn signup(
 }
 
 /// Log in: an access token and a refresh token.
+///
+/// With `session_cookie: true` (what the browser app sends) the refresh token
+/// is not in the answer: it goes into the `strongroom_session` cookie, which is
+/// encrypted, `HttpOnly`, `SameSite=Strict`, limited to `Path=/api/v1/auth`
+/// and `Secure` when the server is configured for HTTPS.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
-    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 200, body = TokenResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "email or password wrong")))]
-#[post("/auth/login")]
+    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 200, body = TokenResponse, description = "logged in; with `session_cookie: true` the refresh token is in the session cookie instead of the answer",
+        headers(("set-cookie" = String, description = "only with `session_cookie: true`: `strongroom_session=...; HttpOnly; SameSite=Strict; Path=/api/v1/auth`"))), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "email or password wrong")))]
+#[post("/login")]
 pub(crate) async fn login(
     state: web::Data<AppState>,
+    session: Session,
     body: web::Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    Ok(web::Json(accounts::login(&state, body.into_inner()).await?))
+    let request = body.into_inner();
+    let in_cookie = request.session_cookie;
+    let mut tokens = accounts::login(&state, request).await?;
+    if in_cookie && let Some(refresh_token) = tokens.refresh_token.take() {
+        cookie::store_refresh_token(&session, refresh_token)?;
+    }
+    Ok(web::Json(tokens))
 }
 
 /// Exchange a refresh token (single use) for new tokens.
+///
+/// The token comes from the body, or, with a body of `{}`, from the session
+/// cookie set by log in with `session_cookie: true`. A body token gets its
+/// successor in the answer and leaves the cookie alone; a cookie token gets
+/// its successor in a new cookie and none in the answer. A cookie whose token
+/// is refused because its session ended (or it was used before, which ends
+/// the session) is cleared.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshRequest,
-    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 200, body = TokenResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "invalid, used or ended")))]
-#[post("/auth/refresh")]
+    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 200, body = TokenResponse, description = "new tokens; the refresh token is in the answer or, when it came from the cookie, in a new cookie",
+        headers(("set-cookie" = String, description = "only when the refresh token came from the session cookie: its successor"))), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "missing, invalid, used or ended (a cookie whose session ended is cleared)")))]
+#[post("/refresh")]
 pub(crate) async fn refresh(
     state: web::Data<AppState>,
+    session: Session,
     body: web::Json<RefreshRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    Ok(web::Json(
-        accounts::refresh(&state, body.into_inner()).await?,
-    ))
+    if let Some(refresh_token) = body.into_inner().refresh_token {
+        return Ok(web::Json(accounts::refresh(&state, &refresh_token).await?));
+    }
+    let refresh_token = cookie::refresh_token(&session)
+        .ok_or(ApiError::Unauthorized(Unauthorized::MissingRefreshToken))?;
+    match accounts::refresh(&state, &refresh_token).await {
+        Ok(mut tokens) => {
+            if let Some(next) = tokens.refresh_token.take() {
+                cookie::store_refresh_token(&session, next)?;
+            }
+            Ok(web::Json(tokens))
+        }
+        Err(
+            err @ ApiError::Unauthorized(
+                Unauthorized::SessionEnded | Unauthorized::RefreshTokenReused,
+            ),
+        ) => {
+            // The session is gone: this cookie will never work again. (Not on
+            // `invalid_token`, which a refresh losing a race to its twin also
+            // gets: the winner's new cookie may be arriving.)
+            cookie::clear(&session);
+            Err(err)
+        }
+        Err(err) => Err(err),
+    }
 }
 
-/// End this session.
+/// End this session (and clear the session cookie, if one came along).
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
-    responses((status = 204, description = "the session has ended"), (status = 401, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "the session has ended; a session cookie sent along is expired",
+        headers(("set-cookie" = String, description = "when the session cookie came along: its removal"))), (status = 401, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-#[post("/auth/logout")]
+#[post("/logout")]
 pub(crate) async fn logout(
     state: web::Data<AppState>,
+    session: Session,
     auth: AuthUser,
 ) -> Result<HttpResponse, ApiError> {
     accounts::logout(&state, &auth).await?;
+    cookie::clear(&session);
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Set a new password with the recovery code; answers a new recovery code.
 #[utoipa::path(post, path = "/api/v1/auth/recover", tag = "accounts", request_body = RecoverRequest,
     responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 200, body = RecoverResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "email or recovery code wrong")))]
-#[post("/auth/recover")]
+#[post("/recover")]
 pub(crate) async fn recover(
     state: web::Data<AppState>,
     body: web::Json<RecoverRequest>,

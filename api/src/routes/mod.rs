@@ -5,11 +5,15 @@ pub(crate) mod fs;
 pub(crate) mod health;
 pub(crate) mod vault;
 
+use actix_session::SessionMiddleware;
+use actix_session::storage::CookieSessionStore;
 use actix_web::web;
 
 use crate::error::ApiError;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Every route. The session middleware (the browser's refresh-token cookie)
+/// wraps `/api/v1/auth` only.
+pub fn configure(cfg: &mut web::ServiceConfig, session: SessionMiddleware<CookieSessionStore>) {
     // The docs UI also serves /api/v1/openapi.json, so it comes before the scope.
     cfg.service(utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}").url(
         "/api/v1/openapi.json",
@@ -19,6 +23,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(health::readyz)
     .service(
         web::scope("/api/v1")
+            .service(
+                web::scope("/auth")
+                    .wrap(session)
+                    .configure(accounts::configure_auth)
+                    .default_service(web::to(not_found)),
+            )
             .configure(accounts::configure)
             .configure(vault::configure)
             .configure(fs::configure)

@@ -254,7 +254,7 @@ async fn refresh_tokens_used_twice_or_after_logout() {
         let status = response.status();
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{garbage:?}");
     }
-    let used = user.tokens.refresh_token.clone();
+    let used = refresh_token(&user.tokens).to_owned();
     assert_eq!(app.refresh_raw(&used).await.status(), StatusCode::OK);
     problem(
         app.refresh_raw(&used).await,
@@ -273,7 +273,7 @@ async fn refresh_tokens_used_twice_or_after_logout() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     problem(
-        app.refresh_raw(&second.refresh_token).await,
+        app.refresh_raw(refresh_token(&second)).await,
         StatusCode::UNAUTHORIZED,
         "session_ended",
     )

@@ -76,6 +76,14 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
+/// The refresh token of an answer that carries it in the body.
+pub fn refresh_token(tokens: &TokenResponse) -> &str {
+    tokens
+        .refresh_token
+        .as_deref()
+        .expect("the answer carries the refresh token")
+}
+
 pub fn unique_email() -> String {
     format!("user-{}@example.com", Uuid::new_v4().simple())
 }
@@ -143,6 +151,7 @@ impl TestApp {
             &LoginRequest {
                 email: email.to_owned(),
                 password: password.to_owned(),
+                session_cookie: false,
             },
         )
         .await

@@ -11,3 +11,4 @@ mod files;
 mod folders;
 mod helpers;
 mod openapi;
+mod session_cookie;
