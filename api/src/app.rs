@@ -12,7 +12,9 @@ use crate::auth::{TokenSecret, TokenService, cookie};
 use crate::config::Config;
 use crate::config::{BlobBackend, MetaBackend};
 use crate::error::{ApiError, json_error};
+use crate::frontend::Frontend;
 use crate::routes;
+use crate::security_headers;
 use crate::store::blob::fs::FsBlobStore;
 use crate::store::blob::s3::S3BlobStore;
 use crate::store::meta::dynamodb::DynamoMetaStore;
@@ -113,6 +115,7 @@ impl Application {
                  Turn it on when browsers reach this server over HTTPS (as they should)"
             );
         }
+        let frontend = web::Data::new(Frontend::load(&config.web_dir));
         let state = web::Data::new(AppState {
             tokens: TokenService::new(&secret, config.access_token_ttl_secs),
             meta,
@@ -136,10 +139,14 @@ impl Application {
             .port();
         let json_limit = config.json_limit_bytes;
         let route_config = config.clone();
+        let docs_policy = security_headers::docs_policy();
         let server = HttpServer::new(move || {
             let session = cookie::middleware(cookie_key.clone(), &route_config);
+            let policy = frontend.policy().clone();
+            let docs_policy = docs_policy.clone();
             App::new()
                 .app_data(state.clone())
+                .app_data(frontend.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(json_limit)
@@ -169,6 +176,24 @@ impl Application {
                             "request"
                         );
                         Ok(response)
+                    }
+                })
+                .wrap_fn(move |req, srv| {
+                    // Outermost: every answer gets the security headers, even
+                    // an error a middleware returned instead of a response.
+                    let policy = match security_headers::is_docs_path(req.path()) {
+                        true => docs_policy.clone(),
+                        false => policy.clone(),
+                    };
+                    let response = srv.call(req);
+                    async move {
+                        match response.await {
+                            Ok(mut response) => {
+                                security_headers::apply(response.headers_mut(), &policy);
+                                Ok(response)
+                            }
+                            Err(err) => Err(security_headers::SecuredError::wrap(err, policy)),
+                        }
                     }
                 })
                 .configure(|cfg| routes::configure(cfg, session))

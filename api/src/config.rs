@@ -48,6 +48,8 @@ pub struct Config {
     pub log: String,
     /// Where objects and records live.
     pub storage: StorageConfig,
+    /// The built browser app (trunk's `dist`), served on the API's port.
+    pub web_dir: PathBuf,
     /// Mark the session cookie `Secure`. Off by default so that plain
     /// `http://127.0.0.1` works; turn it on whenever browsers reach the server
     /// over HTTPS (usually through a TLS proxy).
@@ -202,6 +204,7 @@ impl Default for Config {
             kdf: KdfConfig::default(),
             log: "info".to_owned(),
             storage: StorageConfig::default(),
+            web_dir: PathBuf::from("web/dist"),
             secure_cookies: false,
         }
     }
@@ -225,6 +228,7 @@ impl std::fmt::Debug for Config {
             .field("kdf", &self.kdf)
             .field("log", &self.log)
             .field("storage", &self.storage)
+            .field("web_dir", &self.web_dir)
             .field("secure_cookies", &self.secure_cookies)
             .finish()
     }
@@ -399,6 +403,7 @@ mod tests {
             config.token_secret_path(),
             PathBuf::from("data/token_secret")
         );
+        assert_eq!(config.web_dir, PathBuf::from("web/dist"));
         assert!(!config.secure_cookies);
     }
 

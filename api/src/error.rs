@@ -45,6 +45,11 @@ pub enum ApiError {
     IncompleteUpload,
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// `web_dir` holds no built browser app; the API works regardless.
+    #[error(
+        "the browser app is not built on this server; the API is at /api/v1 and its documentation at /api/docs/"
+    )]
+    AppNotBuilt,
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
     #[error("the request body is larger than allowed")]
@@ -126,6 +131,7 @@ impl ApiError {
             Self::Integrity(_) => "integrity_error",
             Self::IncompleteUpload => "incomplete_upload",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::AppNotBuilt => "app_not_built",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
             Self::Unavailable(_) => "storage_unavailable",
@@ -149,6 +155,7 @@ impl ApiError {
             Self::Integrity(_) => "Integrity check failed",
             Self::IncompleteUpload => "Incomplete upload",
             Self::MethodNotAllowed => "Method not allowed",
+            Self::AppNotBuilt => "Browser app not built",
             Self::Conflict { .. } => "Conflict",
             Self::PayloadTooLarge => "Payload too large",
             Self::UnsupportedMediaType { .. } => "Unsupported media type",
@@ -180,7 +187,7 @@ impl ResponseError for ApiError {
             Self::Validation(_) | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::WrongPassword => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::AppNotBuilt => StatusCode::NOT_FOUND,
             Self::NotAFolder | Self::NotAFile | Self::IncompleteUpload => StatusCode::BAD_REQUEST,
             Self::InvalidMove => StatusCode::CONFLICT,
             Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

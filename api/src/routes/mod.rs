@@ -12,7 +12,8 @@ use actix_web::web;
 use crate::error::ApiError;
 
 /// Every route. The session middleware (the browser's refresh-token cookie)
-/// wraps `/api/v1/auth` only.
+/// wraps `/api/v1/auth` only; whatever no route answers goes to the browser
+/// app (`frontend::serve`), which hands `/api/...` back to `not_found`.
 pub fn configure(cfg: &mut web::ServiceConfig, session: SessionMiddleware<CookieSessionStore>) {
     // The docs UI also serves /api/v1/openapi.json, so it comes before the scope.
     cfg.service(utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}").url(
@@ -34,11 +35,13 @@ pub fn configure(cfg: &mut web::ServiceConfig, session: SessionMiddleware<Cookie
             .configure(fs::configure)
             .default_service(web::to(not_found)),
     )
-    .default_service(web::to(not_found));
+    .default_service(web::to(crate::frontend::serve));
 }
 
 /// Nothing answered: 405 when the path exists for other methods, else 404.
-async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+pub(crate) async fn not_found(
+    req: actix_web::HttpRequest,
+) -> Result<actix_web::HttpResponse, ApiError> {
     if req.resource_map().has_resource(req.path()) {
         return Err(ApiError::MethodNotAllowed);
     }

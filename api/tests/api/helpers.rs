@@ -57,6 +57,9 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.path().to_path_buf(),
+        // No browser app unless a test builds one (`spawn_app_with_web`): the
+        // default `web/dist` would depend on the working directory.
+        web_dir: data_dir.path().join("no-web-app"),
         ..Config::default()
     };
     if let Some(endpoint) = aws_endpoint() {
@@ -74,6 +77,12 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         data_dir,
         config,
     }
+}
+
+/// As `spawn_app`, serving the browser app from `web_dir`.
+pub async fn spawn_app_with_web(web_dir: &std::path::Path) -> TestApp {
+    let web_dir = web_dir.to_path_buf();
+    spawn_app_with(move |config| config.web_dir = web_dir).await
 }
 
 /// The refresh token of an answer that carries it in the body.

@@ -7,6 +7,7 @@ mod aws_pair;
 mod accounts;
 mod bad_input;
 mod binary;
+mod browser_app;
 mod files;
 mod folders;
 mod helpers;

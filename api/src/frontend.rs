@@ -1,0 +1,218 @@
+//! The built browser app (`web_dir`, trunk's `dist`), served on the API's port.
+//!
+//! Files are served with actix-files (content type, ETag, Last-Modified,
+//! ranges). `index.html` is `no-cache`; every other file is named by its
+//! content hash (trunk's `name-<hash>.js`, `_bg.wasm`, `.css`), so it is cached
+//! for a year as immutable. Any other path outside `/api/`, `/healthz` and
+//! `/readyz` answers `index.html`, so the app's deep links (`/files/<id>`,
+//! `/account`) load it. Without a built app the API runs alone and `/` says
+//! so in a problem.
+
+use std::path::{Path, PathBuf};
+
+use actix_files::{NamedFile, PathBufWrap};
+use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::error::ApiError;
+use crate::security_headers::{self, InlineHashes};
+
+const INDEX: &str = "index.html";
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const NO_CACHE: &str = "no-cache";
+
+/// What the server knows of the browser app at start-up.
+pub struct Frontend {
+    /// The folder with `index.html`, when there is one.
+    dir: Option<PathBuf>,
+    /// The Content-Security-Policy of every response, with the hashes of
+    /// `index.html`'s inline scripts as they were at start-up.
+    policy: HeaderValue,
+}
+
+impl Frontend {
+    /// Looks for `index.html` in `web_dir`. Without it the API is served alone
+    /// and a warning says how to build the app; never an error.
+    pub fn load(web_dir: &Path) -> Self {
+        let index = web_dir.join(INDEX);
+        match std::fs::read(&index) {
+            Ok(html) => {
+                let dir = web_dir
+                    .canonicalize()
+                    .unwrap_or_else(|_| web_dir.to_owned());
+                tracing::info!(web_dir = %dir.display(), "serving the browser app");
+                Self {
+                    policy: policy_for(&html),
+                    dir: Some(dir),
+                }
+            }
+            Err(err) => {
+                tracing::warn!(
+                    web_dir = %web_dir.display(),
+                    "no browser app at {} ({err}): serving the API only. Build it with \
+                     `scripts/web-build`, or point `web_dir` (STRONGROOM_WEB_DIR) at a built one",
+                    index.display()
+                );
+                Self {
+                    policy: policy_for(b""),
+                    dir: None,
+                }
+            }
+        }
+    }
+
+    /// The Content-Security-Policy for responses that set none of their own.
+    pub fn policy(&self) -> &HeaderValue {
+        &self.policy
+    }
+}
+
+fn policy_for(html: &[u8]) -> HeaderValue {
+    security_headers::header_value(&InlineHashes::of_html(html).policy())
+}
+
+/// Paths that belong to the server, never to the app.
+fn is_server_path(path: &str) -> bool {
+    path == "/api"
+        || path.starts_with("/api/")
+        || ["/healthz", "/readyz"].iter().any(|own| {
+            path == *own
+                || path
+                    .strip_prefix(own)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+}
+
+/// The app's default service: whatever no route answered.
+pub async fn serve(
+    req: HttpRequest,
+    frontend: web::Data<Frontend>,
+) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    if is_server_path(path) || req.resource_map().has_resource(path) {
+        return crate::routes::not_found(req).await;
+    }
+    let Some(dir) = frontend.dir.as_deref() else {
+        return Err(match path {
+            "/" | "/index.html" => ApiError::AppNotBuilt,
+            _ => ApiError::NotFound,
+        });
+    };
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return Err(ApiError::MethodNotAllowed);
+    }
+    // A path that tries `..` at all is refused outright; the rest is
+    // percent-decoded with hidden and odd segments refused: never outside `dir`.
+    if has_dot_dot(path) {
+        return Err(ApiError::NotFound);
+    }
+    let relative = PathBufWrap::parse_path(path, false).map_err(|_| ApiError::NotFound)?;
+    let relative: &Path = relative.as_ref();
+    if relative.as_os_str().is_empty() || relative == Path::new(INDEX) {
+        return index(&req, dir).await;
+    }
+    let file = dir.join(relative);
+    match tokio::fs::metadata(&file).await {
+        Ok(meta) if meta.is_file() => asset(&req, &file).await,
+        _ => index(&req, dir).await,
+    }
+}
+
+/// Whether any segment, percent-decoded, is `..`.
+fn has_dot_dot(path: &str) -> bool {
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .split(['/', '\\'])
+        .any(|segment| segment == "..")
+}
+
+/// Opens a file on the blocking pool.
+async fn open(path: PathBuf) -> Option<NamedFile> {
+    tokio::task::spawn_blocking(move || NamedFile::open(path).ok())
+        .await
+        .ok()
+        .flatten()
+}
+
+async fn asset(req: &HttpRequest, file: &Path) -> Result<HttpResponse, ApiError> {
+    let named = open(file.to_owned())
+        .await
+        .ok_or(ApiError::NotFound)?
+        .disable_content_disposition();
+    let is_wasm = file.extension().is_some_and(|ext| ext == "wasm");
+    let is_html = file
+        .extension()
+        .is_some_and(|ext| ext == "html" || ext == "htm");
+    // Browsers stream-compile wasm only when it says `application/wasm`.
+    let named = match is_wasm {
+        true => named.set_content_type(wasm_mime()),
+        false => named,
+    };
+    let mut response = named.into_response(req);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if is_html { NO_CACHE } else { IMMUTABLE }),
+    );
+    Ok(response)
+}
+
+fn wasm_mime() -> mime_guess::Mime {
+    actix_files::file_extension_to_mime("wasm")
+}
+
+/// `index.html`, for `/` and every deep link: never cached without asking, and
+/// with a policy that hashes exactly the inline scripts of the bytes served
+/// (the app may have been rebuilt since start-up).
+async fn index(req: &HttpRequest, dir: &Path) -> Result<HttpResponse, ApiError> {
+    let path = dir.join(INDEX);
+    let html = tokio::fs::read(&path)
+        .await
+        .map_err(|_| ApiError::AppNotBuilt)?;
+    let named = open(path)
+        .await
+        .ok_or(ApiError::AppNotBuilt)?
+        .disable_content_disposition();
+    let mut response = named.into_response(req);
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy_for(&html));
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_paths_are_never_the_app() {
+        for path in [
+            "/api",
+            "/api/",
+            "/api/v2/x",
+            "/healthz",
+            "/readyz",
+            "/readyz/x",
+        ] {
+            assert!(is_server_path(path), "{path}");
+        }
+        for path in ["/", "/apis", "/healthzz", "/files/x", "/account"] {
+            assert!(!is_server_path(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn dot_dot_is_found_however_spelled() {
+        for path in ["/../x", "/a/%2e%2e/x", "/%2E%2E", "/a/..%5cb", "/..\\x"] {
+            assert!(has_dot_dot(path), "{path}");
+        }
+        for path in ["/a..b", "/...", "/x/.."] {
+            assert_eq!(has_dot_dot(path), path.ends_with("/.."), "{path}");
+        }
+    }
+
+    #[test]
+    fn wasm_is_application_wasm() {
+        assert_eq!(wasm_mime().essence_str(), "application/wasm");
+    }
+}
