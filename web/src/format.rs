@@ -2,19 +2,21 @@
 
 use time::{Month, OffsetDateTime, UtcOffset};
 
-const UNITS: [&str; 6] = ["kB", "MB", "GB", "TB", "PB", "EB"];
+// Binary units, named as such: a 10 GiB quota reads "10.0 GiB", not "10.7 GB".
+const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
 
-/// "0 B", "999 B", "1.0 kB", "12.3 MB": decimal units, one decimal place.
+/// "0 B", "1023 B", "1.0 KiB", "12.3 MiB": one decimal place.
 pub fn size(bytes: u64) -> String {
-    if bytes < 1000 {
+    if bytes < 1024 {
         return format!("{bytes} B");
     }
     // Float is fine here: one decimal place of precision is all we show.
     #[allow(clippy::cast_precision_loss)]
-    let mut value = bytes as f64 / 1000.0;
+    let mut value = bytes as f64 / 1024.0;
     let mut unit = 0;
-    while value >= 999.95 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
+    // Never "1024.0 KiB": what would round to it moves to the next unit.
+    while value >= 1023.95 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
         unit += 1;
     }
     format!("{value:.1} {}", UNITS[unit])
@@ -34,7 +36,7 @@ pub fn exact_size(bytes: u64) -> String {
     format!("{out} {unit}")
 }
 
-/// Transfer speed from bytes moved over elapsed milliseconds: "4.2 MB/s".
+/// Transfer speed from bytes moved over elapsed milliseconds: "4.2 MiB/s".
 pub fn speed(bytes: u64, elapsed_ms: f64) -> String {
     if elapsed_ms <= 0.0 {
         return String::from("—");
@@ -121,16 +123,17 @@ mod tests {
     fn sizes_read_naturally() {
         assert_eq!(size(0), "0 B");
         assert_eq!(size(1), "1 B");
-        assert_eq!(size(999), "999 B");
-        assert_eq!(size(1000), "1.0 kB");
-        assert_eq!(size(1500), "1.5 kB");
-        assert_eq!(size(65_536), "65.5 kB");
-        assert_eq!(size(999_949), "999.9 kB");
-        // Never "1000.0 kB": rounding up moves to the next unit.
-        assert_eq!(size(999_999), "1.0 MB");
-        assert_eq!(size(50 * 1024 * 1024), "52.4 MB");
-        assert_eq!(size(10_000_000_000), "10.0 GB");
-        assert_eq!(size(u64::MAX), "18.4 EB");
+        assert_eq!(size(1023), "1023 B");
+        assert_eq!(size(1024), "1.0 KiB");
+        assert_eq!(size(1536), "1.5 KiB");
+        assert_eq!(size(1234), "1.2 KiB");
+        assert_eq!(size(200_000), "195.3 KiB");
+        assert_eq!(size(1024 * 1024 - 52), "1023.9 KiB");
+        // Never "1024.0 KiB": rounding up moves to the next unit.
+        assert_eq!(size(1024 * 1024 - 1), "1.0 MiB");
+        assert_eq!(size(50 * 1024 * 1024), "50.0 MiB");
+        assert_eq!(size(10 * 1024 * 1024 * 1024), "10.0 GiB");
+        assert_eq!(size(u64::MAX), "16.0 EiB");
     }
 
     #[test]
@@ -144,8 +147,8 @@ mod tests {
 
     #[test]
     fn speeds_and_percentages() {
-        assert_eq!(speed(5_000_000, 1000.0), "5.0 MB/s");
-        assert_eq!(speed(1_000, 500.0), "2.0 kB/s");
+        assert_eq!(speed(5 * 1024 * 1024, 1000.0), "5.0 MiB/s");
+        assert_eq!(speed(1024, 500.0), "2.0 KiB/s");
         assert_eq!(speed(10, 0.0), "—");
         assert_eq!(percent(0, 10), 0);
         assert_eq!(percent(5, 10), 50);

@@ -172,7 +172,7 @@ mod tests {
         let mut uploads = Uploads::default();
         assert_eq!(uploads.next_ids(2), [0, 1]);
         uploads.apply(Action::Add(vec![
-            (String::from("a.txt"), 1000),
+            (String::from("a.txt"), 1024),
             (String::from("b.txt"), 0),
         ]));
         uploads
@@ -188,12 +188,12 @@ mod tests {
         });
         uploads.apply(Action::Progress {
             id: 0,
-            sent: 500,
+            sent: 512,
             at_ms: 1500.0,
         });
         let entry = &uploads.entries[0];
         assert_eq!(entry.percent(), 50);
-        assert_eq!(entry.speed(), "1.0 kB/s");
+        assert_eq!(entry.speed(), "1.0 KiB/s");
         uploads.apply(Action::Done { id: 0 });
         assert_eq!(uploads.entries[0].percent(), 100);
         // A progress event that arrives after the end changes nothing.
@@ -202,7 +202,7 @@ mod tests {
             sent: 10,
             at_ms: 2000.0,
         });
-        assert_eq!(uploads.entries[0].sent, 1000);
+        assert_eq!(uploads.entries[0].sent, 1024);
         assert_eq!(uploads.active(), 1);
         // An empty file is complete at once.
         assert_eq!(uploads.entries[1].percent(), 100);

@@ -13,6 +13,10 @@ pub struct UsageProps {
 #[function_component(Usage)]
 pub fn usage(props: &UsageProps) -> Html {
     let percent = format::percent(props.used, props.quota);
+    let share = match (percent, props.used) {
+        (0, 1..) => String::from("under 1%"),
+        _ => format!("{percent}%"),
+    };
     // <progress> rather than a styled div: no inline style (the CSP forbids
     // it) and screen readers announce it.
     html! {
@@ -20,7 +24,7 @@ pub fn usage(props: &UsageProps) -> Html {
             <progress id="usage-bar" max="100" value={percent.to_string()}
                 aria-label="Storage used">{ format!("{percent}%") }</progress>
             <p id="usage-text">
-                { format!("{} of {} used ({percent}%)", format::size(props.used), format::size(props.quota)) }
+                { format!("{} of {} used ({share})", format::size(props.used), format::size(props.quota)) }
             </p>
         </div>
     }
