@@ -1,0 +1,480 @@
+//! End to end in a real browser: Debian's headless chromium, driven through
+//! chromedriver, against the real server on the embedded default serving the
+//! built app. Screenshots of every page go to `target/screenshots/`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+use harness::{Browser, start_browser, start_server};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Signs up through the form and returns the recovery code it showed.
+async fn sign_up(browser: &Browser, base: &str, email: &str, shots: Option<&str>) -> String {
+    browser.goto(&format!("{base}/signup")).await;
+    browser.find("#signup-page").await;
+    browser.fill("#email", email).await;
+    browser.fill("#display-name", "Ada").await;
+    browser.fill("#password", PASSWORD).await;
+    browser
+        .fill("#password-confirm", "something else entirely")
+        .await;
+    browser.click("#signup-submit").await;
+    // The mismatch is caught in the page, beside the field.
+    browser
+        .text_contains("#password-confirm-error", "differ")
+        .await;
+    if let Some(prefix) = shots {
+        browser.shot(&format!("{prefix}-signup-error")).await;
+    }
+    browser.fill("#password-confirm", PASSWORD).await;
+    browser.click("#signup-submit").await;
+
+    browser.find("#recovery-page").await;
+    let code = browser.text("#recovery-code").await;
+    assert!(
+        code.len() >= 20 && code.contains('-'),
+        "recovery code looks like one: {code:?}"
+    );
+    if let Some(prefix) = shots {
+        browser.shot(&format!("{prefix}-recovery-code")).await;
+    }
+    // Going on needs the "I have stored it" box.
+    let go_on = browser.find("#recovery-continue").await;
+    assert!(
+        !go_on.is_enabled().await.unwrap(),
+        "continue waits for the confirmation"
+    );
+    browser.click("#stored-confirm").await;
+    browser.click("#recovery-continue").await;
+    browser.find("#files-page").await;
+    browser.text_contains("#whoami", email).await;
+    code
+}
+
+async fn log_in(browser: &Browser, base: &str, email: &str, password: &str) {
+    browser.goto(&format!("{base}/login")).await;
+    browser.find("#login-page").await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", password).await;
+    browser.click("#login-submit").await;
+    browser.find("#files-page").await;
+    browser.text_contains("#whoami", email).await;
+}
+
+async fn log_out(browser: &Browser) {
+    browser.click("#logout").await;
+    browser.find("#login-page").await;
+}
+
+async fn new_folder(browser: &Browser, name: &str) {
+    browser.click("#new-folder").await;
+    browser.find("#new-folder-dialog").await;
+    browser.fill("#folder-name", name).await;
+    browser.click("#create-folder-submit").await;
+    browser.gone("#new-folder-dialog").await;
+    browser.find(&format!("tr[data-name=\"{name}\"]")).await;
+}
+
+fn row(name: &str) -> String {
+    format!("tr[data-name=\"{name}\"]")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_vault_in_a_browser() {
+    let server = start_server().await;
+    let base = server.base.as_str();
+    let browser = start_browser().await;
+
+    // Signed out, any page leads to log in.
+    browser.goto(&format!("{base}/files")).await;
+    browser.find("#login-page").await;
+    browser.shot("01-login").await;
+
+    let email = "ada@example.com";
+    sign_up(&browser, base, email, Some("02")).await;
+    browser.find("#empty-state").await;
+    browser.shot("03-empty-vault").await;
+
+    // Folders.
+    new_folder(&browser, "Reports").await;
+    new_folder(&browser, "Archive").await;
+    browser
+        .click(&format!("{} a.folder-link", row("Reports")))
+        .await;
+    browser.text_contains("#folder-title", "Reports").await;
+    browser.text_contains("#breadcrumbs", "My files").await;
+    let reports_path = browser.path().await;
+    assert!(
+        reports_path.starts_with("/files/"),
+        "deep link {reports_path}"
+    );
+
+    // Two files through the file input.
+    let files = tempfile::tempdir().unwrap();
+    let notes: Vec<u8> = (0..1234_u32)
+        .map(|i| b"Strongroom notes\n"[(i % 17) as usize])
+        .collect();
+    let photo: Vec<u8> = (0..200_000_u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let notes_path = files.path().join("notes.txt");
+    let photo_path = files.path().join("photo.bin");
+    std::fs::write(&notes_path, &notes).unwrap();
+    std::fs::write(&photo_path, &photo).unwrap();
+    let input = browser.find("#file-input").await;
+    input
+        .send_keys(&format!(
+            "{}\n{}",
+            notes_path.display(),
+            photo_path.display()
+        ))
+        .await
+        .unwrap();
+    browser.find(&row("notes.txt")).await;
+    browser.find(&row("photo.bin")).await;
+    browser
+        .until("both uploads to finish", || async {
+            browser
+                .exists("li.upload[data-name=\"photo.bin\"][data-state=\"done\"]")
+                .await
+                && browser
+                    .exists("li.upload[data-name=\"notes.txt\"][data-state=\"done\"]")
+                    .await
+        })
+        .await;
+    assert_eq!(
+        browser
+            .text(&format!("{} .col-size", row("notes.txt")))
+            .await,
+        "1.2 KiB"
+    );
+    assert_eq!(
+        browser
+            .text(&format!("{} .col-size", row("photo.bin")))
+            .await,
+        "195.3 KiB"
+    );
+    browser.shot("04-uploaded").await;
+
+    // Download through the browser's own download manager, byte for byte.
+    browser
+        .click(&format!("{} .action-download", row("notes.txt")))
+        .await;
+    assert_eq!(
+        browser.downloaded("notes.txt").await,
+        notes,
+        "downloaded bytes"
+    );
+
+    // Rename.
+    browser
+        .click(&format!("{} .action-rename", row("photo.bin")))
+        .await;
+    browser.find("#rename-dialog").await;
+    browser.fill("#rename-input", "holiday.bin").await;
+    browser.shot("05-rename").await;
+    browser.click("#rename-submit").await;
+    browser.find(&row("holiday.bin")).await;
+    browser.gone(&row("photo.bin")).await;
+
+    // Move into Archive with the folder picker.
+    browser
+        .click(&format!("{} .action-move", row("holiday.bin")))
+        .await;
+    browser.find("#move-dialog").await;
+    browser
+        .click("#move-dialog .breadcrumbs li:first-child button")
+        .await;
+    browser
+        .click("#move-dialog .picker-folder[data-name=\"Archive\"]")
+        .await;
+    browser
+        .until("the picker to open Archive", || async {
+            !browser.exists("#move-dialog .picker-folder").await
+                && browser.exists("#move-here:not([disabled])").await
+        })
+        .await;
+    browser.shot("06-move").await;
+    browser.click("#move-here").await;
+    browser.gone("#move-dialog").await;
+    browser.gone(&row("holiday.bin")).await;
+
+    // Delete, after confirming.
+    browser
+        .click(&format!("{} .action-delete", row("notes.txt")))
+        .await;
+    browser.find("#delete-dialog").await;
+    browser.shot("07-delete-confirm").await;
+    browser.click("#confirm-delete").await;
+    browser.gone(&row("notes.txt")).await;
+    browser.find("#empty-state").await;
+
+    // The moved file is in Archive, reached through the breadcrumbs.
+    browser.click("#breadcrumbs li:first-child a").await;
+    browser
+        .click(&format!("{} a.folder-link", row("Archive")))
+        .await;
+    browser.text_contains("#folder-title", "Archive").await;
+    browser.find(&row("holiday.bin")).await;
+    let archive_path = browser.path().await;
+
+    // Reloading keeps the session (refresh token in the HttpOnly cookie).
+    browser.client.refresh().await.unwrap();
+    browser.find(&row("holiday.bin")).await;
+    browser.text_contains("#whoami", email).await;
+    assert_eq!(browser.path().await, archive_path);
+    let cookies = browser
+        .client
+        .execute("return document.cookie", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        cookies,
+        serde_json::json!(""),
+        "no cookie is readable by scripts"
+    );
+    let stored = browser
+        .client
+        .execute(
+            "return JSON.stringify([localStorage.length, sessionStorage.length])",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        stored,
+        serde_json::json!("[0,0]"),
+        "nothing kept in web storage"
+    );
+
+    // Search.
+    browser.fill("#search", "holi").await;
+    browser.click("form.search button[type=submit]").await;
+    browser.find("#search-results").await;
+    browser
+        .find(&format!("#search-results {}", row("holiday.bin")))
+        .await;
+    browser.shot("08-search").await;
+    browser.click("#clear-search").await;
+
+    // Account: usage against the quota.
+    browser.click("nav a[href=\"/account\"]").await;
+    browser.find("#account-page").await;
+    browser.text_contains("#usage-text", "195.3 KiB of").await;
+    browser.text_contains("#account-email", email).await;
+    browser.shot("09-account").await;
+
+    // Phone width.
+    browser.goto(&format!("{base}{archive_path}")).await;
+    browser.find(&row("holiday.bin")).await;
+    browser.client.set_window_size(390, 844).await.unwrap();
+    browser.shot("10-files-phone").await;
+    browser.client.set_window_size(1280, 900).await.unwrap();
+
+    // Log out: reloading no longer signs in.
+    log_out(&browser).await;
+    browser.shot("11-logged-out").await;
+    browser.goto(&format!("{base}{archive_path}")).await;
+    browser.find("#login-page").await;
+
+    // A second user sees none of it, not even by the first user's link.
+    sign_up(&browser, base, "grace@example.com", None).await;
+    browser.find("#empty-state").await;
+    assert!(!browser.exists(&row("Archive")).await);
+    browser.goto(&format!("{base}{archive_path}")).await;
+    browser
+        .text_contains("#files-page .alert", "does not exist")
+        .await;
+    assert!(!browser.exists(&row("holiday.bin")).await);
+    browser.shot("12-second-user").await;
+    browser.fill("#search", "holiday").await;
+    browser.click("form.search button[type=submit]").await;
+    browser
+        .text_contains("#search-results", "Nothing matches")
+        .await;
+    log_out(&browser).await;
+
+    // And the first user logs in again to find everything where it was.
+    log_in(&browser, base, email, PASSWORD).await;
+    browser.find(&row("Archive")).await;
+    browser.find(&row("Reports")).await;
+    browser
+        .click(&format!("{} a.folder-link", row("Archive")))
+        .await;
+    browser.find(&row("holiday.bin")).await;
+    browser.shot("13-back-again").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_flows_in_a_browser() {
+    let server = start_server().await;
+    let base = server.base.as_str();
+    let browser = start_browser().await;
+    let email = "lin@example.com";
+    let code = sign_up(&browser, base, email, None).await;
+
+    // Uploading a name that is taken offers to replace it.
+    let files = tempfile::tempdir().unwrap();
+    let path = files.path().join("plan.txt");
+    std::fs::write(&path, b"first version").unwrap();
+    browser
+        .find("#file-input")
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap();
+    browser
+        .find("li.upload[data-name=\"plan.txt\"][data-state=\"done\"]")
+        .await;
+    std::fs::write(&path, b"second, longer version").unwrap();
+    browser.click("#clear-uploads").await;
+    browser
+        .find("#file-input")
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap();
+    browser
+        .find("li.upload[data-state=\"failed\"] .upload-replace")
+        .await;
+    browser.shot("20-name-taken").await;
+    browser
+        .click("li.upload[data-state=\"failed\"] .upload-replace")
+        .await;
+    browser
+        .find("li.upload[data-name=\"plan.txt\"][data-state=\"done\"]")
+        .await;
+    browser
+        .text_contains(&format!("{} .col-size", row("plan.txt")), "22 B")
+        .await;
+
+    // A big upload shows its progress and can be cancelled; nothing is kept.
+    // (A sparse 1 GiB file: instant to make, seconds to send.)
+    let big = files.path().join("big.bin");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    browser.click("#clear-uploads").await;
+    browser
+        .find("#file-input")
+        .await
+        .send_keys(&big.display().to_string())
+        .await
+        .unwrap();
+    browser
+        .find("li.upload[data-name=\"big.bin\"][data-state=\"sending\"] .upload-cancel")
+        .await;
+    browser
+        .until("the upload to be under way", || async {
+            browser
+                .text("li.upload[data-name=\"big.bin\"] .upload-detail")
+                .await
+                .split('%')
+                .next()
+                .and_then(|percent| percent.parse::<u8>().ok())
+                .is_some_and(|percent| percent > 0)
+        })
+        .await;
+    browser.shot("21-upload-in-progress").await;
+    browser
+        .click("li.upload[data-name=\"big.bin\"] .upload-cancel")
+        .await;
+    browser
+        .find("li.upload[data-name=\"big.bin\"][data-state=\"cancelled\"]")
+        .await;
+    browser.client.refresh().await.unwrap();
+    browser.find(&row("plan.txt")).await;
+    assert!(
+        !browser.exists(&row("big.bin")).await,
+        "a cancelled upload leaves no file"
+    );
+
+    // Bad names are refused in the dialog with the rule, and nothing changes.
+    browser.click("#new-folder").await;
+    browser.fill("#folder-name", "a/b").await;
+    browser.click("#create-folder-submit").await;
+    browser.find("#folder-name-error").await;
+    browser.shot("22-bad-name").await;
+    browser.client.execute("document.querySelector('#new-folder-dialog').dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))", vec![]).await.unwrap();
+    browser.gone("#new-folder-dialog").await;
+    assert_eq!(
+        browser
+            .client
+            .find_all(fantoccini::Locator::Css("tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Change the password; the old one stops working.
+    browser.click("nav a[href=\"/account\"]").await;
+    browser.find("#change-password").await;
+    browser.fill("#current-password", "not my password").await;
+    browser
+        .fill("#changed-password", "a brand new passphrase")
+        .await;
+    browser
+        .fill("#changed-password-confirm", "a brand new passphrase")
+        .await;
+    browser.click("#change-password-submit").await;
+    browser
+        .text_contains("#change-password .alert", "not right")
+        .await;
+    browser.fill("#current-password", PASSWORD).await;
+    browser.click("#change-password-submit").await;
+    browser
+        .text_contains("#change-password .alert", "Password changed")
+        .await;
+    browser.shot("23-account-password-changed").await;
+    log_out(&browser).await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("#login-submit").await;
+    browser
+        .text_contains("#login-page", "email or password is wrong")
+        .await;
+
+    // Forgot it: recover with the recovery code, get a new one.
+    browser.click("a[href=\"/recover\"]").await;
+    browser.find("#recover-page").await;
+    browser.fill("#email", email).await;
+    browser
+        .fill("#recovery-code-input", &code.to_lowercase())
+        .await;
+    browser.fill("#new-password", "recovered passphrase").await;
+    browser
+        .fill("#new-password-confirm", "recovered passphrase")
+        .await;
+    browser.shot("24-recover").await;
+    browser.click("#recover-submit").await;
+    browser.find("#recovered-page").await;
+    let new_code = browser.text("#recovery-code").await;
+    assert_ne!(new_code, code, "a new recovery code");
+    browser.click("#stored-confirm").await;
+    browser.click("#recovery-continue").await;
+    log_in(&browser, base, email, "recovered passphrase").await;
+    browser.find(&row("plan.txt")).await;
+
+    // Delete the account: the button waits for the email to be typed.
+    browser.click("nav a[href=\"/account\"]").await;
+    browser.find("#delete-account").await;
+    let delete = browser.find("#delete-account-submit").await;
+    assert!(!delete.is_enabled().await.unwrap());
+    browser.fill("#delete-confirm-email", email).await;
+    browser
+        .fill("#delete-password", "recovered passphrase")
+        .await;
+    browser.shot("25-delete-account").await;
+    browser.click("#delete-account-submit").await;
+    browser.find("#login-page").await;
+    browser.text_contains("#login-page .alert", "deleted").await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", "recovered passphrase").await;
+    browser.click("#login-submit").await;
+    browser
+        .text_contains("#login-page", "email or password is wrong")
+        .await;
+}
