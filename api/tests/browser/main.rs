@@ -248,6 +248,35 @@ async fn the_whole_vault_in_a_browser() {
         "nothing kept in web storage"
     );
 
+    // Two tabs starting at once share one cookie; they take turns refreshing
+    // it (a replayed refresh token would end the session for both).
+    let first_tab = browser.client.window().await.unwrap();
+    let second_tab = browser.client.new_window(true).await.unwrap().handle;
+    browser
+        .client
+        .switch_to_window(second_tab.clone())
+        .await
+        .unwrap();
+    browser.goto(&format!("{base}{archive_path}")).await;
+    browser.find(&row("holiday.bin")).await;
+    // Reload both without waiting for either, so their refreshes overlap.
+    let reload = "setTimeout(() => location.reload(), 0)";
+    browser.client.execute(reload, vec![]).await.unwrap();
+    browser
+        .client
+        .switch_to_window(first_tab.clone())
+        .await
+        .unwrap();
+    browser.client.execute(reload, vec![]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    browser.find(&row("holiday.bin")).await;
+    browser.client.switch_to_window(second_tab).await.unwrap();
+    browser.find(&row("holiday.bin")).await;
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(first_tab).await.unwrap();
+    browser.client.refresh().await.unwrap();
+    browser.find(&row("holiday.bin")).await;
+
     // Search.
     browser.fill("#search", "holi").await;
     browser.click("form.search button[type=submit]").await;

@@ -3,14 +3,21 @@
 //!
 //! Refreshes are single-flight: the cookie's refresh token is single use, so
 //! two refreshes racing with the same cookie would look like token theft to the
-//! server and end the session. Callers that find a refresh already done while
-//! they waited use its result instead of starting another.
+//! server and end the session. Within this tab, callers that find a refresh
+//! already done while they waited use its result instead of starting another;
+//! across tabs (which share the cookie), a Web Lock makes them take turns, so
+//! each one sends the cookie the one before it left.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use futures::channel::oneshot;
 use futures::lock::Mutex;
+use js_sys::{Function, Promise, Reflect};
 use strongroom_shared::{RefreshRequest, TokenResponse};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use yew::Callback;
 
 use super::error::ApiError;
@@ -51,7 +58,7 @@ pub async fn refresh() -> Result<bool, ApiError> {
         // Someone else refreshed while we waited: theirs is the answer.
         return Ok(access_token().is_some());
     }
-    let outcome = refresh_now().await;
+    let outcome = across_tabs(refresh_now).await;
     GENERATION.with(|value| value.set(value.get() + 1));
     match outcome {
         Ok(tokens) => {
@@ -64,6 +71,50 @@ pub async fn refresh() -> Result<bool, ApiError> {
         }
         Err(error) => Err(error),
     }
+}
+
+/// Runs `work` holding the browser-wide lock `strongroom-refresh` (Web Locks
+/// API); where the browser has none, just runs it.
+async fn across_tabs<F, Fut>(work: F) -> Result<TokenResponse, ApiError>
+where
+    F: FnOnce() -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<TokenResponse, ApiError>> + 'static,
+{
+    let Some((locks, request)) = lock_manager() else {
+        return work().await;
+    };
+    let (sender, receiver) = oneshot::channel();
+    // The lock is held until the promise this callback returns settles.
+    let callback = Closure::once_into_js(move |_lock: JsValue| -> Promise {
+        future_to_promise(async move {
+            let _ = sender.send(work().await);
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    let granted = request
+        .call2(&locks, &JsValue::from_str("strongroom-refresh"), &callback)
+        .ok()
+        .and_then(|value| value.dyn_into::<Promise>().ok());
+    match granted {
+        Some(promise) => {
+            let _ = JsFuture::from(promise).await;
+            receiver.await.unwrap_or(Err(ApiError::Network))
+        }
+        None => Err(ApiError::Network),
+    }
+}
+
+fn lock_manager() -> Option<(JsValue, Function)> {
+    let navigator = web_sys::window()?.navigator();
+    let locks = Reflect::get(&navigator, &JsValue::from_str("locks")).ok()?;
+    if locks.is_undefined() || locks.is_null() {
+        return None;
+    }
+    let request = Reflect::get(&locks, &JsValue::from_str("request"))
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()?;
+    Some((locks, request))
 }
 
 async fn refresh_now() -> Result<TokenResponse, ApiError> {
