@@ -58,13 +58,19 @@ pub struct Server {
 
 /// The real server on a random port, embedded backends, serving the app.
 pub async fn start_server() -> Server {
+    start_server_with(|_| {}).await
+}
+
+/// As `start_server`, with configuration changes.
+pub async fn start_server_with(change: impl FnOnce(&mut Config)) -> Server {
     let data = tempfile::tempdir().expect("data folder");
-    let config = Config {
+    let mut config = Config {
         bind: "127.0.0.1:0".parse().expect("address"),
         data_dir: data.path().to_path_buf(),
         web_dir: web_dist(),
         ..Config::default()
     };
+    change(&mut config);
     let app = Application::build(config).await.expect("server starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

@@ -5,7 +5,7 @@
 
 mod harness;
 
-use harness::{Browser, start_browser, start_server};
+use harness::{Browser, start_browser, start_server, start_server_with};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -166,6 +166,33 @@ async fn the_whole_vault_in_a_browser() {
         notes,
         "downloaded bytes"
     );
+
+    // Drop files on the list (a drop event carrying a file, as a drag from
+    // the desktop delivers it).
+    browser
+        .client
+        .execute(
+            "const data = new DataTransfer();
+             data.items.add(new File(['dropped on the folder'], 'dropped.txt', {type: 'text/plain'}));
+             const zone = document.querySelector('#files-page');
+             zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true, cancelable: true}));
+             zone.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.find(&row("dropped.txt")).await;
+    assert_eq!(
+        browser
+            .text(&format!("{} .col-size", row("dropped.txt")))
+            .await,
+        "21 B"
+    );
+    browser
+        .click(&format!("{} .action-delete", row("dropped.txt")))
+        .await;
+    browser.click("#confirm-delete").await;
+    browser.gone(&row("dropped.txt")).await;
 
     // Rename.
     browser
@@ -337,7 +364,9 @@ async fn the_whole_vault_in_a_browser() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_flows_in_a_browser() {
-    let server = start_server().await;
+    // Access tokens live one second here (plus the server's 5 s leeway), so
+    // the app has to refresh them silently and retry along the way.
+    let server = start_server_with(|config| config.access_token_ttl_secs = 1).await;
     let base = server.base.as_str();
     let browser = start_browser().await;
     let email = "lin@example.com";
@@ -419,6 +448,32 @@ async fn account_flows_in_a_browser() {
         !browser.exists(&row("big.bin")).await,
         "a cancelled upload leaves no file"
     );
+
+    // After the access token has expired, a call and an upload still work:
+    // each is refreshed from the cookie and retried once.
+    tokio::time::sleep(std::time::Duration::from_secs(7)).await;
+    browser
+        .click(&format!("{} .action-rename", row("plan.txt")))
+        .await;
+    browser.fill("#rename-input", "plan-v2.txt").await;
+    browser.click("#rename-submit").await;
+    browser.find(&row("plan-v2.txt")).await;
+    tokio::time::sleep(std::time::Duration::from_secs(7)).await;
+    browser
+        .find("#file-input")
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap();
+    browser
+        .find("li.upload[data-name=\"plan.txt\"][data-state=\"done\"]")
+        .await;
+    browser.find(&row("plan.txt")).await;
+    browser
+        .click(&format!("{} .action-delete", row("plan-v2.txt")))
+        .await;
+    browser.click("#confirm-delete").await;
+    browser.gone(&row("plan-v2.txt")).await;
 
     // Bad names are refused in the dialog with the rule, and nothing changes.
     browser.click("#new-folder").await;
