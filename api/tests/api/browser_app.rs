@@ -147,6 +147,61 @@ async fn files_are_served_with_their_types_and_caching() {
 }
 
 #[tokio::test]
+async fn gzip_copies_are_served_to_browsers_that_accept_them() {
+    let built = built_app();
+    let gzipped = b"\x1f\x8b pretend this is gzip of the wasm";
+    std::fs::write(built.dist.join("app-abc123_bg.wasm.gz"), gzipped).unwrap();
+    let app = spawn_app_with_web(&built.dist).await;
+    let asking = |encoding: &'static str| {
+        app.client
+            .get(app.url("/app-abc123_bg.wasm"))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+
+    let response = asking("gzip, deflate, br").await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, "content-encoding"), "gzip");
+    assert_eq!(header(&response, "content-type"), "application/wasm");
+    assert_eq!(header(&response, "vary"), "accept-encoding");
+    assert_eq!(
+        header(&response, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(response.bytes().await.unwrap().as_ref(), gzipped);
+
+    // Without gzip in Accept-Encoding: the plain file, never the gzip bytes.
+    for encoding in ["identity", "gzip;q=0", "br"] {
+        let response = asking(encoding).await.unwrap();
+        assert!(
+            response.headers().get("content-encoding").is_none(),
+            "{encoding}"
+        );
+        assert_eq!(header(&response, "content-type"), "application/wasm");
+        assert_eq!(response.bytes().await.unwrap().as_ref(), WASM, "{encoding}");
+    }
+    // A file without a gzip copy is served plain even to gzip browsers.
+    let css = app
+        .client
+        .get(app.url("/style-abc.css"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(css.headers().get("content-encoding").is_none());
+    assert_eq!(css.text().await.unwrap(), "body { margin: 0 }\n");
+    // The API is never compressed.
+    let api = app
+        .client
+        .get(app.url("/healthz"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(api.headers().get("content-encoding").is_none());
+}
+
+#[tokio::test]
 async fn deep_links_load_the_app_and_api_paths_stay_problems() {
     let built = built_app();
     let app = spawn_app_with_web(&built.dist).await;

@@ -90,6 +90,21 @@ async fn the_whole_vault_in_a_browser() {
     browser.goto(&format!("{base}/files")).await;
     browser.find("#login-page").await;
     browser.shot("01-login").await;
+    // The app arrived gzipped (the server sends the build's .gz copies).
+    let sizes = browser
+        .client
+        .execute(
+            "const wasm = performance.getEntriesByType('resource').find(r => r.name.endsWith('_bg.wasm'));
+             return wasm ? [wasm.encodedBodySize, wasm.decodedBodySize] : null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (sent, size) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
+    assert!(
+        sent * 2 < size,
+        "wasm sent compressed: {sent} of {size} bytes"
+    );
 
     let email = "ada@example.com";
     sign_up(&browser, base, email, Some("02")).await;
