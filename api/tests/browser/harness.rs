@@ -56,12 +56,8 @@ pub struct Server {
     _data: TempDir,
 }
 
-/// The real server on a random port, embedded backends, serving the app.
-pub async fn start_server() -> Server {
-    start_server_with(|_| {}).await
-}
-
-/// As `start_server`, with configuration changes.
+/// The real server on a random port, embedded backends, serving the app,
+/// with the test's configuration changes.
 pub async fn start_server_with(change: impl FnOnce(&mut Config)) -> Server {
     let data = tempfile::tempdir().expect("data folder");
     let mut config = Config {

@@ -5,7 +5,7 @@
 
 mod harness;
 
-use harness::{Browser, start_browser, start_server, start_server_with};
+use harness::{Browser, start_browser, start_server_with};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -82,7 +82,8 @@ fn row(name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_vault_in_a_browser() {
-    let server = start_server().await;
+    // A small quota, so that running out of space can be seen too.
+    let server = start_server_with(|config| config.default_quota_bytes = 300 * 1024).await;
     let base = server.base.as_str();
     let browser = start_browser().await;
 
@@ -172,6 +173,25 @@ async fn the_whole_vault_in_a_browser() {
     );
     browser.shot("04-uploaded").await;
 
+    // A file that does not fit fails on its own line, saying why; nothing is kept.
+    let too_big = files.path().join("too-big.bin");
+    std::fs::write(&too_big, vec![7_u8; 150 * 1024]).unwrap();
+    browser.click("#clear-uploads").await;
+    browser
+        .find("#file-input")
+        .await
+        .send_keys(&too_big.display().to_string())
+        .await
+        .unwrap();
+    browser
+        .text_contains(
+            "li.upload[data-name=\"too-big.bin\"][data-state=\"failed\"]",
+            "Not enough space",
+        )
+        .await;
+    browser.shot("05-quota-exceeded").await;
+    assert!(!browser.exists(&row("too-big.bin")).await);
+
     // Download through the browser's own download manager, byte for byte.
     browser
         .click(&format!("{} .action-download", row("notes.txt")))
@@ -215,7 +235,7 @@ async fn the_whole_vault_in_a_browser() {
         .await;
     browser.find("#rename-dialog").await;
     browser.fill("#rename-input", "holiday.bin").await;
-    browser.shot("05-rename").await;
+    browser.shot("06-rename").await;
     browser.click("#rename-submit").await;
     browser.find(&row("holiday.bin")).await;
     browser.gone(&row("photo.bin")).await;
@@ -237,7 +257,7 @@ async fn the_whole_vault_in_a_browser() {
                 && browser.exists("#move-here:not([disabled])").await
         })
         .await;
-    browser.shot("06-move").await;
+    browser.shot("07-move").await;
     browser.click("#move-here").await;
     browser.gone("#move-dialog").await;
     browser.gone(&row("holiday.bin")).await;
@@ -247,7 +267,7 @@ async fn the_whole_vault_in_a_browser() {
         .click(&format!("{} .action-delete", row("notes.txt")))
         .await;
     browser.find("#delete-dialog").await;
-    browser.shot("07-delete-confirm").await;
+    browser.shot("08-delete-confirm").await;
     browser.click("#confirm-delete").await;
     browser.gone(&row("notes.txt")).await;
     browser.find("#empty-state").await;
@@ -326,26 +346,28 @@ async fn the_whole_vault_in_a_browser() {
     browser
         .find(&format!("#search-results {}", row("holiday.bin")))
         .await;
-    browser.shot("08-search").await;
+    browser.shot("09-search").await;
     browser.click("#clear-search").await;
 
     // Account: usage against the quota.
     browser.click("nav a[href=\"/account\"]").await;
     browser.find("#account-page").await;
-    browser.text_contains("#usage-text", "195.3 KiB of").await;
+    browser
+        .text_contains("#usage-text", "195.3 KiB of 300.0 KiB used (65%)")
+        .await;
     browser.text_contains("#account-email", email).await;
-    browser.shot("09-account").await;
+    browser.shot("10-account").await;
 
     // Phone width.
     browser.goto(&format!("{base}{archive_path}")).await;
     browser.find(&row("holiday.bin")).await;
     browser.client.set_window_size(390, 844).await.unwrap();
-    browser.shot("10-files-phone").await;
+    browser.shot("11-files-phone").await;
     browser.client.set_window_size(1280, 900).await.unwrap();
 
     // Log out: reloading no longer signs in.
     log_out(&browser).await;
-    browser.shot("11-logged-out").await;
+    browser.shot("12-logged-out").await;
     browser.goto(&format!("{base}{archive_path}")).await;
     browser.find("#login-page").await;
 
@@ -358,7 +380,7 @@ async fn the_whole_vault_in_a_browser() {
         .text_contains("#files-page .alert", "does not exist")
         .await;
     assert!(!browser.exists(&row("holiday.bin")).await);
-    browser.shot("12-second-user").await;
+    browser.shot("13-second-user").await;
     browser.fill("#search", "holiday").await;
     browser.click("form.search button[type=submit]").await;
     browser
@@ -374,7 +396,7 @@ async fn the_whole_vault_in_a_browser() {
         .click(&format!("{} a.folder-link", row("Archive")))
         .await;
     browser.find(&row("holiday.bin")).await;
-    browser.shot("13-back-again").await;
+    browser.shot("14-back-again").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -75,8 +75,12 @@ fn line(props: &UploadListProps, entry: &Entry) -> Html {
     html! {
         <li class={classes!("upload", state)} key={id.to_string()} data-name={entry.name.clone()} data-state={state}>
             <div class="upload-name">{ entry.name.clone() }</div>
-            <progress max="100" value={percent.to_string()}
-                aria-label={format!("Upload of {}", entry.name)}>{ format!("{percent}%") }</progress>
+            // A bar only while it means something: not for a failed or
+            // cancelled upload, which did not arrive.
+            if matches!(entry.status, Status::Queued | Status::Sending | Status::Done) {
+                <progress max="100" value={percent.to_string()}
+                    aria-label={format!("Upload of {}", entry.name)}>{ format!("{percent}%") }</progress>
+            }
             <div class="upload-detail" role={(state == "failed").then_some("alert")}>{ detail }</div>
             <div class="upload-actions">
                 if entry.is_active() {
