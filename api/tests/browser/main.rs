@@ -518,8 +518,49 @@ async fn account_flows_in_a_browser() {
     browser.click("#create-folder-submit").await;
     browser.find("#folder-name-error").await;
     browser.shot("22-bad-name").await;
-    browser.client.execute("document.querySelector('#new-folder-dialog').dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))", vec![]).await.unwrap();
+    // Keyboard: Tab stays inside the dialog (name, Cancel, Create, name...),
+    // Escape closes it and the focus goes back to the button that opened it.
+    let active_id = || async {
+        browser
+            .client
+            .execute(
+                "return document.activeElement && document.activeElement.id",
+                vec![],
+            )
+            .await
+            .unwrap()
+    };
+    browser.find("#folder-name").await.click().await.unwrap();
+    assert_eq!(active_id().await, serde_json::json!("folder-name"));
+    for _ in 0..3 {
+        browser
+            .client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{e004}")
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        active_id().await,
+        serde_json::json!("folder-name"),
+        "Tab wrapped inside the dialog"
+    );
+    browser
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{e00c}")
+        .await
+        .unwrap();
     browser.gone("#new-folder-dialog").await;
+    assert_eq!(
+        active_id().await,
+        serde_json::json!("new-folder"),
+        "focus back on the opener"
+    );
     assert_eq!(
         browser
             .client
