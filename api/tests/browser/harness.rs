@@ -198,6 +198,19 @@ impl Browser {
         input.send_keys(text).await.expect("type");
     }
 
+    /// Picks files in the upload button's file input, as the file chooser would.
+    pub async fn pick_files(&self, paths: &[&Path]) {
+        let list: Vec<String> = paths
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect();
+        self.find("#file-input")
+            .await
+            .send_keys(&list.join("\n"))
+            .await
+            .expect("pick files");
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.find(css).await.text().await.expect("text")
     }

@@ -80,6 +80,11 @@ fn row(name: &str) -> String {
     format!("tr[data-name=\"{name}\"]")
 }
 
+/// A line of the upload list in a given state.
+fn upload(name: &str, state: &str) -> String {
+    format!("li.upload[data-name=\"{name}\"][data-state=\"{state}\"]")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_vault_in_a_browser() {
     // A small quota, so that running out of space can be seen too.
@@ -138,25 +143,14 @@ async fn the_whole_vault_in_a_browser() {
     let photo_path = files.path().join("photo.bin");
     std::fs::write(&notes_path, &notes).unwrap();
     std::fs::write(&photo_path, &photo).unwrap();
-    let input = browser.find("#file-input").await;
-    input
-        .send_keys(&format!(
-            "{}\n{}",
-            notes_path.display(),
-            photo_path.display()
-        ))
-        .await
-        .unwrap();
+    // Two files picked at once.
+    browser.pick_files(&[&notes_path, &photo_path]).await;
     browser.find(&row("notes.txt")).await;
     browser.find(&row("photo.bin")).await;
     browser
         .until("both uploads to finish", || async {
-            browser
-                .exists("li.upload[data-name=\"photo.bin\"][data-state=\"done\"]")
-                .await
-                && browser
-                    .exists("li.upload[data-name=\"notes.txt\"][data-state=\"done\"]")
-                    .await
+            browser.exists(&upload("photo.bin", "done")).await
+                && browser.exists(&upload("notes.txt", "done")).await
         })
         .await;
     assert_eq!(
@@ -177,17 +171,9 @@ async fn the_whole_vault_in_a_browser() {
     let too_big = files.path().join("too-big.bin");
     std::fs::write(&too_big, vec![7_u8; 150 * 1024]).unwrap();
     browser.click("#clear-uploads").await;
+    browser.pick_files(&[&too_big]).await;
     browser
-        .find("#file-input")
-        .await
-        .send_keys(&too_big.display().to_string())
-        .await
-        .unwrap();
-    browser
-        .text_contains(
-            "li.upload[data-name=\"too-big.bin\"][data-state=\"failed\"]",
-            "Not enough space",
-        )
+        .text_contains(&upload("too-big.bin", "failed"), "Not enough space")
         .await;
     browser.shot("05-quota-exceeded").await;
     assert!(!browser.exists(&row("too-big.bin")).await);
@@ -413,23 +399,11 @@ async fn account_flows_in_a_browser() {
     let files = tempfile::tempdir().unwrap();
     let path = files.path().join("plan.txt");
     std::fs::write(&path, b"first version").unwrap();
-    browser
-        .find("#file-input")
-        .await
-        .send_keys(&path.display().to_string())
-        .await
-        .unwrap();
-    browser
-        .find("li.upload[data-name=\"plan.txt\"][data-state=\"done\"]")
-        .await;
+    browser.pick_files(&[&path]).await;
+    browser.find(&upload("plan.txt", "done")).await;
     std::fs::write(&path, b"second, longer version").unwrap();
     browser.click("#clear-uploads").await;
-    browser
-        .find("#file-input")
-        .await
-        .send_keys(&path.display().to_string())
-        .await
-        .unwrap();
+    browser.pick_files(&[&path]).await;
     browser
         .find("li.upload[data-state=\"failed\"] .upload-replace")
         .await;
@@ -437,9 +411,7 @@ async fn account_flows_in_a_browser() {
     browser
         .click("li.upload[data-state=\"failed\"] .upload-replace")
         .await;
-    browser
-        .find("li.upload[data-name=\"plan.txt\"][data-state=\"done\"]")
-        .await;
+    browser.find(&upload("plan.txt", "done")).await;
     browser
         .text_contains(&format!("{} .col-size", row("plan.txt")), "22 B")
         .await;
@@ -452,14 +424,9 @@ async fn account_flows_in_a_browser() {
         .set_len(1 << 30)
         .unwrap();
     browser.click("#clear-uploads").await;
+    browser.pick_files(&[&big]).await;
     browser
-        .find("#file-input")
-        .await
-        .send_keys(&big.display().to_string())
-        .await
-        .unwrap();
-    browser
-        .find("li.upload[data-name=\"big.bin\"][data-state=\"sending\"] .upload-cancel")
+        .find(&format!("{} .upload-cancel", upload("big.bin", "sending")))
         .await;
     browser
         .until("the upload to be under way", || async {
@@ -476,9 +443,7 @@ async fn account_flows_in_a_browser() {
     browser
         .click("li.upload[data-name=\"big.bin\"] .upload-cancel")
         .await;
-    browser
-        .find("li.upload[data-name=\"big.bin\"][data-state=\"cancelled\"]")
-        .await;
+    browser.find(&upload("big.bin", "cancelled")).await;
     browser.client.refresh().await.unwrap();
     browser.find(&row("plan.txt")).await;
     assert!(
@@ -496,15 +461,8 @@ async fn account_flows_in_a_browser() {
     browser.click("#rename-submit").await;
     browser.find(&row("plan-v2.txt")).await;
     tokio::time::sleep(std::time::Duration::from_secs(7)).await;
-    browser
-        .find("#file-input")
-        .await
-        .send_keys(&path.display().to_string())
-        .await
-        .unwrap();
-    browser
-        .find("li.upload[data-name=\"plan.txt\"][data-state=\"done\"]")
-        .await;
+    browser.pick_files(&[&path]).await;
+    browser.find(&upload("plan.txt", "done")).await;
     browser.find(&row("plan.txt")).await;
     browser
         .click(&format!("{} .action-delete", row("plan-v2.txt")))

@@ -62,3 +62,9 @@ pub fn field(props: &FieldProps) -> Html {
         </div>
     }
 }
+
+/// The `oninput` of a [`Field`] whose text lives in `state`.
+pub fn bind(state: &UseStateHandle<String>) -> Callback<String> {
+    let state = state.clone();
+    Callback::from(move |value: String| state.set(value))
+}

@@ -12,7 +12,7 @@ pub mod upload_list;
 pub mod usage;
 
 pub use alert::{Alert, Spinner};
-pub use field::Field;
+pub use field::{Field, bind};
 pub use file_table::FileTable;
 pub use folder_picker::FolderPicker;
 pub use layout::Layout;

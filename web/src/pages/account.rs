@@ -4,7 +4,7 @@ use strongroom_shared::validate::check_password;
 use strongroom_shared::{ChangePasswordRequest, DeleteAccountRequest};
 use yew::prelude::*;
 
-use crate::components::{Alert, Field, Spinner, Usage};
+use crate::components::{Alert, Field, Spinner, Usage, bind};
 use crate::format;
 use crate::hooks::use_auth;
 use crate::services::auth;
@@ -113,10 +113,6 @@ fn change_password(props: &EmailProps) -> Html {
             });
         })
     };
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |value: String| handle.set(value))
-    };
     html! {
         <section class="card" id="change-password">
             <h2>{ "Change password" }</h2>
@@ -128,11 +124,11 @@ fn change_password(props: &EmailProps) -> Html {
             } }
             <form {onsubmit} novalidate=true>
                 <Field id="current-password" label="Current password" kind="password" value={(*current).clone()}
-                    oninput={set(&current)} autocomplete="current-password" required=true />
+                    oninput={bind(&current)} autocomplete="current-password" required=true />
                 <Field id="changed-password" label="New password" kind="password" value={(*new).clone()}
-                    oninput={set(&new)} autocomplete="new-password" required=true />
+                    oninput={bind(&new)} autocomplete="new-password" required=true />
                 <Field id="changed-password-confirm" label="Repeat the new password" kind="password"
-                    value={(*confirm).clone()} oninput={set(&confirm)} autocomplete="new-password" required=true />
+                    value={(*confirm).clone()} oninput={bind(&confirm)} autocomplete="new-password" required=true />
                 <button type="submit" class="primary" id="change-password-submit" disabled={*busy}>
                     { "Change password" }
                 </button>
@@ -181,10 +177,6 @@ fn delete_account(props: &EmailProps) -> Html {
             });
         })
     };
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |value: String| handle.set(value))
-    };
     html! {
         <section class="card danger-zone" id="delete-account">
             <h2>{ "Delete account" }</h2>
@@ -194,9 +186,9 @@ fn delete_account(props: &EmailProps) -> Html {
             }
             <form {onsubmit} novalidate=true>
                 <Field id="delete-confirm-email" label={format!("Type your email ({}) to confirm", props.email)}
-                    value={(*typed).clone()} oninput={set(&typed)} autocomplete="off" required=true />
+                    value={(*typed).clone()} oninput={bind(&typed)} autocomplete="off" required=true />
                 <Field id="delete-password" label="Password" kind="password" value={(*password).clone()}
-                    oninput={set(&password)} autocomplete="current-password" required=true />
+                    oninput={bind(&password)} autocomplete="current-password" required=true />
                 <button type="submit" class="danger" id="delete-account-submit" disabled={!matches || *busy}>
                     { "Delete my account and files" }
                 </button>

@@ -4,7 +4,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
-use crate::components::{Alert, Field};
+use crate::components::{Alert, Field, bind};
 use crate::hooks::{Session, use_auth};
 use crate::services::{ApiError, auth};
 
@@ -54,10 +54,6 @@ pub fn login() -> Html {
         } => Some(notice.clone()),
         _ => None,
     };
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |value: String| handle.set(value))
-    };
     html! {
         <section class="card auth-card" id="login-page">
             <h1>{ "Log in" }</h1>
@@ -68,9 +64,9 @@ pub fn login() -> Html {
                 <Alert message={error.message()} />
             }
             <form {onsubmit} novalidate=true>
-                <Field id="email" label="Email" kind="email" value={(*email).clone()} oninput={set(&email)}
+                <Field id="email" label="Email" kind="email" value={(*email).clone()} oninput={bind(&email)}
                     autocomplete="username" required=true autofocus=true />
-                <Field id="password" label="Password" kind="password" value={(*password).clone()} oninput={set(&password)}
+                <Field id="password" label="Password" kind="password" value={(*password).clone()} oninput={bind(&password)}
                     autocomplete="current-password" required=true />
                 <button type="submit" class="primary wide" id="login-submit" disabled={*busy}>
                     { if *busy { "Logging in…" } else { "Log in" } }

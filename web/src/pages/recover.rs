@@ -6,7 +6,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
-use crate::components::{Alert, Field, RecoveryCode};
+use crate::components::{Alert, Field, RecoveryCode, bind};
 use crate::services::auth;
 
 #[function_component(Recover)]
@@ -79,10 +79,6 @@ pub fn recover() -> Html {
             </section>
         };
     }
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |value: String| handle.set(value))
-    };
     html! {
         <section class="card auth-card" id="recover-page">
             <h1>{ "Recover your account" }</h1>
@@ -91,14 +87,14 @@ pub fn recover() -> Html {
                 <Alert message={message.clone()} />
             }
             <form {onsubmit} novalidate=true>
-                <Field id="email" label="Email" kind="email" value={(*email).clone()} oninput={set(&email)}
+                <Field id="email" label="Email" kind="email" value={(*email).clone()} oninput={bind(&email)}
                     autocomplete="username" required=true autofocus=true />
-                <Field id="recovery-code-input" label="Recovery code" value={(*code).clone()} oninput={set(&code)}
+                <Field id="recovery-code-input" label="Recovery code" value={(*code).clone()} oninput={bind(&code)}
                     autocomplete="off" required=true hint="Like ABCD-EFGH-…; dashes and case do not matter." />
                 <Field id="new-password" label="New password" kind="password" value={(*password).clone()}
-                    oninput={set(&password)} autocomplete="new-password" required=true />
+                    oninput={bind(&password)} autocomplete="new-password" required=true />
                 <Field id="new-password-confirm" label="Repeat the new password" kind="password"
-                    value={(*confirm).clone()} oninput={set(&confirm)} autocomplete="new-password" required=true />
+                    value={(*confirm).clone()} oninput={bind(&confirm)} autocomplete="new-password" required=true />
                 <button type="submit" class="primary wide" id="recover-submit" disabled={*busy}>
                     { if *busy { "Checking…" } else { "Set new password" } }
                 </button>

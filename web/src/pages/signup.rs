@@ -6,7 +6,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
-use crate::components::{Alert, Field, RecoveryCode};
+use crate::components::{Alert, Field, RecoveryCode, bind};
 use crate::hooks::use_auth;
 use crate::services::{ApiError, auth};
 
@@ -156,10 +156,6 @@ pub fn signup() -> Html {
         };
     }
 
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |value: String| handle.set(value))
-    };
     html! {
         <section class="card auth-card" id="signup-page">
             <h1>{ "Create your vault" }</h1>
@@ -167,15 +163,15 @@ pub fn signup() -> Html {
                 <Alert message={message.clone()} />
             }
             <form {onsubmit} novalidate=true>
-                <Field id="email" label="Email" kind="email" value={(*email).clone()} oninput={set(&email)}
+                <Field id="email" label="Email" kind="email" value={(*email).clone()} oninput={bind(&email)}
                     error={errors.email.clone()} autocomplete="username" required=true autofocus=true />
-                <Field id="display-name" label="Name (optional)" value={(*display_name).clone()} oninput={set(&display_name)}
+                <Field id="display-name" label="Name (optional)" value={(*display_name).clone()} oninput={bind(&display_name)}
                     error={errors.display_name.clone()} autocomplete="name" />
-                <Field id="password" label="Password" kind="password" value={(*password).clone()} oninput={set(&password)}
+                <Field id="password" label="Password" kind="password" value={(*password).clone()} oninput={bind(&password)}
                     error={errors.password.clone()} autocomplete="new-password" required=true
                     hint="At least 8 characters. A long phrase is best." />
                 <Field id="password-confirm" label="Repeat the password" kind="password" value={(*confirm).clone()}
-                    oninput={set(&confirm)} error={errors.confirm.clone()} autocomplete="new-password" required=true />
+                    oninput={bind(&confirm)} error={errors.confirm.clone()} autocomplete="new-password" required=true />
                 <button type="submit" class="primary wide" id="signup-submit" disabled={*busy}>
                     { if *busy { "Creating…" } else { "Create account" } }
                 </button>
