@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use strongroom_shared::validate::normalize_name;
+use strongroom_shared::validate::check_name;
 use strongroom_shared::{FolderListing, Node, NodeKind};
 use uuid::Uuid;
 use web_sys::{File, FileList, HtmlInputElement};
@@ -576,13 +576,14 @@ fn render_dialog(
                 oninput={Callback::from(move |value: String| dialog.set(make(value)))} autocomplete="off" />
         }
     };
-    // The same name rules as the server (shared crate), checked before sending.
+    // The same name rules as the server (shared crate), checked before sending;
+    // the server also NFC-normalises.
     let submit_name = |name: &str, act: Rc<dyn Fn(String) -> Work>| {
         let (name, error, run) = (name.to_owned(), error.clone(), Rc::clone(&run));
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            match normalize_name(&name) {
-                Ok(name) => run(act(name)),
+            match check_name(&name) {
+                Ok(()) => run(act(name.clone())),
                 Err(invalid) => error.set(Some(AttrValue::from(invalid.for_field("name").message))),
             }
         })
