@@ -333,7 +333,28 @@ async fn the_whole_vault_in_a_browser() {
         .find(&format!("#search-results {}", row("holiday.bin")))
         .await;
     browser.shot("09-search").await;
-    browser.click("#clear-search").await;
+    // A change made from the results shows in them; "Open folder" goes to
+    // where the file lives.
+    browser
+        .click(&format!(
+            "#search-results {} .action-rename",
+            row("holiday.bin")
+        ))
+        .await;
+    browser.fill("#rename-input", "holiday-2026.bin").await;
+    browser.click("#rename-submit").await;
+    browser
+        .find(&format!("#search-results {}", row("holiday-2026.bin")))
+        .await;
+    browser
+        .click(&format!(
+            "#search-results {} .action-locate",
+            row("holiday-2026.bin")
+        ))
+        .await;
+    browser.text_contains("#folder-title", "Archive").await;
+    browser.find(&row("holiday-2026.bin")).await;
+    assert!(!browser.exists("#search-results").await);
 
     // Account: usage against the quota.
     browser.click("nav a[href=\"/account\"]").await;
@@ -346,7 +367,7 @@ async fn the_whole_vault_in_a_browser() {
 
     // Phone width.
     browser.goto(&format!("{base}{archive_path}")).await;
-    browser.find(&row("holiday.bin")).await;
+    browser.find(&row("holiday-2026.bin")).await;
     browser.client.set_window_size(390, 844).await.unwrap();
     browser.shot("11-files-phone").await;
     browser.client.set_window_size(1280, 900).await.unwrap();
@@ -365,7 +386,7 @@ async fn the_whole_vault_in_a_browser() {
     browser
         .text_contains("#files-page .alert", "does not exist")
         .await;
-    assert!(!browser.exists(&row("holiday.bin")).await);
+    assert!(!browser.exists(&row("holiday-2026.bin")).await);
     browser.shot("13-second-user").await;
     browser.fill("#search", "holiday").await;
     browser.click("form.search button[type=submit]").await;
@@ -381,7 +402,7 @@ async fn the_whole_vault_in_a_browser() {
     browser
         .click(&format!("{} a.folder-link", row("Archive")))
         .await;
-    browser.find(&row("holiday.bin")).await;
+    browser.find(&row("holiday-2026.bin")).await;
     browser.shot("14-back-again").await;
 }
 

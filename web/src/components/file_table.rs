@@ -24,9 +24,11 @@ pub struct FileTableProps {
     pub on_delete: Callback<Node>,
     pub now: OffsetDateTime,
     pub zone: UtcOffset,
-    /// Search results show where each item lives.
+    /// Search results offer to open the folder each item lives in.
     #[prop_or_default]
     pub show_location: bool,
+    #[prop_or_default]
+    pub on_locate: Callback<Uuid>,
 }
 
 #[function_component(FileTable)]
@@ -109,6 +111,11 @@ fn row(props: &FileTableProps, node: &Node) -> Html {
             </td>
             <td class="col-actions">
                 <div class="actions">
+                    if let (true, Some(parent)) = (props.show_location, node.parent_id) {
+                        <button type="button" class="action-locate"
+                            onclick={let on_locate = props.on_locate.clone(); move |_| on_locate.emit(parent)}
+                            aria-label={format!("Open the folder of {name}")}>{ "Open folder" }</button>
+                    }
                     if !is_folder {
                         <button type="button" class="action-download" onclick={download}
                             aria-label={format!("Download {name}")}>{ "Download" }</button>

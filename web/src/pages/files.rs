@@ -370,6 +370,25 @@ pub fn files_page(props: &FilesProps) -> Html {
     };
 
     // ---- search --------------------------------------------------------
+    // Shown results follow changes made from them (rename, move, delete).
+    {
+        let search = search.clone();
+        use_effect_with(*reload, move |_| {
+            if let Some(Search {
+                query,
+                results: Some(_),
+            }) = (*search).clone()
+            {
+                yew::platform::spawn_local(async move {
+                    let results = files::search(&query).await.map(|found| found.items);
+                    search.set(Some(Search {
+                        query,
+                        results: Some(results),
+                    }));
+                });
+            }
+        });
+    }
     let on_search = {
         let (search, search_text) = (search.clone(), search_text.clone());
         Callback::from(move |event: SubmitEvent| {
@@ -400,6 +419,18 @@ pub fn files_page(props: &FilesProps) -> Html {
             search_text.set(String::new());
         })
     };
+    // "Open folder" from a result: leave the search for that folder.
+    let on_locate = {
+        let (search, search_text) = (search.clone(), search_text.clone());
+        let navigator = use_navigator();
+        Callback::from(move |folder: Uuid| {
+            search.set(None);
+            search_text.set(String::new());
+            if let Some(navigator) = &navigator {
+                navigator.push(&Route::Folder { id: folder });
+            }
+        })
+    };
     let on_search_input = {
         let search_text = search_text.clone();
         Callback::from(move |event: InputEvent| {
@@ -415,7 +446,7 @@ pub fn files_page(props: &FilesProps) -> Html {
         html! {
             <FileTable items={Rc::new(sorted(items, *sort))} sort={*sort} on_sort={on_sort.clone()}
                 on_download={on_download.clone()} on_rename={on_rename.clone()} on_move={on_move.clone()}
-                on_delete={on_delete.clone()} {now} {zone} {show_location} />
+                on_delete={on_delete.clone()} on_locate={on_locate.clone()} {now} {zone} {show_location} />
         }
     };
     let content = match (&*search, &*listing) {
