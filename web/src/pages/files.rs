@@ -85,18 +85,28 @@ pub fn files_page(props: &FilesProps) -> Html {
     let uploads = use_reducer(Uploads::default);
     let transfers = use_mut_ref(Transfers::default);
 
-    // Load the folder when it changes, or when something in it did.
+    // Load the folder when it changes, or when something in it did. Only the
+    // latest load may show: a slow answer for a folder already left is dropped.
+    let latest_load = use_mut_ref(|| 0_u64);
     {
         let listing = listing.clone();
         let notice = notice.clone();
+        let latest_load = Rc::clone(&latest_load);
         use_effect_with((props.folder, *reload), move |(folder, _)| {
             let folder = *folder;
+            let this_load = {
+                let mut latest = latest_load.borrow_mut();
+                *latest += 1;
+                *latest
+            };
             yew::platform::spawn_local(async move {
                 let next = match files::list(folder, None).await {
                     Ok(page) => Load::Ready(page),
                     Err(error) => Load::Failed(error),
                 };
-                listing.set(next);
+                if *latest_load.borrow() == this_load {
+                    listing.set(next);
+                }
             });
             notice.set(None);
         });
