@@ -99,14 +99,6 @@ fn change_password(props: &EmailProps) -> Html {
                         confirm.set(String::new());
                         outcome.set(Some(Ok(())));
                     }
-                    Err(error)
-                        if error.code() == Some("wrong_password")
-                            || error.status() == Some(403) =>
-                    {
-                        outcome.set(Some(Err(AttrValue::from(
-                            "The current password is not right.",
-                        ))));
-                    }
                     Err(error) => outcome.set(Some(Err(AttrValue::from(error.message())))),
                 }
                 busy.set(false);
@@ -166,11 +158,7 @@ fn delete_account(props: &EmailProps) -> Html {
                 match auth::delete_account(&request).await {
                     Ok(()) => auth_ctx.forget("Your account and all its files have been deleted."),
                     Err(failure) => {
-                        let message = match failure.status() {
-                            Some(403) => String::from("The password is not right."),
-                            _ => failure.message(),
-                        };
-                        error.set(Some(AttrValue::from(message)));
+                        error.set(Some(AttrValue::from(failure.message())));
                         busy.set(false);
                     }
                 }

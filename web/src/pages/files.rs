@@ -194,12 +194,7 @@ pub fn files_page(props: &FilesProps) -> Html {
                     }
                     Err(error) => {
                         let name_taken = error.code() == Some("name_taken");
-                        let message = match name_taken {
-                            true => {
-                                String::from("A file or folder with this name is already here.")
-                            }
-                            false => error.message(),
-                        };
+                        let message = error.message();
                         if !name_taken {
                             transfers.borrow_mut().files.remove(&id);
                         }
@@ -591,15 +586,7 @@ fn render_dialog(
                         refresh.emit(());
                     }
                     Err(failure) => {
-                        let message = match failure.code() {
-                            Some("name_taken") => {
-                                String::from("Something with this name is already in that folder.")
-                            }
-                            Some("invalid_move") => String::from(
-                                "A folder cannot be moved into itself or its subfolders.",
-                            ),
-                            _ => failure.field("name").unwrap_or_else(|| failure.message()),
-                        };
+                        let message = failure.field("name").unwrap_or_else(|| failure.message());
                         error.set(Some(AttrValue::from(message)));
                         busy.set(false);
                     }

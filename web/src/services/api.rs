@@ -18,14 +18,14 @@ pub async fn send<B: Serialize + ?Sized>(
     if response.status() != 401 {
         return Ok(response);
     }
-    if !session::refresh().await? {
-        session::session_lost();
-        return Ok(response);
+    match session::renew().await? {
+        true => send_once(method, path, body).await,
+        false => Ok(response),
     }
-    send_once(method, path, body).await
 }
 
-async fn send_once<B: Serialize + ?Sized>(
+/// One request with the current access token, no retry.
+pub(super) async fn send_once<B: Serialize + ?Sized>(
     method: Method,
     path: &str,
     body: Option<&B>,

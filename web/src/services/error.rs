@@ -53,6 +53,11 @@ impl ApiError {
         match self {
             Self::Problem(problem) => match problem.code.as_str() {
                 "quota_exceeded" => String::from("Not enough space left in your vault."),
+                "name_taken" => String::from("Something with this name is already there."),
+                "invalid_move" => {
+                    String::from("A folder cannot be moved into itself or its subfolders.")
+                }
+                "wrong_password" => String::from("The password is not right."),
                 "upload_too_large" => String::from("This file is larger than the upload limit."),
                 "storage_unavailable" => {
                     String::from("Storage is unavailable right now. Please try again shortly.")
@@ -112,15 +117,16 @@ mod tests {
 
     #[test]
     fn problem_bodies_are_decoded() {
+        // A code without words of our own: the server's detail is the message.
         let body = problem_body(
-            "name_taken",
-            Some("a file or folder named \"a\" exists"),
+            "not_a_folder",
+            Some("\"a\" is a file, not a folder"),
             vec![],
         );
         let error = ApiError::from_answer(409, Some("application/problem+json"), &body);
-        assert_eq!(error.code(), Some("name_taken"));
+        assert_eq!(error.code(), Some("not_a_folder"));
         assert_eq!(error.status(), Some(409));
-        assert_eq!(error.message(), "a file or folder named \"a\" exists");
+        assert_eq!(error.message(), "\"a\" is a file, not a folder");
         // Parameters and case in the content type do not matter.
         let again =
             ApiError::from_answer(409, Some("Application/Problem+JSON; charset=utf-8"), &body);
@@ -139,6 +145,26 @@ mod tests {
         let body = problem_body("quota_exceeded", Some("would exceed 10 bytes"), vec![]);
         let error = ApiError::from_answer(507, Some(PROBLEM_CONTENT_TYPE), &body);
         assert_eq!(error.message(), "Not enough space left in your vault.");
+    }
+
+    #[test]
+    fn conflicts_and_wrong_passwords_read_the_same_everywhere() {
+        for (code, words) in [
+            ("name_taken", "already there"),
+            ("invalid_move", "into itself"),
+            ("wrong_password", "not right"),
+        ] {
+            let error = ApiError::from_answer(
+                409,
+                Some(PROBLEM_CONTENT_TYPE),
+                &problem_body(code, Some("raw"), vec![]),
+            );
+            assert!(
+                error.message().contains(words),
+                "{code}: {}",
+                error.message()
+            );
+        }
     }
 
     #[test]

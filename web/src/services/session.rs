@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use futures::channel::oneshot;
 use futures::lock::Mutex;
+use gloo_net::http::Method;
 use js_sys::{Function, Promise, Reflect};
 use strongroom_shared::{RefreshRequest, TokenResponse};
 use wasm_bindgen::closure::Closure;
@@ -118,12 +119,21 @@ fn lock_manager() -> Option<(JsValue, Function)> {
 }
 
 async fn refresh_now() -> Result<TokenResponse, ApiError> {
-    let request = gloo_net::http::Request::post(&format!("{API}/auth/refresh"))
-        .header("Accept", "application/json")
-        .json(&RefreshRequest::default())
-        .map_err(|_| ApiError::Network)?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    // Once, never through the retrying `api::send`: a refused refresh is an answer.
+    let path = format!("{API}/auth/refresh");
+    let response =
+        super::api::send_once(Method::POST, &path, Some(&RefreshRequest::default())).await?;
     super::api::decode_json(response).await
+}
+
+/// After a 401: gets a new access token so the caller can retry once.
+/// `Ok(false)` when the session is gone, and the app has been told.
+pub async fn renew() -> Result<bool, ApiError> {
+    let renewed = refresh().await?;
+    if !renewed {
+        session_lost();
+    }
+    Ok(renewed)
 }
 
 /// The session ended (refresh refused while the app thought it was signed

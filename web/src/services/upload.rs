@@ -67,10 +67,9 @@ pub async fn upload(
         };
         if status == 401 && !retried {
             retried = true;
-            if session::refresh().await? {
+            if session::renew().await? {
                 continue;
             }
-            session::session_lost();
         }
         if (200..300).contains(&status) {
             return serde_json::from_str(&body).map_err(|_| ApiError::Unexpected { status });
