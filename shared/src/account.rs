@@ -13,12 +13,12 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct SignupRequest {
     /// Trimmed and lower-cased before use.
-    #[cfg_attr(feature = "openapi", schema(example = "ada@example.com"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Email))]
     pub email: String,
-    /// 8 to 1024 characters; no composition rules.
-    #[cfg_attr(feature = "openapi", schema(format = Password))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::NewPassword))]
     pub password: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::DisplayName>))]
     pub display_name: Option<String>,
 }
 
@@ -37,6 +37,8 @@ pub struct SignupResponse {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    /// Any string: an address with no account answers like a wrong password.
+    #[cfg_attr(feature = "openapi", schema(example = "ada@example.com"))]
     pub email: String,
     #[cfg_attr(feature = "openapi", schema(format = Password))]
     pub password: String,
@@ -79,10 +81,12 @@ pub struct RefreshRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecoverRequest {
+    /// Any string: an address with no account answers like a wrong code.
+    #[cfg_attr(feature = "openapi", schema(example = "ada@example.com"))]
     pub email: String,
     /// Case, spaces and dashes are ignored.
     pub recovery_code: String,
-    #[cfg_attr(feature = "openapi", schema(format = Password))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::NewPassword))]
     pub new_password: String,
 }
 
@@ -100,7 +104,7 @@ pub struct RecoverResponse {
 pub struct ChangePasswordRequest {
     #[cfg_attr(feature = "openapi", schema(format = Password))]
     pub current_password: String,
-    #[cfg_attr(feature = "openapi", schema(format = Password))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::NewPassword))]
     pub new_password: String,
 }
 

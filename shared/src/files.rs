@@ -69,6 +69,7 @@ pub struct CreateFolderRequest {
     /// A folder id, or `root`.
     #[cfg_attr(feature = "openapi", schema(example = "root"))]
     pub parent_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::FileName))]
     pub name: String,
 }
 
@@ -78,6 +79,7 @@ pub struct CreateFolderRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateNodeRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::FileName>))]
     pub name: Option<String>,
     /// The new parent: a folder id, or `root`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,9 +4,13 @@
 
 pub mod account;
 pub mod files;
+pub mod health;
 pub mod problem;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod validate;
 
 pub use account::*;
 pub use files::*;
+pub use health::Health;
 pub use problem::{FieldError, Problem};

@@ -14,7 +14,7 @@ pub const DISPLAY_NAME_MAX_CHARS: usize = 100;
 
 /// Frequently breached passwords that satisfy the length rule. Short on purpose:
 /// it catches the obvious, the length rule does the rest.
-const COMMON_PASSWORDS: &[&str] = &[
+pub const COMMON_PASSWORDS: &[&str] = &[
     "12345678",
     "123456789",
     "1234567890",
@@ -145,24 +145,26 @@ pub fn check_password(password: &str, email: Option<&str>) -> Result<(), Invalid
     Ok(())
 }
 
-/// Trims a display name; blank means none.
+/// Checks a display name as sent, then trims it; blank means none. (The rules
+/// apply to what was sent, so the published schema can state them exactly.)
 pub fn normalize_display_name(raw: Option<&str>) -> Result<Option<String>, Invalid> {
-    let Some(name) = raw.map(str::trim).filter(|name| !name.is_empty()) else {
+    let Some(raw) = raw else {
         return Ok(None);
     };
-    if name.chars().count() > DISPLAY_NAME_MAX_CHARS {
+    if raw.chars().count() > DISPLAY_NAME_MAX_CHARS {
         return Err(Invalid::new(
             "display_name_too_long",
             format!("a display name has at most {DISPLAY_NAME_MAX_CHARS} characters"),
         ));
     }
-    if name.chars().any(char::is_control) {
+    if raw.chars().any(char::is_control) {
         return Err(Invalid::new(
             "display_name_invalid_character",
             "a display name cannot contain control characters",
         ));
     }
-    Ok(Some(name.to_owned()))
+    let name = raw.trim();
+    Ok((!name.is_empty()).then(|| name.to_owned()))
 }
 
 /// Longest file or folder name, in bytes of UTF-8 (after NFC normalisation).
@@ -322,5 +324,8 @@ mod tests {
         );
         assert!(normalize_display_name(Some(&"a".repeat(101))).is_err());
         assert!(normalize_display_name(Some("a\u{7}b")).is_err());
+        // What was sent counts: a tab is refused even though trimming would drop it.
+        assert!(normalize_display_name(Some("Ada\t")).is_err());
+        assert!(normalize_display_name(Some(&format!("{} ", "a".repeat(100)))).is_err());
     }
 }
