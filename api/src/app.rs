@@ -6,14 +6,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, Service};
+use actix_web::http::Method;
 use actix_web::{App, HttpServer, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::{TokenSecret, TokenService, cookie};
 use crate::config::Config;
 use crate::config::{BlobBackend, MetaBackend};
 use crate::error::{ApiError, json_error};
 use crate::frontend::Frontend;
-use crate::routes;
+use crate::routes::{self, AllowedMethods};
 use crate::security_headers;
 use crate::store::blob::fs::FsBlobStore;
 use crate::store::blob::s3::S3BlobStore;
@@ -21,6 +24,10 @@ use crate::store::meta::dynamodb::DynamoMetaStore;
 use crate::store::meta::sqlite::SqliteMetaStore;
 use crate::store::{BlobStore, MetaStore, StoreError};
 use crate::vault::sweeper;
+
+/// Where the OpenAPI document is served, and the interactive docs.
+pub const DOC_PATH: &str = "/api/v1/openapi.json";
+const DOCS_UI_PATTERN: &str = "/api/docs/{_:.*}";
 
 /// What every handler can reach. Cheap to clone (all behind `Arc`).
 pub struct AppState {
@@ -140,6 +147,12 @@ impl Application {
         let json_limit = config.json_limit_bytes;
         let route_config = config.clone();
         let docs_policy = security_headers::docs_policy();
+        let doc = crate::openapi::api_doc();
+        let allowed = web::Data::new(
+            AllowedMethods::from_document(&doc)
+                .with(DOC_PATH, &[Method::GET])
+                .with(DOCS_UI_PATTERN, &[Method::GET]),
+        );
         let server = HttpServer::new(move || {
             let session = cookie::middleware(cookie_key.clone(), &route_config);
             let policy = frontend.policy().clone();
@@ -147,6 +160,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(frontend.clone())
+                .app_data(allowed.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(json_limit)
@@ -158,6 +172,14 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(|err, _req| {
                     ApiError::bad_request("invalid_path", err.to_string()).into()
                 }))
+                // The docs UI also serves the document under /api/v1, so it
+                // comes before the API's scope.
+                .service(SwaggerUi::new(DOCS_UI_PATTERN).url(DOC_PATH, doc.clone()))
+                .into_utoipa_app()
+                .configure(|cfg| routes::configure(cfg, session))
+                .into_app()
+                .default_service(web::to(crate::frontend::serve))
+                .wrap_fn(routes::allow::head_as_get)
                 .wrap_fn(|req, srv| {
                     // The route pattern, never the path: paths can hold file names.
                     let method = req.method().clone();
@@ -196,7 +218,6 @@ impl Application {
                         }
                     }
                 })
-                .configure(|cfg| routes::configure(cfg, session))
         })
         .listen(listener)
         .map_err(|source| StartupError::Bind {

@@ -25,10 +25,16 @@ pub enum ApiError {
     WrongPassword,
     #[error("not found")]
     NotFound,
+    /// The request is well formed but names a file where a folder is needed
+    /// (409, as the target is in the wrong state, not the request malformed).
     #[error("this is not a folder")]
     NotAFolder,
     #[error("this is not a file")]
     NotAFile,
+    /// A listing cursor this folder's listings never gave: the page it names
+    /// does not exist (404; the query is part of the resource asked for).
+    #[error("the cursor is not one of this folder's listing")]
+    InvalidCursor,
     /// The root cannot move, and a folder cannot move into itself or below itself.
     #[error("a folder cannot move into itself or one of its subfolders, and the root cannot move")]
     InvalidMove,
@@ -43,8 +49,9 @@ pub enum ApiError {
     Integrity(#[source] CryptoError),
     #[error("the upload ended before the whole body arrived")]
     IncompleteUpload,
-    #[error("method not allowed")]
-    MethodNotAllowed,
+    /// The path exists; `allow` lists the methods it takes.
+    #[error("this path does not take this method; it takes {allow}")]
+    MethodNotAllowed { allow: String },
     /// `web_dir` holds no built browser app; the API works regardless.
     #[error(
         "the browser app is not built on this server; the API is at /api/v1 and its documentation at /api/docs/"
@@ -124,13 +131,14 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::NotAFolder => "not_a_folder",
             Self::NotAFile => "not_a_file",
+            Self::InvalidCursor => "invalid_cursor",
             Self::InvalidMove => "invalid_move",
             Self::UploadTooLarge { .. } => "upload_too_large",
             Self::QuotaExceeded => "quota_exceeded",
             Self::RangeNotSatisfiable { .. } => "range_not_satisfiable",
             Self::Integrity(_) => "integrity_error",
             Self::IncompleteUpload => "incomplete_upload",
-            Self::MethodNotAllowed => "method_not_allowed",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::AppNotBuilt => "app_not_built",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
@@ -148,13 +156,14 @@ impl ApiError {
             Self::NotFound => "Not found",
             Self::NotAFolder => "Not a folder",
             Self::NotAFile => "Not a file",
+            Self::InvalidCursor => "No such page",
             Self::InvalidMove => "Invalid move",
             Self::UploadTooLarge { .. } => "Upload too large",
             Self::QuotaExceeded => "Quota exceeded",
             Self::RangeNotSatisfiable { .. } => "Range not satisfiable",
             Self::Integrity(_) => "Integrity check failed",
             Self::IncompleteUpload => "Incomplete upload",
-            Self::MethodNotAllowed => "Method not allowed",
+            Self::MethodNotAllowed { .. } => "Method not allowed",
             Self::AppNotBuilt => "Browser app not built",
             Self::Conflict { .. } => "Conflict",
             Self::PayloadTooLarge => "Payload too large",
@@ -187,14 +196,14 @@ impl ResponseError for ApiError {
             Self::Validation(_) | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::WrongPassword => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::AppNotBuilt => StatusCode::NOT_FOUND,
-            Self::NotAFolder | Self::NotAFile | Self::IncompleteUpload => StatusCode::BAD_REQUEST,
-            Self::InvalidMove => StatusCode::CONFLICT,
+            Self::NotFound | Self::AppNotBuilt | Self::InvalidCursor => StatusCode::NOT_FOUND,
+            Self::IncompleteUpload => StatusCode::BAD_REQUEST,
+            Self::NotAFolder | Self::NotAFile | Self::InvalidMove => StatusCode::CONFLICT,
             Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::QuotaExceeded => StatusCode::INSUFFICIENT_STORAGE,
             Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::Integrity(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -214,6 +223,9 @@ impl ResponseError for ApiError {
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
         if matches!(self, Self::Unauthorized(_)) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let Self::MethodNotAllowed { allow } = self {
+            response.insert_header((header::ALLOW, allow.clone()));
         }
         if let Self::RangeNotSatisfiable { size } = self {
             response.insert_header((header::CONTENT_RANGE, format!("bytes */{size}")));

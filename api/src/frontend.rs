@@ -22,6 +22,7 @@ use actix_web::http::header::{self, ContentEncoding, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
+use crate::routes::allow;
 use crate::security_headers::{self, InlineHashes};
 
 const INDEX: &str = "index.html";
@@ -105,8 +106,15 @@ pub async fn serve(
             _ => ApiError::NotFound,
         });
     };
-    if !matches!(*req.method(), Method::GET | Method::HEAD) {
-        return Err(ApiError::MethodNotAllowed);
+    match *req.method() {
+        // (HEAD arrives as GET: `routes::allow::head_as_get`.)
+        Method::GET | Method::HEAD => {}
+        Method::OPTIONS => return Ok(allow::options(allow::READ_ONLY)),
+        _ => {
+            return Err(ApiError::MethodNotAllowed {
+                allow: allow::READ_ONLY.to_owned(),
+            });
+        }
     }
     // A path that tries `..` at all is refused outright; the rest is
     // percent-decoded with hidden and odd segments refused: never outside `dir`.

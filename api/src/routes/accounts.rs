@@ -7,14 +7,18 @@ use strongroom_shared::{
     RefreshRequest, SignupRequest, SignupResponse, TokenResponse, UserProfile,
 };
 
+use super::json::JsonObject;
 use crate::app::AppState;
 use crate::auth::{AuthUser, accounts, cookie};
 use crate::error::{ApiError, Unauthorized};
 use strongroom_shared::Problem;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::responses::{Authenticated, JsonBody, Public};
 
 /// `/api/v1/auth/...`: mounted in a scope that carries the session middleware,
 /// the only place the session cookie is read or written.
-pub fn configure_auth(cfg: &mut web::ServiceConfig) {
+pub fn configure_auth(cfg: &mut ServiceConfig) {
     cfg.service(signup)
         .service(login)
         .service(refresh)
@@ -23,17 +27,22 @@ pub fn configure_auth(cfg: &mut web::ServiceConfig) {
 }
 
 /// `/api/v1/me...`
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(me).service(change_password).service(delete_me);
 }
 
 /// Create an account. The answer holds the recovery code, shown only once.
-#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "accounts", request_body = SignupRequest,
-    responses((status = 201, body = SignupResponse), (status = 400, body = Problem, content_type = "application/problem+json", description = "invalid fields or body"), (status = 409, body = Problem, content_type = "application/problem+json", description = "email taken"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "accounts", request_body = SignupRequest,
+    responses(
+        (status = 201, body = SignupResponse, description = "created; store the recovery code now"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`email_taken`: an account with this email exists"),
+        JsonBody, Public,
+    ))]
 #[post("/signup")]
 pub(crate) async fn signup(
     state: web::Data<AppState>,
-    body: web::Json<SignupRequest>,
+    body: JsonObject<SignupRequest>,
 ) -> Result<(web::Json<SignupResponse>, actix_web::http::StatusCode), ApiError> {
     let created = accounts::signup(&state, body.into_inner()).await?;
     Ok((web::Json(created), actix_web::http::StatusCode::CREATED))
@@ -45,14 +54,20 @@ pub(crate) async fn signup(
 /// is not in the answer: it goes into the `strongroom_session` cookie, which is
 /// encrypted, `HttpOnly`, `SameSite=Strict`, limited to `Path=/api/v1/auth`
 /// and `Secure` when the server is configured for HTTPS.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
-    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 200, body = TokenResponse, description = "logged in; with `session_cookie: true` the refresh token is in the session cookie instead of the answer",
-        headers(("set-cookie" = String, description = "only with `session_cookie: true`: `strongroom_session=...; HttpOnly; SameSite=Strict; Path=/api/v1/auth`"))), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "email or password wrong")))]
+#[utoipa::path(tag = "accounts", request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse,
+            description = "logged in; with `session_cookie: true` the refresh token is in the session cookie instead of the answer",
+            headers(("Set-Cookie" = String, description = "only with `session_cookie: true`: `strongroom_session=...; HttpOnly; SameSite=Strict; Path=/api/v1/auth`"))),
+        (status = 401, body = Problem, content_type = "application/problem+json",
+            description = "`invalid_credentials`: the email or the password is wrong (which, is not said)"),
+        JsonBody, Public,
+    ))]
 #[post("/login")]
 pub(crate) async fn login(
     state: web::Data<AppState>,
     session: Session,
-    body: web::Json<LoginRequest>,
+    body: JsonObject<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let request = body.into_inner();
     let in_cookie = request.session_cookie;
@@ -71,14 +86,20 @@ pub(crate) async fn login(
 /// its successor in a new cookie and none in the answer. A cookie whose token
 /// is refused because its session ended (or it was used before, which ends
 /// the session) is cleared.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshRequest,
-    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 200, body = TokenResponse, description = "new tokens; the refresh token is in the answer or, when it came from the cookie, in a new cookie",
-        headers(("set-cookie" = String, description = "only when the refresh token came from the session cookie: its successor"))), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "missing, invalid, used or ended (a cookie whose session ended is cleared)")))]
+#[utoipa::path(tag = "accounts", request_body = RefreshRequest,
+    responses(
+        (status = 200, body = TokenResponse,
+            description = "new tokens; the refresh token is in the answer or, when it came from the cookie, in a new cookie",
+            headers(("Set-Cookie" = String, description = "only when the refresh token came from the session cookie: its successor"))),
+        (status = 401, body = Problem, content_type = "application/problem+json",
+            description = "`missing_refresh_token`, `invalid_token`, `session_ended` or `refresh_token_reused` (which ends the session); a cookie whose session ended is cleared"),
+        JsonBody, Public,
+    ))]
 #[post("/refresh")]
 pub(crate) async fn refresh(
     state: web::Data<AppState>,
     session: Session,
-    body: web::Json<RefreshRequest>,
+    body: JsonObject<RefreshRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     if let Some(refresh_token) = body.into_inner().refresh_token {
         return Ok(web::Json(accounts::refresh(&state, &refresh_token).await?));
@@ -108,9 +129,12 @@ pub(crate) async fn refresh(
 }
 
 /// End this session (and clear the session cookie, if one came along).
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
-    responses((status = 204, description = "the session has ended; a session cookie sent along is expired",
-        headers(("set-cookie" = String, description = "when the session cookie came along: its removal"))), (status = 401, body = Problem, content_type = "application/problem+json")),
+#[utoipa::path(tag = "accounts",
+    responses(
+        (status = 204, description = "the session has ended; a session cookie sent along is expired",
+            headers(("Set-Cookie" = String, description = "when the session cookie came along: its removal"))),
+        Authenticated,
+    ),
     security(("bearer" = [])))]
 #[post("/logout")]
 pub(crate) async fn logout(
@@ -124,12 +148,17 @@ pub(crate) async fn logout(
 }
 
 /// Set a new password with the recovery code; answers a new recovery code.
-#[utoipa::path(post, path = "/api/v1/auth/recover", tag = "accounts", request_body = RecoverRequest,
-    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 200, body = RecoverResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "email or recovery code wrong")))]
+#[utoipa::path(tag = "accounts", request_body = RecoverRequest,
+    responses(
+        (status = 200, body = RecoverResponse, description = "the password is set; store the new recovery code now"),
+        (status = 401, body = Problem, content_type = "application/problem+json",
+            description = "`invalid_recovery`: the email or the recovery code is wrong"),
+        JsonBody, Public,
+    ))]
 #[post("/recover")]
 pub(crate) async fn recover(
     state: web::Data<AppState>,
-    body: web::Json<RecoverRequest>,
+    body: JsonObject<RecoverRequest>,
 ) -> Result<web::Json<RecoverResponse>, ApiError> {
     Ok(web::Json(
         accounts::recover(&state, body.into_inner()).await?,
@@ -137,8 +166,11 @@ pub(crate) async fn recover(
 }
 
 /// The signed-in user.
-#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
-    responses((status = 200, body = UserProfile), (status = 401, body = Problem, content_type = "application/problem+json")),
+#[utoipa::path(tag = "accounts",
+    responses(
+        (status = 200, body = UserProfile, description = "the caller's account"),
+        Authenticated,
+    ),
     security(("bearer" = [])))]
 #[get("/me")]
 pub(crate) async fn me(
@@ -149,28 +181,38 @@ pub(crate) async fn me(
 }
 
 /// Change the password (re-wraps the master key; ends other sessions).
-#[utoipa::path(put, path = "/api/v1/me/password", tag = "accounts", request_body = ChangePasswordRequest,
-    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 204, description = "changed; other sessions ended"), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json", description = "current password wrong")),
+#[utoipa::path(tag = "accounts", request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "changed; other sessions ended"),
+        (status = 403, body = Problem, content_type = "application/problem+json",
+            description = "`wrong_password`: the current password is wrong"),
+        JsonBody, Authenticated,
+    ),
     security(("bearer" = [])))]
 #[put("/me/password")]
 pub(crate) async fn change_password(
     state: web::Data<AppState>,
     auth: AuthUser,
-    body: web::Json<ChangePasswordRequest>,
+    body: JsonObject<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     accounts::change_password(&state, &auth, body.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Delete the account and every file in it.
-#[utoipa::path(delete, path = "/api/v1/me", tag = "accounts", request_body = DeleteAccountRequest,
-    responses((status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"), (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"), (status = 204, description = "the account and all its files are gone"), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json", description = "password wrong")),
+#[utoipa::path(tag = "accounts", request_body = DeleteAccountRequest,
+    responses(
+        (status = 204, description = "the account and all its files are gone"),
+        (status = 403, body = Problem, content_type = "application/problem+json",
+            description = "`wrong_password`: the password is wrong"),
+        JsonBody, Authenticated,
+    ),
     security(("bearer" = [])))]
 #[delete("/me")]
 pub(crate) async fn delete_me(
     state: web::Data<AppState>,
     auth: AuthUser,
-    body: web::Json<DeleteAccountRequest>,
+    body: JsonObject<DeleteAccountRequest>,
 ) -> Result<HttpResponse, ApiError> {
     accounts::delete_account(&state, &auth, body.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())

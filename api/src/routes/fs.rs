@@ -7,7 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
 use serde::Deserialize;
 use strongroom_shared::{Node, NodeKind, Problem};
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::responses::{Authenticated, FileBytes, Upload};
 use super::vault::{PageQuery, content_length};
 use crate::app::AppState;
 use crate::auth::AuthUser;
@@ -16,7 +18,7 @@ use crate::vault::download::{self, KeySource};
 use crate::vault::tree;
 use crate::vault::upload::{self, Target};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_root)
         .service(get_path)
         .service(put_path)
@@ -24,20 +26,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PutQuery {
     /// Create missing folders on the way.
     #[serde(default)]
+    #[param(nullable = false)]
     pub parents: bool,
     /// Replace a file of the same name instead of answering 409.
     #[serde(default)]
+    #[param(nullable = false)]
     pub overwrite: bool,
 }
 
 /// List the root folder.
-#[utoipa::path(get, path = "/api/v1/fs", tag = "paths", params(PageQuery),
-    responses((status = 400, body = Problem, content_type = "application/problem+json", description = "bad cursor or limit"), (status = 200, body = strongroom_shared::FolderListing),
-        (status = 401, body = Problem, content_type = "application/problem+json")),
+#[utoipa::path(tag = "paths", params(PageQuery),
+    responses(
+        (status = 200, body = strongroom_shared::FolderListing, description = "one page of the root folder"),
+        (status = 400, body = Problem, content_type = "application/problem+json",
+            description = "`invalid_limit` or `invalid_query`"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`invalid_cursor`: no such page (a cursor this folder's listing never gave)"),
+        Authenticated,
+    ),
     security(("bearer" = [])))]
 #[get("/fs")]
 pub(crate) async fn get_root(
@@ -45,27 +56,28 @@ pub(crate) async fn get_root(
     auth: AuthUser,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
-    let listing = tree::list(
-        &state,
-        &auth,
-        auth.user_id,
-        query.cursor.as_deref(),
-        query.limit,
-    )
-    .await?;
+    let page = query.into_inner().page()?;
+    let listing = tree::list(&state, &auth, auth.user_id, page).await?;
     Ok(HttpResponse::Ok().json(listing))
 }
 
 /// A file path downloads the file (with `Range`); a folder path lists it.
-#[utoipa::path(get, path = "/api/v1/fs/{path}", tag = "paths",
-    params(("path" = String, Path, description = "slash-separated names from the root"), PageQuery),
+#[utoipa::path(tag = "paths",
+    params(("path" = strongroom_shared::schema::NodePath, Path, description = "slash-separated names from the root (each slash may be sent as `%2F`)"), PageQuery),
     responses(
-        (status = 200, description = "the file's bytes, or the folder's listing (application/json)", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 206, description = "the requested range of a file", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        // Bytes first: a generated client then hands over the raw answer for
+        // both kinds instead of failing to parse a file as JSON.
+        (status = 200, description = "a file's bytes, or a folder's listing (`application/json`)", headers(
+            ("ETag" = String, description = "for a file: changes whenever the content does")),
+            content((FileBytes = "application/octet-stream"), (strongroom_shared::FolderListing = "application/json"), (FileBytes = "*/*"))),
+        (status = 206, description = "the requested range of a file", headers(
+            ("Content-Range" = String, description = "`bytes <first>-<last>/<size>`")),
+            content((FileBytes = "application/octet-stream"), (FileBytes = "*/*"))),
+        (status = 400, body = Problem, content_type = "application/problem+json",
+            description = "`validation_failed` (a name in the path), `invalid_limit` or `invalid_query`"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`not_found`: nothing at this path; `invalid_cursor`: no such page of the folder"),
+        super::responses::Download, Authenticated,
     ),
     security(("bearer" = [])))]
 #[get("/fs/{path:.*}")]
@@ -76,15 +88,14 @@ pub(crate) async fn get_path(
     query: web::Query<PageQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let page = query.into_inner().page()?;
     let segments = tree::split_path(&path)?;
     let node = tree::resolve(&state, &auth, &segments)
         .await?
         .ok_or(ApiError::NotFound)?;
     match node.kind {
         NodeKind::Folder => {
-            let query = query.into_inner();
-            let listing =
-                tree::list(&state, &auth, node.id, query.cursor.as_deref(), query.limit).await?;
+            let listing = tree::list(&state, &auth, node.id, page).await?;
             Ok(HttpResponse::Ok().json(listing))
         }
         NodeKind::File => {
@@ -101,19 +112,20 @@ pub(crate) async fn get_path(
     }
 }
 
-/// Upload the raw body to this path.
-#[utoipa::path(put, path = "/api/v1/fs/{path}", tag = "paths",
-    params(("path" = String, Path, description = "slash-separated names; the last is the file's"), PutQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+/// Upload the raw body to this path. No body is an empty file.
+#[utoipa::path(tag = "paths",
+    params(("path" = strongroom_shared::schema::FilePath, Path, description = "slash-separated names; the last is the file's"), PutQuery),
+    request_body(content = Option<FileBytes>, content_type = "application/octet-stream"),
     responses(
         (status = 201, body = Node, description = "created"),
-        (status = 200, body = Node, description = "overwritten"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "a folder on the way is missing"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 507, body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = Node, description = "an existing file was overwritten"),
+        (status = 400, body = Problem, content_type = "application/problem+json",
+            description = "`validation_failed` (a name in the path), `invalid_path` (no file name), `invalid_query`, `invalid_content_length` or `incomplete_upload`"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`not_found`: a folder on the way is missing and `parents` is not set"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`name_taken`: something of that name is there and `overwrite` is not set (or it is a folder); `not_a_folder`: a file on the way"),
+        Upload, Authenticated,
     ),
     security(("bearer" = [])))]
 #[put("/fs/{path:.*}")]
@@ -146,14 +158,17 @@ pub(crate) async fn put_path(
 }
 
 /// Delete the file or folder (recursively) at this path.
-#[utoipa::path(delete, path = "/api/v1/fs/{path}", tag = "paths",
-    params(("path" = String, Path, description = "slash-separated names from the root")),
+#[utoipa::path(tag = "paths",
+    params(("path" = strongroom_shared::schema::NodePath, Path, description = "slash-separated names from the root")),
     responses(
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "an invalid name in the path"),
         (status = 204, description = "deleted"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "the root cannot be deleted"),
+        (status = 400, body = Problem, content_type = "application/problem+json",
+            description = "`validation_failed`: an invalid name in the path"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`not_found`: nothing at this path"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`invalid_move`: the root cannot be deleted"),
+        Authenticated,
     ),
     security(("bearer" = [])))]
 #[delete("/fs/{path:.*}")]

@@ -1,49 +1,61 @@
 //! HTTP routes. Handlers are thin: extract, call a plain function, answer.
+//!
+//! Each route is stated once: its actix attribute gives method and path, its
+//! `#[utoipa::path]` what it answers, and `configure` registers it through
+//! `utoipa-actix-web`, which adds it to the OpenAPI document as it adds it to
+//! the server. The document is therefore also the table of which methods a
+//! path allows (`allow`).
 
 pub(crate) mod accounts;
+pub mod allow;
 pub(crate) mod fs;
 pub(crate) mod health;
+mod json;
+pub mod responses;
 pub(crate) mod vault;
 
 use actix_session::SessionMiddleware;
 use actix_session::storage::CookieSessionStore;
-use actix_web::web;
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiError;
 
-/// Every route. The session middleware (the browser's refresh-token cookie)
-/// wraps `/api/v1/auth` only; whatever no route answers goes to the browser
-/// app (`frontend::serve`), which hands `/api/...` back to `not_found`.
-pub fn configure(cfg: &mut web::ServiceConfig, session: SessionMiddleware<CookieSessionStore>) {
-    // The docs UI also serves /api/v1/openapi.json, so it comes before the scope.
-    cfg.service(utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}").url(
-        "/api/v1/openapi.json",
-        <crate::openapi::ApiDoc as utoipa::OpenApi>::openapi(),
-    ))
-    .service(health::healthz)
-    .service(health::readyz)
-    .service(
-        web::scope("/api/v1")
-            .service(
-                web::scope("/auth")
-                    .wrap(session)
-                    .configure(accounts::configure_auth)
-                    .default_service(web::to(not_found)),
-            )
-            .configure(accounts::configure)
-            .configure(vault::configure)
-            .configure(fs::configure)
-            .default_service(web::to(not_found)),
-    )
-    .default_service(web::to(crate::frontend::serve));
+pub use allow::AllowedMethods;
+
+/// Every API route. The session middleware (the browser's refresh-token
+/// cookie) wraps `/api/v1/auth` only. What no route answers under `/api/v1`
+/// goes to `not_found`.
+pub fn configure(cfg: &mut ServiceConfig, session: SessionMiddleware<CookieSessionStore>) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope::scope("/api/v1")
+                .service(
+                    scope::scope("/auth")
+                        .wrap(session)
+                        .configure(accounts::configure_auth)
+                        .default_service(web::to(not_found)),
+                )
+                .configure(accounts::configure)
+                .configure(vault::configure)
+                .configure(fs::configure)
+                .default_service(web::to(not_found)),
+        );
 }
 
-/// Nothing answered: 405 when the path exists for other methods, else 404.
-pub(crate) async fn not_found(
-    req: actix_web::HttpRequest,
-) -> Result<actix_web::HttpResponse, ApiError> {
-    if req.resource_map().has_resource(req.path()) {
-        return Err(ApiError::MethodNotAllowed);
+/// Nothing answered. For a path that exists: `OPTIONS` is answered with the
+/// methods it allows, any other method is 405 with the same `Allow` (RFC 9110
+/// §15.5.6). Otherwise 404.
+pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let allowed = req
+        .app_data::<web::Data<AllowedMethods>>()
+        .and_then(|table| table.for_request(&req));
+    match allowed {
+        Some(allow) if req.method() == Method::OPTIONS => Ok(allow::options(&allow)),
+        Some(allow) => Err(ApiError::MethodNotAllowed { allow }),
+        None => Err(ApiError::NotFound),
     }
-    Err(ApiError::NotFound)
 }

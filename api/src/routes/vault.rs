@@ -11,8 +11,10 @@ use strongroom_shared::{
     UpdateNodeRequest,
 };
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::json::JsonObject;
 use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
@@ -20,7 +22,11 @@ use crate::vault::download::{self, KeySource};
 use crate::vault::upload::{self, Target};
 use crate::vault::{Names, links, tree};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+use super::responses::{
+    Authenticated, Download, FileBytes, JsonBody, NodeNotFound, Public, Upload, UploadForm,
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_children)
         .service(create_folder)
         .service(upload_raw)
@@ -35,26 +41,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// `next_cursor` of the previous page.
+    #[param(nullable = false)]
     pub cursor: Option<String>,
-    /// Items per page, 1 to 1000 (default 100).
+    /// Items per page (default 100).
+    #[param(minimum = 1, maximum = 1000, nullable = false)]
     pub limit: Option<usize>,
 }
 
+impl PageQuery {
+    /// The page asked for, checked before anything is looked up.
+    pub fn page(self) -> Result<tree::Page, ApiError> {
+        tree::Page::new(self.cursor, self.limit)
+    }
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// Replace a file of the same name instead of answering 409.
     #[serde(default)]
+    #[param(nullable = false)]
     pub overwrite: bool,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
-    /// Case-insensitive part of a name.
+    /// Part of a name, compared ignoring case.
+    #[param(min_length = 1)]
     pub q: String,
 }
 
@@ -81,13 +101,17 @@ pub fn content_length(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
 }
 
 /// List a folder: folders first, then files, each by name.
-#[utoipa::path(get, path = "/api/v1/folders/{id}/children", tag = "folders",
-    params(("id" = String, Path, description = "`root` or a folder id"), PageQuery),
+#[utoipa::path(tag = "folders",
+    params(("id", description = "`root` or a folder id"), PageQuery),
     responses(
-        (status = 200, body = FolderListing),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "bad cursor or limit, or not a folder"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = FolderListing, description = "one page of the folder"),
+        (status = 400, body = Problem, content_type = "application/problem+json",
+            description = "`invalid_limit` or `invalid_query`"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`not_found`: no such folder; `invalid_cursor`: no such page (a cursor this folder's listing never gave)"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`not_a_folder`: the id is a file's"),
+        Authenticated,
     ),
     security(("bearer" = [])))]
 #[get("/folders/{id}/children")]
@@ -97,49 +121,51 @@ pub(crate) async fn list_children(
     id: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<FolderListing>, ApiError> {
+    let page = query.into_inner().page()?;
     let folder = tree::parse_ref(&auth, &id)?;
-    let query = query.into_inner();
-    Ok(web::Json(
-        tree::list(&state, &auth, folder, query.cursor.as_deref(), query.limit).await?,
-    ))
+    Ok(web::Json(tree::list(&state, &auth, folder, page).await?))
 }
 
 /// Create a folder.
-#[utoipa::path(post, path = "/api/v1/folders", tag = "folders", request_body = CreateFolderRequest,
+#[utoipa::path(tag = "folders", request_body = CreateFolderRequest,
     responses(
-        (status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"),
-        (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"),
-        (status = 201, body = Node),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "invalid name"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "no such parent folder"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "name taken"),
+        (status = 201, body = Node, description = "created"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`not_found`: no such parent folder"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`name_taken`: something of that name is in the folder"),
+        JsonBody, Authenticated,
     ),
     security(("bearer" = [])))]
 #[post("/folders")]
 pub(crate) async fn create_folder(
     state: web::Data<AppState>,
     auth: AuthUser,
-    body: web::Json<CreateFolderRequest>,
+    body: JsonObject<CreateFolderRequest>,
 ) -> Result<(web::Json<Node>, StatusCode), ApiError> {
     let node = tree::create_folder(&state, &auth, body.into_inner()).await?;
     Ok((web::Json(node), StatusCode::CREATED))
 }
 
 /// Upload one file as the raw request body (`curl -T file`). 201 when created,
-/// 200 when an existing file was overwritten.
-#[utoipa::path(put, path = "/api/v1/folders/{id}/files/{name}", tag = "files",
-    params(("id" = String, Path, description = "`root` or a folder id"), ("name" = String, Path, description = "file name"), UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+/// 200 when an existing file was overwritten. No body is an empty file.
+#[utoipa::path(tag = "files",
+    params(
+        ("id", description = "`root` or a folder id"),
+        ("name" = strongroom_shared::schema::FileName, Path, description = "the file's name"),
+        UploadQuery,
+    ),
+    request_body(content = Option<FileBytes>, content_type = "application/octet-stream"),
     responses(
         (status = 201, body = Node, description = "created"),
-        (status = 200, body = Node, description = "overwritten"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "name taken"),
-        (status = 413, body = Problem, content_type = "application/problem+json", description = "larger than the upload limit"),
-        (status = 507, body = Problem, content_type = "application/problem+json", description = "quota exceeded"),
+        (status = 200, body = Node, description = "an existing file was overwritten"),
+        (status = 400, body = Problem, content_type = "application/problem+json",
+            description = "`validation_failed` (the name), `invalid_query`, `invalid_content_length` or `incomplete_upload`"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`not_found`: no such folder"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`name_taken`: something of that name is in the folder and `overwrite` is not set (or it is a folder); `not_a_folder`: the id is a file's"),
+        Upload, Authenticated,
     ),
     security(("bearer" = [])))]
 #[put("/folders/{id}/files/{name}")]
@@ -167,19 +193,25 @@ pub(crate) async fn upload_raw(
     Ok((web::Json(uploaded.node), status))
 }
 
-/// Upload one or more files as `multipart/form-data` (the browser-form way).
-#[utoipa::path(post, path = "/api/v1/folders/{id}/files", tag = "files",
-    params(("id" = String, Path, description = "`root` or a folder id"), UploadQuery),
-    request_body(content = String, content_type = "multipart/form-data", description = "one or more parts with a filename"),
+/// The form field that carries files.
+const FILE_PART: &str = "file";
+
+/// Upload one or more files as `multipart/form-data` (the browser-form way):
+/// each in a part named `file`, with its filename.
+#[utoipa::path(tag = "files",
+    params(("id", description = "`root` or a folder id"), UploadQuery),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
-        (status = 201, body = Vec<Node>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 507, body = Problem, content_type = "application/problem+json"),
+        (status = 201, body = Vec<Node>, description = "every file of the form, in order"),
+        (status = 400, body = Problem, content_type = "application/problem+json",
+            description = "`no_files`, `invalid_multipart` (also for a part not named `file` or without a filename), `validation_failed` (a filename) or `invalid_query`"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`not_found`: no such folder"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`name_taken`: a filename is taken in the folder and `overwrite` is not set (the files before it are stored); `not_a_folder`: the id is a file's"),
+        (status = 415, body = Problem, content_type = "application/problem+json",
+            description = "`unsupported_media_type`: the body is not `multipart/form-data`"),
+        Upload, Authenticated,
     ),
     security(("bearer" = [])))]
 #[post("/folders/{id}/files")]
@@ -211,15 +243,19 @@ pub(crate) async fn upload_multipart(
     while let Some(field) = form.next().await {
         let mut field =
             field.map_err(|err| ApiError::bad_request("invalid_multipart", err.to_string()))?;
-        let Some(filename) = field
+        // Only files, each in a part named `file` (the form the document
+        // describes); anything else is refused, not silently dropped.
+        let filename = field
             .content_disposition()
+            .filter(|cd| cd.get_name() == Some(FILE_PART))
             .and_then(|cd| cd.get_filename())
             .map(str::to_owned)
-        else {
-            // Plain form fields carry no file; skip them.
-            while field.next().await.is_some() {}
-            continue;
-        };
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_multipart",
+                    "every part of the form must be a file in a field named `file`, with a filename",
+                )
+            })?;
         let target = Target {
             parent_id,
             name: Names::check("filename", &filename)?,
@@ -241,12 +277,11 @@ pub(crate) async fn upload_multipart(
 }
 
 /// A file or folder.
-#[utoipa::path(get, path = "/api/v1/nodes/{id}", tag = "nodes",
-    params(("id" = String, Path, description = "a node id, or `root`")),
+#[utoipa::path(tag = "nodes",
+    params(("id", description = "a node id, or `root`")),
     responses(
-        (status = 200, body = Node),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = Node, description = "the file or folder"),
+        NodeNotFound, Authenticated,
     ),
     security(("bearer" = [])))]
 #[get("/nodes/{id}")]
@@ -260,16 +295,15 @@ pub(crate) async fn get_node(
 }
 
 /// Rename and/or move a file or folder.
-#[utoipa::path(patch, path = "/api/v1/nodes/{id}", tag = "nodes", request_body = UpdateNodeRequest,
-    params(("id" = String, Path, description = "a node id")),
+#[utoipa::path(tag = "nodes", request_body = UpdateNodeRequest,
+    params(("id", description = "a node id")),
     responses(
-        (status = 413, body = Problem, content_type = "application/problem+json", description = "body too large"),
-        (status = 415, body = Problem, content_type = "application/problem+json", description = "not application/json"),
-        (status = 200, body = Node),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "name taken, or a folder moved into itself"),
+        (status = 200, body = Node, description = "renamed and/or moved"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`not_found`: no such node, or no such new parent folder"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`name_taken` in the target folder; `invalid_move`: a folder into itself or below, or the root"),
+        JsonBody, Authenticated,
     ),
     security(("bearer" = [])))]
 #[patch("/nodes/{id}")]
@@ -277,7 +311,7 @@ pub(crate) async fn update_node(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-    body: web::Json<UpdateNodeRequest>,
+    body: JsonObject<UpdateNodeRequest>,
 ) -> Result<web::Json<Node>, ApiError> {
     let id = tree::parse_ref(&auth, &id)?;
     Ok(web::Json(
@@ -286,13 +320,13 @@ pub(crate) async fn update_node(
 }
 
 /// Delete a file, or a folder with everything below it.
-#[utoipa::path(delete, path = "/api/v1/nodes/{id}", tag = "nodes",
-    params(("id" = String, Path, description = "a node id")),
+#[utoipa::path(tag = "nodes",
+    params(("id", description = "a node id")),
     responses(
         (status = 204, description = "deleted"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "the root cannot be deleted"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`invalid_move`: the root cannot be deleted"),
+        NodeNotFound, Authenticated,
     ),
     security(("bearer" = [])))]
 #[delete("/nodes/{id}")]
@@ -307,17 +341,21 @@ pub(crate) async fn delete_node(
 }
 
 /// The file's bytes. `Range` gives 206; `If-None-Match` 304.
-#[utoipa::path(get, path = "/api/v1/files/{id}/content", tag = "files",
-    params(("id" = String, Path, description = "a file id")),
+#[utoipa::path(tag = "files",
+    params(("id", description = "a file id")),
     responses(
-        (status = 200, content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 206, content_type = "application/octet-stream", body = Vec<u8>, description = "the requested range"),
-        (status = 304, description = "not modified"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "not a file"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 416, body = Problem, content_type = "application/problem+json"),
-        (status = 500, body = Problem, content_type = "application/problem+json", description = "the stored object failed its integrity check"),
+        (status = 200, description = "the whole file", headers(
+            ("ETag" = String, description = "changes whenever the content does"),
+            ("Content-Disposition" = String, description = "`attachment` with the file's name"),
+            ("Accept-Ranges" = String, description = "`bytes`")),
+            content((FileBytes = "application/octet-stream"), (FileBytes = "*/*"))),
+        (status = 206, description = "the requested range", headers(
+            ("ETag" = String, description = "changes whenever the content does"),
+            ("Content-Range" = String, description = "`bytes <first>-<last>/<size>`")),
+            content((FileBytes = "application/octet-stream"), (FileBytes = "*/*"))),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`not_a_file`: the id is a folder's"),
+        NodeNotFound, Download, Authenticated,
     ),
     security(("bearer" = [])))]
 #[get("/files/{id}/content")]
@@ -340,13 +378,13 @@ pub(crate) async fn file_content(
 }
 
 /// A short-lived URL that downloads this one file without any header.
-#[utoipa::path(post, path = "/api/v1/files/{id}/download-url", tag = "files",
-    params(("id" = String, Path, description = "a file id")),
+#[utoipa::path(tag = "files",
+    params(("id", description = "a file id")),
     responses(
-        (status = 200, body = DownloadUrl),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "not a file"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = DownloadUrl, description = "the URL and when it stops working"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`not_a_file`: the id is a folder's"),
+        NodeNotFound, Authenticated,
     ),
     security(("bearer" = [])))]
 #[post("/files/{id}/download-url")]
@@ -359,13 +397,23 @@ pub(crate) async fn create_download_url(
 }
 
 /// Follow a download URL (no header needed; valid about a minute).
-#[utoipa::path(get, path = "/api/v1/download/{token}", tag = "files",
-    params(("token" = String, Path, description = "from a download URL")),
+#[utoipa::path(tag = "files",
+    params(("token", description = "the last segment of a download URL")),
     responses(
-        (status = 200, content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 206, content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "invalid or expired"),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "the file is gone or was replaced"),
+        (status = 200, description = "the whole file", headers(
+            ("ETag" = String, description = "changes whenever the content does"),
+            ("Content-Disposition" = String, description = "`attachment` with the file's name"),
+            ("Accept-Ranges" = String, description = "`bytes`")),
+            content((FileBytes = "application/octet-stream"), (FileBytes = "*/*"))),
+        (status = 206, description = "the requested range", headers(
+            ("ETag" = String, description = "changes whenever the content does"),
+            ("Content-Range" = String, description = "`bytes <first>-<last>/<size>`")),
+            content((FileBytes = "application/octet-stream"), (FileBytes = "*/*"))),
+        (status = 401, body = Problem, content_type = "application/problem+json",
+            description = "`invalid_token` or `token_expired`: make a new download URL"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`not_found`: the file is gone or its content was replaced"),
+        Download, Public,
     ))]
 #[get("/download/{token}")]
 pub(crate) async fn download_by_url(
@@ -377,11 +425,12 @@ pub(crate) async fn download_by_url(
 }
 
 /// Search the caller's files and folders by name.
-#[utoipa::path(get, path = "/api/v1/search", tag = "nodes", params(SearchQuery),
+#[utoipa::path(tag = "nodes", params(SearchQuery),
     responses(
-        (status = 200, body = SearchResults),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = SearchResults, description = "matches, folders first, then by name (at most 500)"),
+        (status = 400, body = Problem, content_type = "application/problem+json",
+            description = "`invalid_query`: `q` is missing or empty"),
+        Authenticated,
     ),
     security(("bearer" = [])))]
 #[get("/search")]

@@ -79,23 +79,37 @@ fn parse_cursor_text(text: &str) -> Option<(NodeKind, String)> {
     Some((kind, chars.as_str().to_owned()))
 }
 
+/// Which page of a listing: checked when asked for, before any lookup, so a
+/// bad request gets the same answer whatever it points at.
+#[derive(Debug)]
+pub struct Page {
+    cursor: Option<String>,
+    limit: usize,
+}
+
+impl Page {
+    pub fn new(cursor: Option<String>, limit: Option<usize>) -> Result<Self, ApiError> {
+        let limit = limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(ApiError::bad_request(
+                "invalid_limit",
+                format!("limit must be between 1 and {MAX_PAGE}"),
+            ));
+        }
+        Ok(Self { cursor, limit })
+    }
+}
+
 pub async fn list(
     state: &AppState,
     auth: &AuthUser,
     folder_id: Uuid,
-    cursor: Option<&str>,
-    limit: Option<usize>,
+    page: Page,
 ) -> Result<FolderListing, ApiError> {
-    let limit = limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_limit",
-            format!("limit must be between 1 and {MAX_PAGE}"),
-        ));
-    }
+    let Page { cursor, limit } = page;
     let names = Names::new(&auth.umk);
     let folder = folder(state, auth, folder_id).await?;
-    let after = match cursor {
+    let after = match cursor.as_deref() {
         None => None,
         Some(raw) => Some(
             BASE64URL_NOPAD
@@ -103,12 +117,7 @@ pub async fn list(
                 .ok()
                 .and_then(|sealed| names.open_cursor(folder.id, &sealed))
                 .and_then(|text| parse_cursor_text(&text))
-                .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "invalid_cursor",
-                        "the cursor is not valid for this folder",
-                    )
-                })?,
+                .ok_or(ApiError::InvalidCursor)?,
         ),
     };
     let (children, path) = tokio::try_join!(
@@ -293,7 +302,8 @@ pub async fn search(
     auth: &AuthUser,
     query: &str,
 ) -> Result<SearchResults, ApiError> {
-    let needle = query.trim().to_lowercase();
+    // Not trimmed: a name can hold spaces, and `q` means exactly what it says.
+    let needle = query.to_lowercase();
     if needle.is_empty() {
         return Err(ApiError::bad_request(
             "invalid_query",

@@ -41,6 +41,11 @@ async fn malformed_and_misshapen_bodies() {
         ),
         ("[]".to_owned(), "invalid_body"),
         ("null".to_owned(), "invalid_body"),
+        // A struct's fields as an array: serde would take it, the API does not.
+        (
+            format!("[\"{email}\", \"{PASSWORD}\", null]"),
+            "invalid_body",
+        ),
     ];
     for (body, code) in cases {
         let response = app
@@ -50,6 +55,25 @@ async fn malformed_and_misshapen_bodies() {
         assert!(problem.detail.is_some(), "{body}");
     }
     assert_no_account(&app, &email).await;
+
+    // Every JSON body is an object: a rename given as an array changes nothing.
+    let user = app.new_user().await;
+    let token = &user.tokens.access_token;
+    let folder = app.mkdir(token, "root", "Kept").await;
+    let response = app
+        .client
+        .patch(app.url(&format!("/api/v1/nodes/{}", folder.id)))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body("[null, null]")
+        .send()
+        .await
+        .unwrap();
+    problem(response, StatusCode::BAD_REQUEST, "invalid_body").await;
+    assert_eq!(
+        app.list(token, "root").await.items[0].modified_at,
+        folder.modified_at
+    );
 }
 
 #[tokio::test]
@@ -289,28 +313,124 @@ async fn unknown_routes_are_problems_too() {
     }
 }
 
+async fn send(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> reqwest::Response {
+    let mut request = app.client.request(
+        reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+        app.url(path),
+    );
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+fn allow(response: &reqwest::Response) -> &str {
+    response.headers()["allow"].to_str().unwrap()
+}
+
 #[tokio::test]
-async fn other_methods_on_known_paths_are_405() {
+async fn other_methods_on_known_paths_are_405_with_allow() {
     let app = spawn_app().await;
-    for (method, path) in [
-        ("TRACE", "/healthz"),
-        ("DELETE", "/api/v1/auth/signup"),
-        ("POST", "/api/v1/search"),
+    let id = Uuid::new_v4();
+    for (method, path, allowed) in [
+        ("TRACE", "/healthz".to_owned(), "GET, HEAD, OPTIONS"),
+        ("DELETE", "/api/v1/auth/signup".to_owned(), "POST, OPTIONS"),
+        ("POST", "/api/v1/search".to_owned(), "GET, HEAD, OPTIONS"),
+        (
+            "PUT",
+            format!("/api/v1/nodes/{id}"),
+            "GET, HEAD, PATCH, DELETE, OPTIONS",
+        ),
+        (
+            "POST",
+            "/api/v1/fs/a/b/c.txt".to_owned(),
+            "GET, HEAD, PUT, DELETE, OPTIONS",
+        ),
+        (
+            "PATCH",
+            "/api/v1/me".to_owned(),
+            "GET, HEAD, DELETE, OPTIONS",
+        ),
+        (
+            "DELETE",
+            "/api/v1/openapi.json".to_owned(),
+            "GET, HEAD, OPTIONS",
+        ),
     ] {
-        let response = app
-            .client
-            .request(
-                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
-                app.url(path),
-            )
-            .send()
-            .await
-            .unwrap();
+        let response = send(&app, method, &path, None).await;
+        assert_eq!(allow(&response), allowed, "{method} {path}");
         problem(
             response,
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
         )
         .await;
+        // OPTIONS answers the same list, with no body.
+        let response = send(&app, "OPTIONS", &path, None).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "OPTIONS {path}");
+        assert_eq!(allow(&response), allowed, "OPTIONS {path}");
     }
+    // A path nobody serves is 404 whatever the method.
+    for method in ["OPTIONS", "DELETE"] {
+        problem(
+            send(&app, method, "/api/v1/nope", None).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn head_answers_like_get_without_a_body() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let token = &user.tokens.access_token;
+    let body = pattern(100_000, 7);
+    let file = app.upload(token, "root", "head.bin", body.clone()).await;
+
+    let response = send(&app, "HEAD", "/healthz", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.bytes().await.unwrap().is_empty());
+
+    let path = format!("/api/v1/files/{}/content", file.id);
+    let get = send(&app, "GET", &path, Some(token)).await;
+    let head = send(&app, "HEAD", &path, Some(token)).await;
+    assert_eq!(head.status(), StatusCode::OK);
+    for name in [
+        "content-length",
+        "etag",
+        "content-type",
+        "content-disposition",
+    ] {
+        assert_eq!(head.headers()[name], get.headers()[name], "{name}");
+    }
+    assert_eq!(
+        head.headers()["content-length"],
+        body.len().to_string().as_str()
+    );
+    assert!(head.bytes().await.unwrap().is_empty());
+    assert_eq!(get.bytes().await.unwrap(), body);
+
+    // Ranges and problems as GET has them.
+    let ranged = app
+        .client
+        .head(app.url(&path))
+        .bearer_auth(token)
+        .header("Range", "bytes=10-19")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ranged.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(ranged.headers()["content-range"], "bytes 10-19/100000");
+    assert_eq!(ranged.headers()["content-length"], "10");
+    let missing = send(&app, "HEAD", "/api/v1/fs/no/such/file", Some(token)).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.bytes().await.unwrap().is_empty());
+    let listing = send(&app, "HEAD", "/api/v1/fs", Some(token)).await;
+    assert_eq!(listing.status(), StatusCode::OK);
+    assert_eq!(
+        send(&app, "HEAD", "/api/v1/me", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }

@@ -237,6 +237,15 @@ async fn deep_links_load_the_app_and_api_paths_stay_problems() {
     .await;
     for path in ["/account", "/"] {
         let response = app.client.post(app.url(path)).send().await.unwrap();
+        assert_eq!(header(&response, "allow"), "GET, HEAD, OPTIONS");
+        let options = app
+            .client
+            .request(reqwest::Method::OPTIONS, app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(options.status(), StatusCode::NO_CONTENT);
+        assert_eq!(header(&options, "allow"), "GET, HEAD, OPTIONS");
         problem(
             response,
             StatusCode::METHOD_NOT_ALLOWED,

@@ -525,16 +525,28 @@ async fn multipart_uploads_several_files() {
         "unsupported_media_type",
     )
     .await;
-    let response = app
-        .client
-        .post(app.url("/api/v1/folders/root/files"))
-        .bearer_auth(token)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--{boundary}--\r\n"))
-        .send()
-        .await
-        .unwrap();
-    problem(response, StatusCode::BAD_REQUEST, "no_files").await;
+    let form = |parts: &str| {
+        app.client
+            .post(app.url("/api/v1/folders/root/files"))
+            .bearer_auth(token)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(format!("{parts}--{boundary}--\r\n"))
+            .send()
+    };
+    problem(form("").await.unwrap(), StatusCode::BAD_REQUEST, "no_files").await;
+    // Only `file` parts with a filename: others are refused, not dropped.
+    for part in [
+        "Content-Disposition: form-data; name=\"note\"\r\n\r\nhi",
+        "Content-Disposition: form-data; name=\"file\"\r\n\r\nno filename",
+        "Content-Disposition: form-data; name=\"upload\"; filename=\"x.txt\"\r\n\r\nx",
+    ] {
+        let response = form(&format!("--{boundary}\r\n{part}\r\n")).await.unwrap();
+        problem(response, StatusCode::BAD_REQUEST, "invalid_multipart").await;
+    }
+    assert_eq!(app.list(token, "root").await.items.len(), 2);
 }
 
 #[tokio::test]

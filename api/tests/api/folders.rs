@@ -99,14 +99,15 @@ async fn listings_put_folders_first_sort_by_name_and_paginate() {
             token,
         )
         .await,
-        StatusCode::BAD_REQUEST,
+        StatusCode::NOT_FOUND,
         "invalid_cursor",
     )
     .await;
+    // A cursor no listing gave names no page: 404, like any unknown resource.
     problem(
         app.get_auth("/api/v1/folders/root/children?cursor=garbage", token)
             .await,
-        StatusCode::BAD_REQUEST,
+        StatusCode::NOT_FOUND,
         "invalid_cursor",
     )
     .await;
@@ -407,6 +408,20 @@ async fn search_is_case_insensitive_over_files_and_folders() {
         "invalid_query",
     )
     .await;
+    // `q` means what it says, spaces included.
+    let spaced: SearchResults = json(
+        app.get_auth("/api/v1/search?q=3%20R", token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        spaced
+            .items
+            .iter()
+            .map(|n| n.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Q3 REPORT.pdf"]
+    );
     problem(
         app.get_auth("/api/v1/search", token).await,
         StatusCode::BAD_REQUEST,
@@ -501,7 +516,7 @@ async fn paths_address_files_and_folders() {
         put("docs/2026/report.pdf/inner.txt?parents=true", b"x")
             .await
             .unwrap(),
-        StatusCode::BAD_REQUEST,
+        StatusCode::CONFLICT,
         "not_a_folder",
     )
     .await;
@@ -618,4 +633,51 @@ async fn deleting_the_account_deletes_its_objects() {
         app.content(&bystander.tokens.access_token, kept.id).await,
         vec![3; 10]
     );
+}
+
+#[tokio::test]
+async fn a_file_where_a_folder_is_needed_and_back_is_a_conflict() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let token = &user.tokens.access_token;
+    let folder = app.mkdir(token, "root", "Folder").await;
+    let file = app
+        .upload(token, "root", "file.txt", b"text".to_vec())
+        .await;
+    for (method, path, code) in [
+        (
+            "GET",
+            format!("/api/v1/files/{}/content", folder.id),
+            "not_a_file",
+        ),
+        (
+            "POST",
+            format!("/api/v1/files/{}/download-url", folder.id),
+            "not_a_file",
+        ),
+        (
+            "GET",
+            format!("/api/v1/folders/{}/children", file.id),
+            "not_a_folder",
+        ),
+        (
+            "PUT",
+            format!("/api/v1/folders/{}/files/x.txt", file.id),
+            "not_a_folder",
+        ),
+    ] {
+        let response = app
+            .client
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                app.url(&path),
+            )
+            .bearer_auth(token)
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        problem(response, StatusCode::CONFLICT, code).await;
+    }
+    assert_eq!(app.list(token, "root").await.items.len(), 2);
 }
