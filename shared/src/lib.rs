@@ -13,4 +13,4 @@ pub mod validate;
 pub use account::*;
 pub use files::*;
 pub use health::Health;
-pub use problem::{FieldError, Problem};
+pub use problem::{FieldError, Problem, ProblemKind, kinds};

@@ -1,4 +1,6 @@
-//! RFC 9457 problem details, the body of every error answer.
+//! RFC 9457 problem details, the body of every error answer, and the table of
+//! every problem the API answers: one definition each (code, status, title),
+//! which the server answers with and the browser app matches on.
 
 use serde::{Deserialize, Serialize};
 
@@ -37,5 +39,123 @@ pub struct FieldError {
 impl Problem {
     pub fn type_uri_for(code: &str) -> String {
         format!("urn:strongroom:problem:{code}")
+    }
+
+    /// Whether this answer is a problem of that kind.
+    pub fn is(&self, kind: ProblemKind) -> bool {
+        self.code == kind.code
+    }
+}
+
+/// One kind of problem: its stable code, the HTTP status it is answered
+/// with, and its title.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProblemKind {
+    pub code: &'static str,
+    pub status: u16,
+    pub title: &'static str,
+}
+
+macro_rules! problems {
+    ($($(#[$doc:meta])* $name:ident = ($code:literal, $status:literal, $title:literal);)*) => {
+        $(
+            $(#[$doc])*
+            pub const $name: ProblemKind = ProblemKind { code: $code, status: $status, title: $title };
+        )*
+        /// Every kind, for checks that codes are unique and documented.
+        pub const ALL: &[ProblemKind] = &[$($name),*];
+    };
+}
+
+/// Every problem the API answers with.
+pub mod kinds {
+    use super::ProblemKind;
+
+    problems! {
+        /// One or more fields broke a rule; `errors` names each field and rule.
+        VALIDATION_FAILED = ("validation_failed", 400, "Invalid request fields");
+        /// The body is not JSON.
+        MALFORMED_JSON = ("malformed_json", 400, "Malformed JSON");
+        /// The body is JSON of the wrong shape.
+        INVALID_BODY = ("invalid_body", 400, "Invalid body");
+        /// A query parameter could not be read.
+        INVALID_QUERY = ("invalid_query", 400, "Invalid query");
+        /// A path could not be read, or names no file where one is needed.
+        INVALID_PATH = ("invalid_path", 400, "Invalid path");
+        /// `limit` outside 1..=1000.
+        INVALID_LIMIT = ("invalid_limit", 400, "Invalid limit");
+        /// `Content-Length` is not a number.
+        INVALID_CONTENT_LENGTH = ("invalid_content_length", 400, "Invalid Content-Length");
+        /// The multipart form is malformed, or holds a part that is not a file named `file`.
+        INVALID_MULTIPART = ("invalid_multipart", 400, "Invalid form");
+        /// The multipart form holds no file.
+        NO_FILES = ("no_files", 400, "No files");
+        /// The body ended before its declared length.
+        INCOMPLETE_UPLOAD = ("incomplete_upload", 400, "Incomplete upload");
+        INVALID_CREDENTIALS = ("invalid_credentials", 401, "Not authenticated");
+        MISSING_TOKEN = ("missing_token", 401, "Not authenticated");
+        MISSING_REFRESH_TOKEN = ("missing_refresh_token", 401, "Not authenticated");
+        INVALID_TOKEN = ("invalid_token", 401, "Not authenticated");
+        TOKEN_EXPIRED = ("token_expired", 401, "Not authenticated");
+        SESSION_ENDED = ("session_ended", 401, "Not authenticated");
+        REFRESH_TOKEN_REUSED = ("refresh_token_reused", 401, "Not authenticated");
+        INVALID_RECOVERY = ("invalid_recovery", 401, "Not authenticated");
+        /// The signed-in caller confirmed a sensitive change with the wrong password.
+        WRONG_PASSWORD = ("wrong_password", 403, "Wrong password");
+        /// No such thing of the caller's (another user's ids answer the same).
+        NOT_FOUND = ("not_found", 404, "Not found");
+        /// A listing cursor no listing of this folder gave: no such page.
+        INVALID_CURSOR = ("invalid_cursor", 404, "No such page");
+        /// The server holds no built browser app; the API works regardless.
+        APP_NOT_BUILT = ("app_not_built", 404, "Browser app not built");
+        /// The path exists for other methods; `Allow` lists them.
+        METHOD_NOT_ALLOWED = ("method_not_allowed", 405, "Method not allowed");
+        /// A file where a folder is needed.
+        NOT_A_FOLDER = ("not_a_folder", 409, "Not a folder");
+        /// A folder where a file is needed.
+        NOT_A_FILE = ("not_a_file", 409, "Not a file");
+        /// A folder into itself or below itself, or the root moved or deleted.
+        INVALID_MOVE = ("invalid_move", 409, "Invalid move");
+        /// Something of that name is already in the folder.
+        NAME_TAKEN = ("name_taken", 409, "Name taken");
+        /// An account with that email exists.
+        EMAIL_TAKEN = ("email_taken", 409, "Email taken");
+        /// The file is larger than the largest upload allowed.
+        UPLOAD_TOO_LARGE = ("upload_too_large", 413, "Upload too large");
+        /// The request body is larger than allowed.
+        PAYLOAD_TOO_LARGE = ("payload_too_large", 413, "Payload too large");
+        UNSUPPORTED_MEDIA_TYPE = ("unsupported_media_type", 415, "Unsupported media type");
+        RANGE_NOT_SATISFIABLE = ("range_not_satisfiable", 416, "Range not satisfiable");
+        /// A stored object or record failed its integrity check; nothing of it is served.
+        INTEGRITY_ERROR = ("integrity_error", 500, "Integrity check failed");
+        INTERNAL = ("internal", 500, "Internal server error");
+        /// A storage backend does not answer; try again shortly.
+        STORAGE_UNAVAILABLE = ("storage_unavailable", 503, "Service unavailable");
+        /// Not enough of the account's quota is left.
+        QUOTA_EXCEEDED = ("quota_exceeded", 507, "Quota exceeded");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_statuses_are_errors() {
+        let mut codes: Vec<&str> = kinds::ALL.iter().map(|kind| kind.code).collect();
+        codes.sort_unstable();
+        let before = codes.len();
+        codes.dedup();
+        assert_eq!(codes.len(), before, "a code is defined twice");
+        for kind in kinds::ALL {
+            assert!((400..600).contains(&kind.status), "{}", kind.code);
+            assert!(
+                kind.code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{}",
+                kind.code
+            );
+        }
     }
 }
