@@ -1,234 +1,159 @@
-//! The one error type of the HTTP edge, mapped once to RFC 9457 problem+json.
-//! Clients get a stable `code` and a human message; causes go to the log only.
+//! The one error type of the HTTP edge, mapped once to RFC 9457
+//! problem+json. Every answer's code, status and title come from the shared
+//! table (`strongroom_shared::kinds`); the domain errors of the services
+//! (`AuthError`, `VaultError`, `StoreError`) are translated here and nowhere
+//! else. Clients get the code and a sentence; causes go to the log only.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderName};
 use actix_web::{HttpResponse, ResponseError, error::JsonPayloadError};
 use strongroom_shared::problem::PROBLEM_CONTENT_TYPE;
-use strongroom_shared::{FieldError, Problem};
+use strongroom_shared::{FieldError, Problem, ProblemKind, kinds};
 
+use crate::auth::{AuthError, Unauthorized};
 use crate::crypto::CryptoError;
 use crate::store::StoreError;
+use crate::vault::VaultError;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    /// One or more fields broke a rule.
-    #[error("the request has invalid fields")]
-    Validation(Vec<FieldError>),
-    /// The request could not be read at all (malformed JSON, wrong types, ...).
-    #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String },
-    #[error("{0}")]
-    Unauthorized(Unauthorized),
-    /// The signed-in caller confirmed a sensitive change with the wrong password.
-    #[error("the password is wrong")]
-    WrongPassword,
-    #[error("not found")]
-    NotFound,
-    /// The request is well formed but names a file where a folder is needed
-    /// (409, as the target is in the wrong state, not the request malformed).
-    #[error("this is not a folder")]
-    NotAFolder,
-    #[error("this is not a file")]
-    NotAFile,
-    /// A listing cursor this folder's listings never gave: the page it names
-    /// does not exist (404; the query is part of the resource asked for).
-    #[error("the cursor is not one of this folder's listing")]
-    InvalidCursor,
-    /// The root cannot move, and a folder cannot move into itself or below itself.
-    #[error("a folder cannot move into itself or one of its subfolders, and the root cannot move")]
-    InvalidMove,
-    #[error("the file is larger than the largest upload allowed ({limit} bytes)")]
-    UploadTooLarge { limit: u64 },
-    #[error("not enough storage quota left for this file")]
-    QuotaExceeded,
-    #[error("the requested range is outside the file")]
-    RangeNotSatisfiable { size: u64 },
-    /// A stored object failed authentication: it was altered or damaged.
-    #[error("the stored file failed its integrity check and cannot be delivered")]
-    Integrity(#[source] CryptoError),
-    #[error("the upload ended before the whole body arrived")]
-    IncompleteUpload,
-    /// The path exists; `allow` lists the methods it takes.
-    #[error("this path does not take this method; it takes {allow}")]
-    MethodNotAllowed { allow: String },
-    /// `web_dir` holds no built browser app; the API works regardless.
-    #[error(
-        "the browser app is not built on this server; the API is at /api/v1 and its documentation at /api/docs/"
-    )]
-    AppNotBuilt,
-    #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
-    #[error("the request body is larger than allowed")]
-    PayloadTooLarge,
-    #[error("the request body must be {expected}")]
-    UnsupportedMediaType { expected: &'static str },
-    #[error("storage is unavailable, try again shortly")]
-    Unavailable(#[source] StoreError),
-    #[error("internal error")]
-    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug)]
+pub struct ApiError {
+    kind: ProblemKind,
+    /// One sentence for people; never a secret, never a cause's internals.
+    detail: String,
+    /// What only some answers carry, boxed so results stay small.
+    extra: Option<Box<Extra>>,
 }
 
-/// Why a request was not authenticated. Deliberately coarse: log in never says
-/// whether the email or the password was wrong.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Unauthorized {
-    #[error("email or password is wrong")]
-    InvalidCredentials,
-    #[error("a bearer token is required")]
-    MissingToken,
-    #[error("a refresh token is required, in the body or the session cookie")]
-    MissingRefreshToken,
-    #[error("the token is invalid")]
-    InvalidToken,
-    #[error("the token has expired")]
-    TokenExpired,
-    #[error("the session has ended; log in again")]
-    SessionEnded,
-    #[error("this refresh token was already used; the session has been ended for safety")]
-    RefreshTokenReused,
-    #[error("email or recovery code is wrong")]
-    InvalidRecovery,
-}
-
-impl Unauthorized {
-    fn code(self) -> &'static str {
-        match self {
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::MissingToken => "missing_token",
-            Self::MissingRefreshToken => "missing_refresh_token",
-            Self::InvalidToken => "invalid_token",
-            Self::TokenExpired => "token_expired",
-            Self::SessionEnded => "session_ended",
-            Self::RefreshTokenReused => "refresh_token_reused",
-            Self::InvalidRecovery => "invalid_recovery",
-        }
-    }
+#[derive(Debug, Default)]
+struct Extra {
+    /// Which fields broke which rule (validation failures).
+    errors: Vec<FieldError>,
+    /// A header the answer needs: `Allow`, `Content-Range`, `WWW-Authenticate`.
+    header: Option<(HeaderName, String)>,
+    /// For the log only.
+    cause: Option<Cause>,
 }
 
 impl ApiError {
-    pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self::Internal(Box::new(err))
-    }
-
-    pub fn invalid_field(field: &str, invalid: strongroom_shared::validate::Invalid) -> Self {
-        Self::Validation(vec![invalid.for_field(field)])
-    }
-
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::BadRequest {
-            code,
+    pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
             detail: detail.into(),
+            extra: None,
         }
     }
 
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Validation(_) => "validation_failed",
-            Self::BadRequest { code, .. } | Self::Conflict { code, .. } => code,
-            Self::Unauthorized(why) => why.code(),
-            Self::WrongPassword => "wrong_password",
-            Self::NotFound => "not_found",
-            Self::NotAFolder => "not_a_folder",
-            Self::NotAFile => "not_a_file",
-            Self::InvalidCursor => "invalid_cursor",
-            Self::InvalidMove => "invalid_move",
-            Self::UploadTooLarge { .. } => "upload_too_large",
-            Self::QuotaExceeded => "quota_exceeded",
-            Self::RangeNotSatisfiable { .. } => "range_not_satisfiable",
-            Self::Integrity(_) => "integrity_error",
-            Self::IncompleteUpload => "incomplete_upload",
-            Self::MethodNotAllowed { .. } => "method_not_allowed",
-            Self::AppNotBuilt => "app_not_built",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::UnsupportedMediaType { .. } => "unsupported_media_type",
-            Self::Unavailable(_) => "storage_unavailable",
-            Self::Internal(_) => "internal",
-        }
+    pub fn kind(&self) -> ProblemKind {
+        self.kind
     }
 
-    fn title(&self) -> &'static str {
-        match self {
-            Self::Validation(_) => "Invalid request fields",
-            Self::BadRequest { .. } => "Bad request",
-            Self::Unauthorized(_) => "Not authenticated",
-            Self::WrongPassword => "Wrong password",
-            Self::NotFound => "Not found",
-            Self::NotAFolder => "Not a folder",
-            Self::NotAFile => "Not a file",
-            Self::InvalidCursor => "No such page",
-            Self::InvalidMove => "Invalid move",
-            Self::UploadTooLarge { .. } => "Upload too large",
-            Self::QuotaExceeded => "Quota exceeded",
-            Self::RangeNotSatisfiable { .. } => "Range not satisfiable",
-            Self::Integrity(_) => "Integrity check failed",
-            Self::IncompleteUpload => "Incomplete upload",
-            Self::MethodNotAllowed { .. } => "Method not allowed",
-            Self::AppNotBuilt => "Browser app not built",
-            Self::Conflict { .. } => "Conflict",
-            Self::PayloadTooLarge => "Payload too large",
-            Self::UnsupportedMediaType { .. } => "Unsupported media type",
-            Self::Unavailable(_) => "Service unavailable",
-            Self::Internal(_) => "Internal server error",
-        }
+    fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
+    fn with_header(mut self, name: HeaderName, value: String) -> Self {
+        self.extra().header = Some((name, value));
+        self
+    }
+
+    fn caused_by(mut self, cause: impl Into<Cause>) -> Self {
+        self.extra().cause = Some(cause.into());
+        self
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(kinds::NOT_FOUND, "not found")
+    }
+
+    /// The path exists; `allow` lists the methods it takes.
+    pub fn method_not_allowed(allow: String) -> Self {
+        Self::new(
+            kinds::METHOD_NOT_ALLOWED,
+            format!("this path does not take this method; it takes {allow}"),
+        )
+        .with_header(header::ALLOW, allow)
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let mut err = Self::new(kinds::VALIDATION_FAILED, "the request has invalid fields");
+        err.extra().errors = errors;
+        err
+    }
+
+    pub fn unauthorized(why: Unauthorized) -> Self {
+        let kind = match why {
+            Unauthorized::InvalidCredentials => kinds::INVALID_CREDENTIALS,
+            Unauthorized::MissingToken => kinds::MISSING_TOKEN,
+            Unauthorized::MissingRefreshToken => kinds::MISSING_REFRESH_TOKEN,
+            Unauthorized::InvalidToken => kinds::INVALID_TOKEN,
+            Unauthorized::TokenExpired => kinds::TOKEN_EXPIRED,
+            Unauthorized::SessionEnded => kinds::SESSION_ENDED,
+            Unauthorized::RefreshTokenReused => kinds::REFRESH_TOKEN_REUSED,
+            Unauthorized::InvalidRecovery => kinds::INVALID_RECOVERY,
+        };
+        Self::new(kind, why.to_string()).with_header(header::WWW_AUTHENTICATE, "Bearer".to_owned())
+    }
+
+    pub fn unsupported_media_type(expected: &str) -> Self {
+        Self::new(
+            kinds::UNSUPPORTED_MEDIA_TYPE,
+            format!("the request body must be {expected}"),
+        )
+    }
+
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        Self::new(kinds::INTERNAL, "internal error").caused_by(cause)
     }
 
     pub fn problem(&self) -> Problem {
-        let code = self.code();
         Problem {
-            type_uri: Problem::type_uri_for(code),
-            title: self.title().to_owned(),
-            status: self.status_code().as_u16(),
-            code: code.to_owned(),
-            // Internal and storage errors say nothing about their cause.
-            detail: Some(self.to_string()),
-            errors: match self {
-                Self::Validation(errors) => errors.clone(),
-                _ => Vec::new(),
-            },
+            type_uri: Problem::type_uri_for(self.kind.code),
+            title: self.kind.title.to_owned(),
+            status: self.kind.status,
+            code: self.kind.code.to_owned(),
+            detail: Some(self.detail.clone()),
+            errors: self
+                .extra
+                .as_ref()
+                .map(|extra| extra.errors.clone())
+                .unwrap_or_default(),
         }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.extra
+            .as_ref()
+            .and_then(|extra| extra.cause.as_deref())
+            .map(|cause| cause as &(dyn std::error::Error + 'static))
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            Self::Validation(_) | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::WrongPassword => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::AppNotBuilt | Self::InvalidCursor => StatusCode::NOT_FOUND,
-            Self::IncompleteUpload => StatusCode::BAD_REQUEST,
-            Self::NotAFolder | Self::NotAFile | Self::InvalidMove => StatusCode::CONFLICT,
-            Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::QuotaExceeded => StatusCode::INSUFFICIENT_STORAGE,
-            Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
-            Self::Integrity(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.kind.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         if status.is_server_error() {
-            tracing::error!(code = self.code(), error = %ErrorChain(self), "request failed");
+            tracing::error!(code = self.kind.code, error = %ErrorChain(self), "request failed");
         } else {
-            tracing::debug!(code = self.code(), error = %self, "request refused");
+            tracing::debug!(code = self.kind.code, error = %self, "request refused");
         }
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
-        if matches!(self, Self::Unauthorized(_)) {
-            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-        }
-        if let Self::MethodNotAllowed { allow } = self {
-            response.insert_header((header::ALLOW, allow.clone()));
-        }
-        if let Self::RangeNotSatisfiable { size } = self {
-            response.insert_header((header::CONTENT_RANGE, format!("bytes */{size}")));
+        if let Some((name, value)) = self.extra.as_ref().and_then(|extra| extra.header.as_ref()) {
+            response.insert_header((name.clone(), value.clone()));
         }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }
@@ -252,10 +177,13 @@ impl std::fmt::Display for ErrorChain<'_> {
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::NotFound => Self::NotFound,
-            StoreError::QuotaExceeded => Self::QuotaExceeded,
-            StoreError::InvalidMove => Self::InvalidMove,
-            StoreError::Unavailable(_) => Self::Unavailable(err),
+            StoreError::NotFound => Self::not_found(),
+            StoreError::QuotaExceeded => Self::new(kinds::QUOTA_EXCEEDED, err.to_string()),
+            StoreError::Unavailable(_) => Self::new(
+                kinds::STORAGE_UNAVAILABLE,
+                "storage is unavailable, try again shortly",
+            )
+            .caused_by(err),
             other => Self::internal(other),
         }
     }
@@ -267,24 +195,119 @@ impl From<CryptoError> for ApiError {
     }
 }
 
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        let detail = err.to_string();
+        match err {
+            AuthError::Invalid(errors) => Self::invalid(errors),
+            AuthError::EmailTaken => Self::new(kinds::EMAIL_TAKEN, detail),
+            AuthError::Unauthorized(why) => Self::unauthorized(why),
+            AuthError::WrongPassword => Self::new(kinds::WRONG_PASSWORD, detail),
+            AuthError::AccountGone => Self::not_found(),
+            AuthError::Store(err) => err.into(),
+            AuthError::Crypto(err) => Self::internal(err),
+            AuthError::Internal(_) => Self::internal(err),
+        }
+    }
+}
+
+impl From<VaultError> for ApiError {
+    fn from(err: VaultError) -> Self {
+        let detail = err.to_string();
+        let kind = match err {
+            VaultError::Invalid(errors) => return Self::invalid(errors),
+            VaultError::Store(err) => return err.into(),
+            VaultError::Link(why) => return Self::unauthorized(why),
+            VaultError::RangeNotSatisfiable { size } => {
+                return Self::new(kinds::RANGE_NOT_SATISFIABLE, detail)
+                    .with_header(header::CONTENT_RANGE, format!("bytes */{size}"));
+            }
+            VaultError::Integrity(err) => {
+                return Self::new(kinds::INTEGRITY_ERROR, detail).caused_by(err);
+            }
+            VaultError::Internal(_) => return Self::internal(err),
+            VaultError::NotFound => kinds::NOT_FOUND,
+            VaultError::NotAFolder => kinds::NOT_A_FOLDER,
+            VaultError::NotAFile => kinds::NOT_A_FILE,
+            VaultError::NameTaken => kinds::NAME_TAKEN,
+            VaultError::InvalidMove => kinds::INVALID_MOVE,
+            VaultError::InvalidCursor => kinds::INVALID_CURSOR,
+            VaultError::InvalidLimit { .. } => kinds::INVALID_LIMIT,
+            VaultError::EmptyQuery => kinds::INVALID_QUERY,
+            VaultError::UploadTooLarge { .. } => kinds::UPLOAD_TOO_LARGE,
+            VaultError::QuotaExceeded => kinds::QUOTA_EXCEEDED,
+            VaultError::IncompleteUpload => kinds::INCOMPLETE_UPLOAD,
+        };
+        Self::new(kind, detail)
+    }
+}
+
 /// How the JSON extractor's failures reach the client: a problem with a reason,
 /// never serde's internals beyond the field and position it names.
 pub fn json_error(err: JsonPayloadError) -> ApiError {
     match err {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-            ApiError::PayloadTooLarge
+            ApiError::new(
+                kinds::PAYLOAD_TOO_LARGE,
+                "the request body is larger than allowed",
+            )
         }
-        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType {
-            expected: "application/json",
-        },
-        JsonPayloadError::Deserialize(err) if err.is_data() => ApiError::bad_request(
-            "invalid_body",
+        JsonPayloadError::ContentType => ApiError::unsupported_media_type("application/json"),
+        JsonPayloadError::Deserialize(err) if err.is_data() => ApiError::new(
+            kinds::INVALID_BODY,
             format!("the body does not match the expected shape: {err}"),
         ),
-        JsonPayloadError::Deserialize(err) => ApiError::bad_request(
-            "malformed_json",
+        JsonPayloadError::Deserialize(err) => ApiError::new(
+            kinds::MALFORMED_JSON,
             format!("the body is not valid JSON: {err}"),
         ),
-        other => ApiError::bad_request("invalid_body", other.to_string()),
+        other => ApiError::new(kinds::INVALID_BODY, other.to_string()),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_answer_takes_code_status_and_title_from_the_table() {
+        let err: ApiError = VaultError::NameTaken.into();
+        let problem = err.problem();
+        assert_eq!(problem.code, kinds::NAME_TAKEN.code);
+        assert_eq!(problem.status, 409);
+        assert_eq!(problem.title, kinds::NAME_TAKEN.title);
+        assert_eq!(err.status_code(), StatusCode::CONFLICT);
+        let range: ApiError = VaultError::RangeNotSatisfiable { size: 10 }.into();
+        let response = range.error_response();
+        assert_eq!(
+            response
+                .headers()
+                .get(header::CONTENT_RANGE)
+                .map(|v| v.as_bytes()),
+            Some(b"bytes */10".as_slice())
+        );
+        let unauthorized: ApiError = AuthError::Unauthorized(Unauthorized::TokenExpired).into();
+        assert_eq!(unauthorized.kind(), kinds::TOKEN_EXPIRED);
+        assert_eq!(
+            unauthorized
+                .error_response()
+                .headers()
+                .get(header::WWW_AUTHENTICATE)
+                .map(|v| v.as_bytes()),
+            Some(b"Bearer".as_slice())
+        );
+    }
+
+    #[test]
+    fn internal_errors_say_nothing_of_their_cause() {
+        let err = ApiError::internal(StoreError::Corrupt("secret detail".to_owned()));
+        let problem = err.problem();
+        assert_eq!(problem.code, "internal");
+        assert!(
+            !serde_json::to_string(&problem)
+                .unwrap_or_default()
+                .contains("secret")
+        );
     }
 }

@@ -13,9 +13,9 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_actix_web::AppExt;
 
-use crate::auth::cookie;
 use crate::config::Config;
 use crate::routes;
+use crate::routes::session_cookie as cookie;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -240,10 +240,15 @@ async fn storage_down_mid_operation_answers_503_and_recovers_without_restart() {
         assert_eq!(body.len() as u64, node.size);
     }
     // After the sweeper, every object left has a record.
-    let (meta, blobs) = strongroom_api::app::open_stores(&config).await.unwrap();
-    strongroom_api::vault::sweeper::sweep(meta.as_ref(), blobs.as_ref(), time::Duration::ZERO)
-        .await
-        .unwrap();
+    let stores = strongroom_api::store::open(&config).await.unwrap();
+    let blobs = stores.blobs.clone();
+    strongroom_api::vault::sweeper::sweep(
+        stores.meta.as_ref(),
+        blobs.as_ref(),
+        time::Duration::ZERO,
+    )
+    .await
+    .unwrap();
     let objects = blobs.list(time::OffsetDateTime::now_utc()).await.unwrap();
     assert_eq!(objects.len(), 2);
 }
@@ -319,10 +324,15 @@ async fn an_outage_during_an_upload_leaves_no_visible_file_and_the_sweeper_tidie
         listing.items.is_empty(),
         "no visible file without its object"
     );
-    let (meta, blobs) = strongroom_api::app::open_stores(&config).await.unwrap();
-    strongroom_api::vault::sweeper::sweep(meta.as_ref(), blobs.as_ref(), time::Duration::ZERO)
-        .await
-        .unwrap();
+    let stores = strongroom_api::store::open(&config).await.unwrap();
+    let blobs = stores.blobs.clone();
+    strongroom_api::vault::sweeper::sweep(
+        stores.meta.as_ref(),
+        blobs.as_ref(),
+        time::Duration::ZERO,
+    )
+    .await
+    .unwrap();
     assert!(
         blobs
             .list(time::OffsetDateTime::now_utc())

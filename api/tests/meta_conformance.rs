@@ -13,13 +13,13 @@ use std::collections::BTreeSet;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use strongroom_api::config::DynamoSettings;
-use strongroom_api::store::StoreError;
 use strongroom_api::store::meta::dynamodb::DynamoMetaStore;
 use strongroom_api::store::meta::sqlite::SqliteMetaStore;
 use strongroom_api::store::meta::{
     FileCommit, MetaStore, NodeRecord, NodeUpdate, SessionRecord, SessionRotation, UserKeys,
     UserRecord,
 };
+use strongroom_api::store::{Conflict, StoreError};
 use strongroom_shared::NodeKind;
 use tempfile::TempDir;
 use time::{Duration, OffsetDateTime};
@@ -248,10 +248,10 @@ fn rename(parent: Uuid, name: &str) -> NodeUpdate {
     }
 }
 
-fn assert_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>, on: &str) {
+fn assert_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>, on: Conflict) {
     match result {
         Err(StoreError::Conflict(what)) if what == on => {}
-        other => panic!("expected Conflict({on}), got {other:?}"),
+        other => panic!("expected Conflict({on:?}), got {other:?}"),
     }
 }
 
@@ -317,7 +317,7 @@ async fn users_root_and_unique_email(store: &dyn MetaStore) {
         id: Uuid::new_v4(),
         ..ada.clone()
     };
-    assert_conflict(store.create_user(&copy).await, "email");
+    assert_conflict(store.create_user(&copy).await, Conflict::Email);
     assert_eq!(store.user_by_id(copy.id).await.unwrap(), None);
     assert_eq!(store.node(copy.id, copy.id).await.unwrap(), None);
     assert_eq!(
@@ -500,7 +500,7 @@ async fn create_folder_rules(store: &dyn MetaStore) {
     // One name per folder; the same name elsewhere is fine.
     assert_conflict(
         store.create_folder(&folder(ada.id, ada.id, "docs")).await,
-        "name",
+        Conflict::Name,
     );
     mkdir(store, ada.id, docs.id, "docs").await;
     mkdir(store, bob.id, bob.id, "docs").await;
@@ -559,7 +559,7 @@ async fn commit_new_file_and_quota(store: &dyn MetaStore) {
         store
             .commit_file(&file(ada.id, ada.id, "a", 1), false)
             .await,
-        "name",
+        Conflict::Name,
     );
     assert_not_found(
         store
@@ -639,7 +639,7 @@ async fn commit_overwrite(store: &dyn MetaStore) {
         store
             .commit_file(&file(ada.id, ada.id, "photos", 1), true)
             .await,
-        "name",
+        Conflict::Name,
     );
     // Overwrite of a name that is free simply creates.
     let fresh = file(ada.id, ada.id, "fresh", 5);
@@ -783,14 +783,14 @@ async fn move_rules(store: &dyn MetaStore) {
     // Name clash in the target: refused, nothing moved.
     assert_conflict(
         store.update_node(ada.id, x.id, &rename(ada.id, "a")).await,
-        "name",
+        Conflict::Name,
     );
     mkdir(store, ada.id, x.id, "taken").await;
     assert_conflict(
         store
             .update_node(ada.id, f.id, &rename(x.id, "taken"))
             .await,
-        "name",
+        Conflict::Name,
     );
     assert_eq!(store.node(ada.id, f.id).await.unwrap(), Some(f.clone()));
     assert_eq!(store.node(ada.id, x.id).await.unwrap(), Some(x.clone()));

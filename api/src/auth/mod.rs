@@ -1,12 +1,21 @@
-//! Authentication: access JWTs that carry the wrapped UMK, rotating refresh
-//! tokens, the `AuthUser` extractor, and the account operations built on them.
+//! Accounts and sessions: sign-up, log-in, rotating refresh tokens, access
+//! JWTs that carry the wrapped master key, password change, recovery. Plain
+//! Rust over the stores (`Accounts`); nothing here knows HTTP, which is the
+//! edge's business (`crate::routes`).
 
-pub mod accounts;
-pub mod cookie;
-pub mod extractor;
+mod accounts;
+mod caller;
+mod error;
+mod key_work;
+mod password;
+mod recovery;
 pub mod secret;
+mod sessions;
 pub mod tokens;
+mod wraps;
 
-pub use extractor::AuthUser;
+pub use accounts::{AccountSettings, Accounts, profile};
+pub use caller::Caller;
+pub use error::{AuthError, Unauthorized};
 pub use secret::TokenSecret;
 pub use tokens::TokenService;

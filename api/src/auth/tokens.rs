@@ -15,9 +15,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::auth::TokenSecret;
+use super::TokenSecret;
+use super::error::{AuthError, Unauthorized};
 use crate::crypto::keys::{self, Dek, Key32, NameKey, Umk};
-use crate::error::{ApiError, Unauthorized};
 
 const ISSUER: &str = "strongroom";
 const AUDIENCE: &str = "strongroom-api";
@@ -133,7 +133,7 @@ impl TokenService {
         session_id: Uuid,
         umk: &Umk,
         now: OffsetDateTime,
-    ) -> Result<String, ApiError> {
+    ) -> Result<String, AuthError> {
         let iat = u64::try_from(now.unix_timestamp()).unwrap_or(0);
         let wrapped = keys::wrap_key(
             &self.umk_wrap,
@@ -150,7 +150,7 @@ impl TokenService {
             umk: BASE64URL_NOPAD.encode(&wrapped),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(ApiError::internal)
+            .map_err(|err| AuthError::Internal(format!("signing a token: {err}")))
     }
 
     /// Checks signature, algorithm and claims, then unwraps the UMK.
@@ -198,7 +198,7 @@ impl TokenService {
         file: &DownloadFile<'_>,
         now: OffsetDateTime,
         ttl_secs: u64,
-    ) -> Result<String, ApiError> {
+    ) -> Result<String, AuthError> {
         let DownloadFile {
             user_id,
             node_id,
@@ -227,7 +227,7 @@ impl TokenService {
             name: BASE64URL_NOPAD.encode(&sealed_name),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(ApiError::internal)
+            .map_err(|err| AuthError::Internal(format!("signing a token: {err}")))
     }
 
     pub fn verify_download(&self, token: &str) -> Result<DownloadGrant, Unauthorized> {

@@ -8,9 +8,11 @@ use strongroom_shared::{
 };
 
 use super::json::JsonObject;
-use crate::app::AppState;
-use crate::auth::{AuthUser, accounts, cookie};
-use crate::error::{ApiError, Unauthorized};
+use crate::auth::{AuthError, Caller, Unauthorized};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+use super::session_cookie as cookie;
 use strongroom_shared::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -44,7 +46,7 @@ pub(crate) async fn signup(
     state: web::Data<AppState>,
     body: JsonObject<SignupRequest>,
 ) -> Result<(web::Json<SignupResponse>, actix_web::http::StatusCode), ApiError> {
-    let created = accounts::signup(&state, body.into_inner()).await?;
+    let created = state.accounts.signup(body.into_inner()).await?;
     Ok((web::Json(created), actix_web::http::StatusCode::CREATED))
 }
 
@@ -71,7 +73,7 @@ pub(crate) async fn login(
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let request = body.into_inner();
     let in_cookie = request.session_cookie;
-    let mut tokens = accounts::login(&state, request).await?;
+    let mut tokens = state.accounts.login(request).await?;
     if in_cookie && let Some(refresh_token) = tokens.refresh_token.take() {
         cookie::store_refresh_token(&session, refresh_token)?;
     }
@@ -102,11 +104,11 @@ pub(crate) async fn refresh(
     body: JsonObject<RefreshRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     if let Some(refresh_token) = body.into_inner().refresh_token {
-        return Ok(web::Json(accounts::refresh(&state, &refresh_token).await?));
+        return Ok(web::Json(state.accounts.refresh(&refresh_token).await?));
     }
     let refresh_token = cookie::refresh_token(&session)
-        .ok_or(ApiError::Unauthorized(Unauthorized::MissingRefreshToken))?;
-    match accounts::refresh(&state, &refresh_token).await {
+        .ok_or(ApiError::unauthorized(Unauthorized::MissingRefreshToken))?;
+    match state.accounts.refresh(&refresh_token).await {
         Ok(mut tokens) => {
             if let Some(next) = tokens.refresh_token.take() {
                 cookie::store_refresh_token(&session, next)?;
@@ -114,7 +116,7 @@ pub(crate) async fn refresh(
             Ok(web::Json(tokens))
         }
         Err(
-            err @ ApiError::Unauthorized(
+            err @ AuthError::Unauthorized(
                 Unauthorized::SessionEnded | Unauthorized::RefreshTokenReused,
             ),
         ) => {
@@ -122,9 +124,9 @@ pub(crate) async fn refresh(
             // `invalid_token`, which a refresh losing a race to its twin also
             // gets: the winner's new cookie may be arriving.)
             cookie::clear(&session);
-            Err(err)
+            Err(err.into())
         }
-        Err(err) => Err(err),
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -140,9 +142,9 @@ pub(crate) async fn refresh(
 pub(crate) async fn logout(
     state: web::Data<AppState>,
     session: Session,
-    auth: AuthUser,
+    caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    accounts::logout(&state, &auth).await?;
+    state.accounts.logout(&caller).await?;
     cookie::clear(&session);
     Ok(HttpResponse::NoContent().finish())
 }
@@ -160,9 +162,7 @@ pub(crate) async fn recover(
     state: web::Data<AppState>,
     body: JsonObject<RecoverRequest>,
 ) -> Result<web::Json<RecoverResponse>, ApiError> {
-    Ok(web::Json(
-        accounts::recover(&state, body.into_inner()).await?,
-    ))
+    Ok(web::Json(state.accounts.recover(body.into_inner()).await?))
 }
 
 /// The signed-in user.
@@ -175,9 +175,9 @@ pub(crate) async fn recover(
 #[get("/me")]
 pub(crate) async fn me(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
 ) -> Result<web::Json<UserProfile>, ApiError> {
-    Ok(web::Json(accounts::me(&state, &auth).await?))
+    Ok(web::Json(state.accounts.me(&caller).await?))
 }
 
 /// Change the password (re-wraps the master key; ends other sessions).
@@ -192,10 +192,13 @@ pub(crate) async fn me(
 #[put("/me/password")]
 pub(crate) async fn change_password(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     body: JsonObject<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    accounts::change_password(&state, &auth, body.into_inner()).await?;
+    state
+        .accounts
+        .change_password(&caller, body.into_inner())
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -211,9 +214,11 @@ pub(crate) async fn change_password(
 #[delete("/me")]
 pub(crate) async fn delete_me(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     body: JsonObject<DeleteAccountRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    accounts::delete_account(&state, &auth, body.into_inner()).await?;
+    state
+        .delete_account(&caller, body.into_inner().password)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

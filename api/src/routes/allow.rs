@@ -2,14 +2,13 @@
 //! of `OPTIONS` answers. The table is read off the OpenAPI document, which
 //! `utoipa-actix-web` fills from the same registrations that make the routes,
 //! and requests find their entry through actix's own route matching, so the
-//! two cannot disagree. `HEAD` is allowed wherever `GET` is (`head_as_get`),
-//! and `OPTIONS` everywhere.
+//! two cannot disagree. `HEAD` is allowed wherever `GET` is
+//! (`middleware::head_as_get`), and `OPTIONS` everywhere.
 
 use std::collections::HashMap;
 
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
-use actix_web::{Error, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use utoipa::openapi::OpenApi;
 
 /// What paths that only serve files (the browser app, the docs page) allow.
@@ -65,22 +64,6 @@ pub fn options(allow: &str) -> HttpResponse {
     HttpResponse::NoContent()
         .insert_header((header::ALLOW, allow.to_owned()))
         .finish()
-}
-
-/// `HEAD` is `GET` without the body: the request is routed as `GET`, and the
-/// HTTP layer, which saw `HEAD` when it read the request, sends the headers
-/// (`Content-Length` included) and no body.
-pub fn head_as_get<S>(
-    mut req: ServiceRequest,
-    service: &S,
-) -> impl Future<Output = Result<ServiceResponse, Error>> + use<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse, Error = Error>,
-{
-    if req.method() == Method::HEAD {
-        req.head_mut().method = Method::GET;
-    }
-    service.call(req)
 }
 
 /// `{name:regex}` → `{name}`, as utoipa writes actix patterns in the document.

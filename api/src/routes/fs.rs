@@ -11,12 +11,15 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::responses::{Authenticated, FileBytes, Upload};
 use super::vault::{PageQuery, content_length};
-use crate::app::AppState;
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::vault::download::{self, KeySource};
+use crate::state::AppState;
+use crate::vault::download::KeySource;
 use crate::vault::tree;
-use crate::vault::upload::{self, Target};
+use crate::vault::upload::Target;
+use strongroom_shared::kinds;
+
+use super::download;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_root)
@@ -53,11 +56,11 @@ pub struct PutQuery {
 #[get("/fs")]
 pub(crate) async fn get_root(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.into_inner().page()?;
-    let listing = tree::list(&state, &auth, auth.user_id, page).await?;
+    let listing = state.vault.list(&caller, caller.user_id, page).await?;
     Ok(HttpResponse::Ok().json(listing))
 }
 
@@ -83,31 +86,32 @@ pub(crate) async fn get_root(
 #[get("/fs/{path:.*}")]
 pub(crate) async fn get_path(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.into_inner().page()?;
     let segments = tree::split_path(&path)?;
-    let node = tree::resolve(&state, &auth, &segments)
+    let node = state
+        .vault
+        .resolve(&caller, &segments)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::not_found())?;
     match node.kind {
         NodeKind::Folder => {
-            let listing = tree::list(&state, &auth, node.id, page).await?;
+            let listing = state.vault.list(&caller, node.id, page).await?;
             Ok(HttpResponse::Ok().json(listing))
         }
         NodeKind::File => {
             let name = segments.last().cloned().unwrap_or_default();
-            download::respond(
-                &state,
-                &node,
-                &name,
-                KeySource::Umk(&auth.umk),
-                req.headers(),
-            )
-            .await
+            let conditions = download::conditions(req.headers());
+            Ok(download::respond(
+                state
+                    .vault
+                    .download(&node, name, KeySource::Umk(&caller.umk), conditions)
+                    .await?,
+            ))
         }
     }
 }
@@ -131,24 +135,29 @@ pub(crate) async fn get_path(
 #[put("/fs/{path:.*}")]
 pub(crate) async fn put_path(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     path: web::Path<String>,
     query: web::Query<PutQuery>,
     req: HttpRequest,
     body: web::Payload,
 ) -> Result<(web::Json<Node>, StatusCode), ApiError> {
     let mut segments = tree::split_path(&path)?;
-    let name = segments.pop().ok_or_else(|| {
-        ApiError::bad_request("invalid_path", "the path must end with a file name")
-    })?;
-    let parent = tree::folder_at(&state, &auth, &segments, query.parents).await?;
+    let name = segments
+        .pop()
+        .ok_or_else(|| ApiError::new(kinds::INVALID_PATH, "the path must end with a file name"))?;
+    let parent = state
+        .vault
+        .folder_at(&caller, &segments, query.parents)
+        .await?;
     let target = Target {
         parent_id: parent.id,
         name,
         overwrite: query.overwrite,
     };
-    let uploaded =
-        upload::upload(&state, &auth, target, content_length(req.headers())?, body).await?;
+    let uploaded = state
+        .vault
+        .upload(&caller, target, content_length(req.headers())?, body)
+        .await?;
     let status = if uploaded.replaced {
         StatusCode::OK
     } else {
@@ -174,13 +183,15 @@ pub(crate) async fn put_path(
 #[delete("/fs/{path:.*}")]
 pub(crate) async fn delete_path(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let segments = tree::split_path(&path)?;
-    let node = tree::resolve(&state, &auth, &segments)
+    let node = state
+        .vault
+        .resolve(&caller, &segments)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    tree::delete(&state, &auth, node.id).await?;
+        .ok_or(ApiError::not_found())?;
+    state.vault.delete(&caller, node.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,8 +3,9 @@
 use actix_web::{get, web};
 use strongroom_shared::Health;
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::StoreError;
 
 /// The process is alive.
 #[utoipa::path(tag = "health", responses((status = 200, description = "alive", body = Health)))]
@@ -21,9 +22,10 @@ pub(crate) async fn healthz() -> web::Json<Health> {
         description = "`storage_unavailable`: a backend does not answer")))]
 #[get("/readyz")]
 pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
-    tokio::try_join!(state.meta.ping(), state.blobs.ping()).map_err(|err| match err {
-        crate::store::StoreError::Unavailable(_) => ApiError::from(err),
-        other => ApiError::Unavailable(crate::store::StoreError::Unavailable(other.to_string())),
+    state.stores.ping().await.map_err(|err| match err {
+        StoreError::Unavailable(_) => ApiError::from(err),
+        // Whatever stops a backend from answering makes the server unready.
+        other => ApiError::from(StoreError::Unavailable(other.to_string())),
     })?;
     Ok(web::Json(Health {
         status: "ready".to_owned(),

@@ -8,10 +8,14 @@
 
 pub(crate) mod accounts;
 pub mod allow;
+mod caller;
+mod download;
+pub mod frontend;
 pub(crate) mod fs;
 pub(crate) mod health;
 mod json;
 pub mod responses;
+pub mod session_cookie;
 pub(crate) mod vault;
 
 use actix_session::SessionMiddleware;
@@ -55,7 +59,7 @@ pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError
         .and_then(|table| table.for_request(&req));
     match allowed {
         Some(allow) if req.method() == Method::OPTIONS => Ok(allow::options(&allow)),
-        Some(allow) => Err(ApiError::MethodNotAllowed { allow }),
-        None => Err(ApiError::NotFound),
+        Some(allow) => Err(ApiError::method_not_allowed(allow)),
+        None => Err(ApiError::not_found()),
     }
 }

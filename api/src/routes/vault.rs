@@ -15,12 +15,15 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::json::JsonObject;
-use crate::app::AppState;
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::vault::download::{self, KeySource};
-use crate::vault::upload::{self, Target};
-use crate::vault::{Names, links, tree};
+use crate::state::AppState;
+use crate::vault::download::KeySource;
+use crate::vault::upload::Target;
+use crate::vault::{Names, tree};
+use strongroom_shared::kinds;
+
+use super::download;
 
 use super::responses::{
     Authenticated, Download, FileBytes, JsonBody, NodeNotFound, Public, Upload, UploadForm,
@@ -55,7 +58,7 @@ pub struct PageQuery {
 impl PageQuery {
     /// The page asked for, checked before anything is looked up.
     pub fn page(self) -> Result<tree::Page, ApiError> {
-        tree::Page::new(self.cursor, self.limit)
+        Ok(tree::Page::new(self.cursor, self.limit)?)
     }
 }
 
@@ -79,7 +82,7 @@ pub struct SearchQuery {
 }
 
 fn uuid(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::try_parse(raw).map_err(|_| ApiError::NotFound)
+    Uuid::try_parse(raw).map_err(|_| ApiError::not_found())
 }
 
 /// The declared body length, when the client sent one.
@@ -91,8 +94,8 @@ pub fn content_length(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
                 .ok()
                 .and_then(|v| v.parse::<u64>().ok())
                 .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "invalid_content_length",
+                    ApiError::new(
+                        kinds::INVALID_CONTENT_LENGTH,
                         "Content-Length is not a number",
                     )
                 })
@@ -117,13 +120,13 @@ pub fn content_length(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
 #[get("/folders/{id}/children")]
 pub(crate) async fn list_children(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     id: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<FolderListing>, ApiError> {
     let page = query.into_inner().page()?;
-    let folder = tree::parse_ref(&auth, &id)?;
-    Ok(web::Json(tree::list(&state, &auth, folder, page).await?))
+    let folder = tree::parse_ref(&caller, &id)?;
+    Ok(web::Json(state.vault.list(&caller, folder, page).await?))
 }
 
 /// Create a folder.
@@ -140,10 +143,13 @@ pub(crate) async fn list_children(
 #[post("/folders")]
 pub(crate) async fn create_folder(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     body: JsonObject<CreateFolderRequest>,
 ) -> Result<(web::Json<Node>, StatusCode), ApiError> {
-    let node = tree::create_folder(&state, &auth, body.into_inner()).await?;
+    let node = state
+        .vault
+        .create_folder(&caller, body.into_inner())
+        .await?;
     Ok((web::Json(node), StatusCode::CREATED))
 }
 
@@ -171,7 +177,7 @@ pub(crate) async fn create_folder(
 #[put("/folders/{id}/files/{name}")]
 pub(crate) async fn upload_raw(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     path: web::Path<(String, String)>,
     query: web::Query<UploadQuery>,
     req: HttpRequest,
@@ -179,12 +185,14 @@ pub(crate) async fn upload_raw(
 ) -> Result<(web::Json<Node>, StatusCode), ApiError> {
     let (folder, name) = path.into_inner();
     let target = Target {
-        parent_id: tree::parse_ref(&auth, &folder)?,
+        parent_id: tree::parse_ref(&caller, &folder)?,
         name: Names::check("name", &name)?,
         overwrite: query.overwrite,
     };
-    let uploaded =
-        upload::upload(&state, &auth, target, content_length(req.headers())?, body).await?;
+    let uploaded = state
+        .vault
+        .upload(&caller, target, content_length(req.headers())?, body)
+        .await?;
     let status = if uploaded.replaced {
         StatusCode::OK
     } else {
@@ -217,13 +225,13 @@ const FILE_PART: &str = "file";
 #[post("/folders/{id}/files")]
 pub(crate) async fn upload_multipart(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     id: web::Path<String>,
     query: web::Query<UploadQuery>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<(web::Json<Vec<Node>>, StatusCode), ApiError> {
-    let parent_id = tree::parse_ref(&auth, &id)?;
+    let parent_id = tree::parse_ref(&caller, &id)?;
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -234,15 +242,13 @@ pub(crate) async fn upload_multipart(
                 .starts_with("multipart/form-data")
         });
     if !is_multipart {
-        return Err(ApiError::UnsupportedMediaType {
-            expected: "multipart/form-data",
-        });
+        return Err(ApiError::unsupported_media_type("multipart/form-data"));
     }
     let mut form = Multipart::new(req.headers(), payload);
     let mut stored = Vec::new();
     while let Some(field) = form.next().await {
         let mut field =
-            field.map_err(|err| ApiError::bad_request("invalid_multipart", err.to_string()))?;
+            field.map_err(|err| ApiError::new(kinds::INVALID_MULTIPART, err.to_string()))?;
         // Only files, each in a part named `file` (the form the document
         // describes); anything else is refused, not silently dropped.
         let filename = field
@@ -251,8 +257,7 @@ pub(crate) async fn upload_multipart(
             .and_then(|cd| cd.get_filename())
             .map(str::to_owned)
             .ok_or_else(|| {
-                ApiError::bad_request(
-                    "invalid_multipart",
+                ApiError::new(kinds::INVALID_MULTIPART,
                     "every part of the form must be a file in a field named `file`, with a filename",
                 )
             })?;
@@ -262,14 +267,16 @@ pub(crate) async fn upload_multipart(
             overwrite: query.overwrite,
         };
         stored.push(
-            upload::upload(&state, &auth, target, None, &mut field)
+            state
+                .vault
+                .upload(&caller, target, None, &mut field)
                 .await?
                 .node,
         );
     }
     if stored.is_empty() {
-        return Err(ApiError::bad_request(
-            "no_files",
+        return Err(ApiError::new(
+            kinds::NO_FILES,
             "the form holds no file part",
         ));
     }
@@ -287,11 +294,11 @@ pub(crate) async fn upload_multipart(
 #[get("/nodes/{id}")]
 pub(crate) async fn get_node(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     id: web::Path<String>,
 ) -> Result<web::Json<Node>, ApiError> {
-    let id = tree::parse_ref(&auth, &id)?;
-    Ok(web::Json(tree::get(&state, &auth, id).await?))
+    let id = tree::parse_ref(&caller, &id)?;
+    Ok(web::Json(state.vault.get(&caller, id).await?))
 }
 
 /// Rename and/or move a file or folder.
@@ -309,13 +316,13 @@ pub(crate) async fn get_node(
 #[patch("/nodes/{id}")]
 pub(crate) async fn update_node(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     id: web::Path<String>,
     body: JsonObject<UpdateNodeRequest>,
 ) -> Result<web::Json<Node>, ApiError> {
-    let id = tree::parse_ref(&auth, &id)?;
+    let id = tree::parse_ref(&caller, &id)?;
     Ok(web::Json(
-        tree::update(&state, &auth, id, body.into_inner()).await?,
+        state.vault.update(&caller, id, body.into_inner()).await?,
     ))
 }
 
@@ -332,11 +339,11 @@ pub(crate) async fn update_node(
 #[delete("/nodes/{id}")]
 pub(crate) async fn delete_node(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = tree::parse_ref(&auth, &id)?;
-    tree::delete(&state, &auth, id).await?;
+    let id = tree::parse_ref(&caller, &id)?;
+    state.vault.delete(&caller, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -361,20 +368,19 @@ pub(crate) async fn delete_node(
 #[get("/files/{id}/content")]
 pub(crate) async fn file_content(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let node = tree::node(&state, &auth, uuid(&id)?).await?;
-    let name = Names::new(&auth.umk).open(&node)?;
-    download::respond(
-        &state,
-        &node,
-        &name,
-        KeySource::Umk(&auth.umk),
-        req.headers(),
-    )
-    .await
+    let node = state.vault.node(&caller, uuid(&id)?).await?;
+    let name = Names::new(&caller.umk).open(&node)?;
+    let conditions = download::conditions(req.headers());
+    Ok(download::respond(
+        state
+            .vault
+            .download(&node, name, KeySource::Umk(&caller.umk), conditions)
+            .await?,
+    ))
 }
 
 /// A short-lived URL that downloads this one file without any header.
@@ -390,10 +396,12 @@ pub(crate) async fn file_content(
 #[post("/files/{id}/download-url")]
 pub(crate) async fn create_download_url(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     id: web::Path<String>,
 ) -> Result<web::Json<DownloadUrl>, ApiError> {
-    Ok(web::Json(links::create(&state, &auth, uuid(&id)?).await?))
+    Ok(web::Json(
+        state.vault.download_url(&caller, uuid(&id)?).await?,
+    ))
 }
 
 /// Follow a download URL (no header needed; valid about a minute).
@@ -421,7 +429,10 @@ pub(crate) async fn download_by_url(
     token: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    links::serve(&state, &token, req.headers()).await
+    let conditions = download::conditions(req.headers());
+    Ok(download::respond(
+        state.vault.follow_download_url(&token, conditions).await?,
+    ))
 }
 
 /// Search the caller's files and folders by name.
@@ -436,8 +447,8 @@ pub(crate) async fn download_by_url(
 #[get("/search")]
 pub(crate) async fn search(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    caller: Caller,
     query: web::Query<SearchQuery>,
 ) -> Result<web::Json<SearchResults>, ApiError> {
-    Ok(web::Json(tree::search(&state, &auth, &query.q).await?))
+    Ok(web::Json(state.vault.search(&caller, &query.q).await?))
 }

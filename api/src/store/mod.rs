@@ -1,13 +1,67 @@
-//! Storage behind two narrow traits: `MetaStore` (records) here, `BlobStore`
-//! (encrypted objects) with the files capability. Each has an embedded and an AWS
-//! implementation chosen by configuration.
+//! Storage behind narrow traits: `MetaStore` (records: users, sessions, the
+//! tree) and `BlobStore` (encrypted objects). Each has an embedded and an AWS
+//! implementation, chosen by configuration in `open`.
 
 pub mod aws;
 pub mod blob;
 pub mod meta;
 
+use std::sync::Arc;
+
+use crate::config::{BlobBackend, Config, MetaBackend};
+
 pub use blob::{BlobStore, ObjectKey};
 pub use meta::MetaStore;
+
+/// The two stores the configuration names.
+#[derive(Clone)]
+pub struct Stores {
+    pub meta: Arc<dyn MetaStore>,
+    pub blobs: Arc<dyn BlobStore>,
+}
+
+impl Stores {
+    /// Both backends answer.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        tokio::try_join!(self.meta.ping(), self.blobs.ping())?;
+        Ok(())
+    }
+}
+
+/// Opens the configured backends. The AWS ones check that their bucket and
+/// table exist (creating them with `storage.auto_create`), so a missing or
+/// unreachable backend stops start-up with a message that names it.
+pub async fn open(config: &Config) -> Result<Stores, StoreError> {
+    let storage = &config.storage;
+    let uses_aws = storage.blob == BlobBackend::S3 || storage.meta == MetaBackend::Dynamodb;
+    let sdk = match uses_aws {
+        true => Some(aws::sdk_config(&storage.aws).await),
+        false => None,
+    };
+    let meta: Arc<dyn MetaStore> = match (storage.meta, &sdk) {
+        (MetaBackend::Dynamodb, Some(sdk)) => Arc::new(
+            meta::dynamodb::DynamoMetaStore::connect(sdk, &storage.dynamodb, storage.auto_create)
+                .await?,
+        ),
+        _ => {
+            let db_path = config.data_dir.join("strongroom.db");
+            Arc::new(
+                tokio::task::spawn_blocking(move || meta::sqlite::SqliteMetaStore::open(&db_path))
+                    .await
+                    .map_err(|err| StoreError::Backend(Box::new(err)))??,
+            )
+        }
+    };
+    let blobs: Arc<dyn BlobStore> = match (storage.blob, &sdk) {
+        (BlobBackend::S3, Some(sdk)) => {
+            Arc::new(blob::s3::S3BlobStore::connect(sdk, &storage.s3, storage.auto_create).await?)
+        }
+        _ => Arc::new(blob::fs::FsBlobStore::open(
+            &config.data_dir.join("objects"),
+        )?),
+    };
+    Ok(Stores { meta, blobs })
+}
 
 /// Errors of every storage backend. "Not found" and "conflict" are values, never
 /// strings to parse.
@@ -15,9 +69,9 @@ pub use meta::MetaStore;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule was hit; the string names which (`email`, `name`).
-    #[error("conflict on {0}")]
-    Conflict(&'static str),
+    /// A uniqueness rule was hit; nothing was written.
+    #[error("{0} taken")]
+    Conflict(Conflict),
     /// The write would take the user past their quota; nothing was written.
     #[error("quota exceeded")]
     QuotaExceeded,
@@ -34,6 +88,24 @@ pub enum StoreError {
     /// Stored data does not have the expected shape.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// An upload stopped before its end (the client went away or failed):
+    /// the object is not stored.
+    #[error("the upload was abandoned")]
+    Abandoned,
     #[error("backend error: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Which uniqueness rule a write hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    /// An account with that email exists.
+    #[error("email")]
+    Email,
+    /// Something of that name is in the folder.
+    #[error("name")]
+    Name,
+    /// A record with that id exists (or another uniqueness rule of the schema).
+    #[error("id")]
+    Id,
 }

@@ -1,25 +1,21 @@
-//! Streaming download: object store → SRM1 decryptor → response, honouring
-//! `Range` (only the chunks that hold the range are read and decrypted),
-//! `ETag` with `If-None-Match` / `If-Range`, and an RFC 6266 filename.
+//! Streaming download: object store → SRM1 decryptor → bytes, honouring
+//! ranges (only the chunks that hold the range are read and decrypted) and
+//! entity tags (`If-None-Match`, `If-Range`). The vault says what to send
+//! (`Download`); the HTTP edge turns it into a response.
 //!
 //! The first plaintext piece is decrypted before the answer starts, so a
-//! damaged object fails with a problem response; damage found later aborts the
-//! connection. Either way no unauthenticated byte is ever sent.
+//! damaged object fails with a clean error; damage found later ends the
+//! stream with an error. Either way no unauthenticated byte is ever released.
 
-use actix_web::HttpResponse;
-use actix_web::http::StatusCode;
-use actix_web::http::header::{
-    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue, HeaderMap,
-};
 use bytes::Bytes;
+use futures_util::stream::LocalBoxStream;
 use futures_util::{StreamExt, TryStreamExt};
 
-use crate::app::AppState;
+use super::{Vault, VaultError};
 use crate::crypto::CryptoError;
 use crate::crypto::keys::{Dek, Umk};
 use crate::crypto::srm1::{Decryptor, HEADER_LEN, StreamDecryptor, chunk_span, ciphertext_len};
 use crate::crypto::stream::{decrypt_range_stream, decrypt_stream};
-use crate::error::ApiError;
 use crate::store::meta::NodeRecord;
 use crate::store::{ObjectKey, StoreError};
 
@@ -40,12 +36,54 @@ pub enum DownloadError {
     Crypto(#[from] CryptoError),
 }
 
-impl From<DownloadError> for ApiError {
+impl From<DownloadError> for VaultError {
     fn from(err: DownloadError) -> Self {
         match err {
             DownloadError::Store(err) => err.into(),
-            DownloadError::Crypto(err) => ApiError::Integrity(err),
+            DownloadError::Crypto(err) => VaultError::Integrity(err),
         }
+    }
+}
+
+/// The request's conditions, as the client sent them (HTTP header values).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Conditions<'a> {
+    pub range: Option<&'a str>,
+    pub if_range: Option<&'a str>,
+    pub if_none_match: Option<&'a str>,
+}
+
+/// What to answer a download with.
+pub enum Download {
+    /// The client's copy is current (`If-None-Match`).
+    NotModified {
+        etag: String,
+    },
+    Content(Content),
+}
+
+/// A file's plaintext, whole or a range of it, streamed.
+pub struct Content {
+    pub name: String,
+    /// Of the whole file.
+    pub size: u64,
+    pub etag: String,
+    /// Inclusive byte positions, when a range was asked for and served.
+    pub range: Option<(u64, u64)>,
+    pub body: LocalBoxStream<'static, Result<Bytes, DownloadError>>,
+}
+
+impl Content {
+    /// Bytes in `body`.
+    pub fn len(&self) -> u64 {
+        match self.range {
+            Some((start, end)) => end - start + 1,
+            None => self.size,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -129,154 +167,115 @@ pub fn etag(node: &NodeRecord) -> String {
     format!("\"{}\"", node.object_id.unwrap_or_default().simple())
 }
 
-fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',').any(|tag| {
-                let tag = tag.trim();
-                tag == "*" || tag == etag || tag.strip_prefix("W/") == Some(etag)
-            })
+fn if_none_match(header: Option<&str>, etag: &str) -> bool {
+    header.is_some_and(|v| {
+        v.split(',').any(|tag| {
+            let tag = tag.trim();
+            tag == "*" || tag == etag || tag.strip_prefix("W/") == Some(etag)
         })
+    })
 }
 
-/// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` — always an
-/// attachment: a user's HTML must never render as a page of this origin.
-pub fn disposition(name: &str) -> ContentDisposition {
-    let fallback: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
+impl Vault {
+    pub async fn read_header(&self, key: &ObjectKey) -> Result<Vec<u8>, VaultError> {
+        let mut stream = self.blobs.get(key, Some((0, HEADER_LEN as u64))).await?;
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        while let Some(piece) = stream.next().await {
+            header.extend_from_slice(&piece?);
+        }
+        Ok(header)
+    }
+
+    /// A download of `node` (a file) named `name`.
+    pub async fn download(
+        &self,
+        node: &NodeRecord,
+        name: String,
+        key_source: KeySource<'_>,
+        conditions: Conditions<'_>,
+    ) -> Result<Download, VaultError> {
+        let object_id = node.object_id.ok_or(VaultError::NotAFile)?;
+        let key = ObjectKey::new(node.user_id, object_id);
+        let etag = etag(node);
+        if if_none_match(conditions.if_none_match, &etag) {
+            return Ok(Download::NotModified { etag });
+        }
+        let choice = choose_range(conditions.range, conditions.if_range, &etag, node.size);
+        let range = match choice {
+            RangeChoice::Unsatisfiable => {
+                return Err(VaultError::RangeNotSatisfiable { size: node.size });
+            }
+            RangeChoice::Partial { start, end } => Some((start, end)),
+            RangeChoice::Full => None,
+        };
+        let header = self.read_header(&key).await?;
+        let expected = Some(object_id.into_bytes());
+        let decryptor = match key_source {
+            KeySource::Umk(umk) => {
+                Decryptor::new(&header, umk, node.user_id.into_bytes(), expected)
+            }
+            KeySource::Dek(dek) => Decryptor::from_dek(&header, dek, expected),
+        }
+        .map_err(VaultError::Integrity)?;
+        let plaintext = self.plaintext(node, &key, decryptor, range).await?;
+        Ok(Download::Content(Content {
+            name,
+            size: node.size,
+            etag,
+            range,
+            body: first_piece_checked(plaintext, node.id).await?,
+        }))
+    }
+
+    /// The decrypted stream of the whole file or of one range of it.
+    async fn plaintext(
+        &self,
+        node: &NodeRecord,
+        key: &ObjectKey,
+        decryptor: Decryptor,
+        range: Option<(u64, u64)>,
+    ) -> Result<LocalBoxStream<'static, Result<Bytes, DownloadError>>, VaultError> {
+        Ok(match range {
+            Some((start, end)) => {
+                let span = chunk_span(node.size, start, end)?;
+                let ciphertext = span.ciphertext_range();
+                let input = self
+                    .blobs
+                    .get(key, Some((ciphertext.start, ciphertext.end)))
+                    .await?
+                    .map_err(DownloadError::from);
+                decrypt_range_stream(input, decryptor, span).boxed_local()
+            }
+            None => {
+                let total = ciphertext_len(node.size)?;
+                let input = self
+                    .blobs
+                    .get(key, Some((HEADER_LEN as u64, total)))
+                    .await?
+                    .map_err(DownloadError::from);
+                decrypt_stream(input, StreamDecryptor::from_decryptor(decryptor)).boxed_local()
             }
         })
-        .map(|c| if c == '"' || c == '\\' { '_' } else { c })
-        .collect();
-    ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![
-            DispositionParam::Filename(fallback),
-            DispositionParam::FilenameExt(ExtendedValue {
-                charset: Charset::Ext("UTF-8".to_owned()),
-                language_tag: None,
-                value: name.as_bytes().to_vec(),
-            }),
-        ],
     }
 }
 
-pub async fn read_header(state: &AppState, key: &ObjectKey) -> Result<Vec<u8>, ApiError> {
-    let mut stream = state.blobs.get(key, Some((0, HEADER_LEN as u64))).await?;
-    let mut header = Vec::with_capacity(HEADER_LEN);
-    while let Some(piece) = stream.next().await {
-        header.extend_from_slice(&piece?);
-    }
-    Ok(header)
-}
-
-/// Answers a download of `node` (a file) named `name`.
-pub async fn respond(
-    state: &AppState,
-    node: &NodeRecord,
-    name: &str,
-    key_source: KeySource<'_>,
-    headers: &HeaderMap,
-) -> Result<HttpResponse, ApiError> {
-    let object_id = node.object_id.ok_or(ApiError::NotAFile)?;
-    let key = ObjectKey::new(node.user_id, object_id);
-    let tag = etag(node);
-    if if_none_match(headers, &tag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, tag))
-            .finish());
-    }
-    let header_value = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    let choice = choose_range(
-        header_value(header::RANGE),
-        header_value(header::IF_RANGE),
-        &tag,
-        node.size,
-    );
-    if choice == RangeChoice::Unsatisfiable {
-        return Err(ApiError::RangeNotSatisfiable { size: node.size });
-    }
-
-    let header_bytes = read_header(state, &key).await?;
-    let expected = Some(object_id.into_bytes());
-    let decryptor = match key_source {
-        KeySource::Umk(umk) => {
-            Decryptor::new(&header_bytes, umk, node.user_id.into_bytes(), expected)
-        }
-        KeySource::Dek(dek) => Decryptor::from_dek(&header_bytes, dek, expected),
-    }
-    .map_err(ApiError::Integrity)?;
-
-    let total = ciphertext_len(node.size)?;
-    let (status, length, plaintext) = match choice {
-        RangeChoice::Partial { start, end } => {
-            let span = chunk_span(node.size, start, end)?;
-            let range = span.ciphertext_range();
-            let input = state
-                .blobs
-                .get(&key, Some((range.start, range.end)))
-                .await?
-                .map_err(DownloadError::from);
-            (
-                StatusCode::PARTIAL_CONTENT,
-                end - start + 1,
-                decrypt_range_stream(input, decryptor, span).boxed_local(),
-            )
-        }
-        _ => {
-            let input = state
-                .blobs
-                .get(&key, Some((HEADER_LEN as u64, total)))
-                .await?
-                .map_err(DownloadError::from);
-            (
-                StatusCode::OK,
-                node.size,
-                decrypt_stream(input, StreamDecryptor::from_decryptor(decryptor)).boxed_local(),
-            )
-        }
-    };
-
-    // Decrypt the first piece now: damage found here is still a clean problem.
-    let mut plaintext = plaintext;
+/// Decrypts the first piece before anything is sent: damage found here is
+/// still a clean error. Later damage ends the stream with one, logged.
+async fn first_piece_checked(
+    mut plaintext: LocalBoxStream<'static, Result<Bytes, DownloadError>>,
+    node: uuid::Uuid,
+) -> Result<LocalBoxStream<'static, Result<Bytes, DownloadError>>, VaultError> {
     let first = match plaintext.next().await {
         Some(Err(err)) => return Err(err.into()),
         Some(Ok(first)) => Some(first),
         None => None,
     };
-    let object = node.id;
-    let body = futures_util::stream::iter(first.map(Ok::<Bytes, DownloadError>))
+    Ok(futures_util::stream::iter(first.map(Ok))
         .chain(plaintext)
         .inspect_err(move |err| {
-            tracing::error!(node = %object, error = %err, "download aborted mid-stream");
-        });
-
-    let mut response = HttpResponse::build(status);
-    response
-        .insert_header((header::CONTENT_TYPE, super::names::content_type(name)))
-        .insert_header((header::CONTENT_DISPOSITION, disposition(name)))
-        .insert_header((header::ETAG, tag))
-        .insert_header((header::ACCEPT_RANGES, "bytes"))
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "sandbox; default-src 'none'",
-        ));
-    if let RangeChoice::Partial { start, end } = choice {
-        response.insert_header((
-            header::CONTENT_RANGE,
-            format!("bytes {start}-{end}/{}", node.size),
-        ));
-    }
-    Ok(response.no_chunking(length).streaming(body))
+            tracing::error!(%node, error = %err, "download aborted mid-stream");
+        })
+        .boxed_local())
 }
 
 #[cfg(test)]
@@ -327,17 +326,6 @@ mod tests {
         assert_eq!(
             choose_range(Some("bytes=0-1"), Some("\"old\""), TAG, 10),
             RangeChoice::Full
-        );
-    }
-
-    #[test]
-    fn filenames_have_an_ascii_fallback_and_utf8() {
-        let text = disposition("résumé \"final\".pdf").to_string();
-        assert!(text.starts_with("attachment"), "{text}");
-        assert!(text.contains("filename=\"r_sum_ _final_.pdf\""), "{text}");
-        assert!(
-            text.contains("filename*=UTF-8''r%C3%A9sum%C3%A9%20%22final%22.pdf"),
-            "{text}"
         );
     }
 }

@@ -2,78 +2,73 @@
 //! a plain link. The token carries one object's DEK (wrapped under the token
 //! secret), never the UMK: a leaked URL opens one file, for about a minute.
 
-use actix_web::HttpResponse;
-use actix_web::http::header::HeaderMap;
 use strongroom_shared::DownloadUrl;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::download::{self, KeySource};
-use super::{Names, tree};
-use crate::app::AppState;
-use crate::auth::AuthUser;
+use super::download::{Conditions, Download, KeySource};
+use super::{Names, Vault, VaultError};
+use crate::auth::Caller;
 use crate::auth::tokens::DownloadFile;
 use crate::crypto::keys::Dek;
 use crate::crypto::srm1::Decryptor;
-use crate::error::ApiError;
 use crate::store::ObjectKey;
 
 pub const DOWNLOAD_PATH: &str = "/api/v1/download/";
 
-pub async fn create(state: &AppState, auth: &AuthUser, id: Uuid) -> Result<DownloadUrl, ApiError> {
-    let node = tree::node(state, auth, id).await?;
-    let object_id = node.object_id.ok_or(ApiError::NotAFile)?;
-    let name = Names::new(&auth.umk).open(&node)?;
-    // The DEK comes out of the object's own header, checked like any download.
-    let header = download::read_header(state, &ObjectKey::new(auth.user_id, object_id)).await?;
-    let decryptor = Decryptor::new(
-        &header,
-        &auth.umk,
-        auth.user_id.into_bytes(),
-        Some(object_id.into_bytes()),
-    )
-    .map_err(ApiError::Integrity)?;
-    let dek = Dek::from_bytes(*decryptor.dek().as_bytes());
-    let now = OffsetDateTime::now_utc();
-    let ttl = state.config.download_url_ttl_secs;
-    let file = DownloadFile {
-        user_id: auth.user_id,
-        node_id: node.id,
-        object_id,
-        dek: &dek,
-        name: &name,
-    };
-    let token = state.tokens.issue_download(&file, now, ttl)?;
-    Ok(DownloadUrl {
-        url: format!("{DOWNLOAD_PATH}{token}"),
-        expires_at: (now + Duration::seconds(i64::try_from(ttl).unwrap_or(60)))
-            .replace_nanosecond(0)
-            .unwrap_or(now),
-    })
-}
+impl Vault {
+    /// A download URL for one file of the caller's.
+    pub async fn download_url(&self, caller: &Caller, id: Uuid) -> Result<DownloadUrl, VaultError> {
+        let node = self.node(caller, id).await?;
+        let object_id = node.object_id.ok_or(VaultError::NotAFile)?;
+        let name = Names::new(&caller.umk).open(&node)?;
+        // The DEK comes out of the object's own header, checked like any download.
+        let header = self
+            .read_header(&ObjectKey::new(caller.user_id, object_id))
+            .await?;
+        let decryptor = Decryptor::new(
+            &header,
+            &caller.umk,
+            caller.user_id.into_bytes(),
+            Some(object_id.into_bytes()),
+        )
+        .map_err(VaultError::Integrity)?;
+        let dek = Dek::from_bytes(*decryptor.dek().as_bytes());
+        let now = OffsetDateTime::now_utc();
+        let ttl = self.limits.download_url_ttl_secs;
+        let file = DownloadFile {
+            user_id: caller.user_id,
+            node_id: node.id,
+            object_id,
+            dek: &dek,
+            name: &name,
+        };
+        let token = self.tokens.issue_download(&file, now, ttl)?;
+        Ok(DownloadUrl {
+            url: format!("{DOWNLOAD_PATH}{token}"),
+            expires_at: (now + Duration::seconds(i64::try_from(ttl).unwrap_or(60)))
+                .replace_nanosecond(0)
+                .unwrap_or(now),
+        })
+    }
 
-/// Serves a download URL. The file must still be the one the URL was made for.
-pub async fn serve(
-    state: &AppState,
-    token: &str,
-    headers: &HeaderMap,
-) -> Result<HttpResponse, ApiError> {
-    let grant = state
-        .tokens
-        .verify_download(token)
-        .map_err(ApiError::Unauthorized)?;
-    let node = state
-        .meta
-        .node(grant.user_id, grant.node_id)
-        .await?
-        .filter(|node| node.object_id == Some(grant.object_id))
-        .ok_or(ApiError::NotFound)?;
-    download::respond(
-        state,
-        &node,
-        &grant.name,
-        KeySource::Dek(grant.dek),
-        headers,
-    )
-    .await
+    /// Follows a download URL. The file must still be the one the URL was made for.
+    pub async fn follow_download_url(
+        &self,
+        token: &str,
+        conditions: Conditions<'_>,
+    ) -> Result<Download, VaultError> {
+        let grant = self
+            .tokens
+            .verify_download(token)
+            .map_err(VaultError::Link)?;
+        let node = self
+            .meta
+            .node(grant.user_id, grant.node_id)
+            .await?
+            .filter(|node| node.object_id == Some(grant.object_id))
+            .ok_or(VaultError::NotFound)?;
+        self.download(&node, grant.name, KeySource::Dek(grant.dek), conditions)
+            .await
+    }
 }

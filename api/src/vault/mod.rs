@@ -1,11 +1,74 @@
-//! The vault: files and folders of the signed-in user. Plain async functions
-//! over the app state; the HTTP layer in `routes` only extracts and answers.
+//! The vault: the files and folders of a signed-in user, their encrypted
+//! names and contents. Plain Rust over the stores (`Vault`), returning domain
+//! results (`Download`, `VaultError`); nothing here knows HTTP, which is the
+//! edge's business (`crate::routes`).
 
 pub mod download;
+mod error;
 pub mod links;
 pub mod names;
 pub mod sweeper;
 pub mod tree;
 pub mod upload;
 
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use crate::auth::TokenService;
+use crate::config::Config;
+use crate::store::{BlobStore, MetaStore, ObjectKey};
+
+pub use error::VaultError;
 pub use names::Names;
+
+/// What vault operations need to know of the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct VaultLimits {
+    pub max_upload_bytes: u64,
+    pub download_url_ttl_secs: u64,
+}
+
+impl VaultLimits {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            max_upload_bytes: config.max_upload_bytes,
+            download_url_ttl_secs: config.download_url_ttl_secs,
+        }
+    }
+}
+
+/// Files and folders, over both stores.
+pub struct Vault {
+    meta: Arc<dyn MetaStore>,
+    blobs: Arc<dyn BlobStore>,
+    /// Signs download URLs.
+    tokens: Arc<TokenService>,
+    limits: VaultLimits,
+}
+
+impl Vault {
+    pub fn new(
+        meta: Arc<dyn MetaStore>,
+        blobs: Arc<dyn BlobStore>,
+        tokens: Arc<TokenService>,
+        limits: VaultLimits,
+    ) -> Self {
+        Self {
+            meta,
+            blobs,
+            tokens,
+            limits,
+        }
+    }
+
+    /// Removes objects whose records are gone. A failure here leaves an orphan
+    /// that the sweeper removes later, so it is logged, not returned.
+    pub async fn delete_objects(&self, user_id: Uuid, objects: Vec<Uuid>) {
+        for object_id in objects {
+            if let Err(err) = self.blobs.delete(&ObjectKey::new(user_id, object_id)).await {
+                tracing::warn!(%object_id, error = %err, "object not deleted; the sweeper will retry");
+            }
+        }
+    }
+}

@@ -5,8 +5,8 @@ use strongroom_shared::validate::normalize_name;
 use strongroom_shared::{Node, NodeKind};
 use uuid::Uuid;
 
+use super::VaultError;
 use crate::crypto::keys::{NameKey, Umk};
-use crate::error::ApiError;
 use crate::store::meta::NodeRecord;
 
 /// The caller's name key, derived once per request.
@@ -17,9 +17,9 @@ impl Names {
         Self(NameKey::derive(umk))
     }
 
-    /// Validates and NFC-normalises a name from a request (400 naming the rule).
-    pub fn check(field: &str, raw: &str) -> Result<String, ApiError> {
-        normalize_name(raw).map_err(|invalid| ApiError::invalid_field(field, invalid))
+    /// Validates and NFC-normalises a name from a request (the error names the rule).
+    pub fn check(field: &str, raw: &str) -> Result<String, VaultError> {
+        normalize_name(raw).map_err(|invalid| VaultError::Invalid(vec![invalid.for_field(field)]))
     }
 
     pub fn mac(&self, parent_id: Uuid, name: &str) -> [u8; 32] {
@@ -36,7 +36,7 @@ impl Names {
     }
 
     /// The plaintext name of a stored node; the root's is empty.
-    pub fn open(&self, node: &NodeRecord) -> Result<String, ApiError> {
+    pub fn open(&self, node: &NodeRecord) -> Result<String, VaultError> {
         let Some(parent) = node.parent_id else {
             return Ok(String::new());
         };
@@ -57,7 +57,7 @@ impl Names {
             .ok()
     }
 
-    pub fn to_wire(&self, node: &NodeRecord) -> Result<Node, ApiError> {
+    pub fn to_wire(&self, node: &NodeRecord) -> Result<Node, VaultError> {
         Ok(wire(node, self.open(node)?))
     }
 }

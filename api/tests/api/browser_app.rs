@@ -412,7 +412,7 @@ async fn every_answer_carries_the_security_headers() {
         assert_eq!(assert_security_headers(response), policy, "{what}");
     }
     // The API docs have a policy of their own (see the test below).
-    let docs = strongroom_api::security_headers::docs_policy();
+    let docs = strongroom_api::middleware::security_headers::docs_policy();
     for path in [
         "/api/docs/",
         "/api/docs/swagger-initializer.js",
@@ -468,13 +468,14 @@ async fn the_api_docs_need_no_inline_script_and_one_hashed_style() {
     let page = response.text().await.unwrap();
     assert!(page.contains("swagger-initializer.js"), "{page}");
     // Nothing inline in the page itself...
-    let inline = strongroom_api::security_headers::InlineHashes::of_html(page.as_bytes());
+    let inline =
+        strongroom_api::middleware::security_headers::InlineHashes::of_html(page.as_bytes());
     assert!(inline.scripts.is_empty(), "{page}");
     assert!(inline.styles.is_empty(), "{page}");
     assert!(!page.contains(" style="), "{page}");
     assert!(!page.contains("onload="), "no inline handlers: {page}");
     // ...and the one style Swagger UI renders is the one the policy allows.
-    let logo = strongroom_api::security_headers::SWAGGER_LOGO_STYLE;
+    let logo = strongroom_api::middleware::security_headers::SWAGGER_LOGO_STYLE;
     let hash = data_encoding::BASE64.encode(&Sha256::digest(logo.as_bytes()));
     assert!(
         policy.contains(&format!("style-src 'self' 'sha256-{hash}';")),
@@ -495,7 +496,8 @@ async fn the_api_docs_need_no_inline_script_and_one_hashed_style() {
 fn the_test_app_is_what_trunk_writes() {
     // Guard for the fixture itself: one inline module script, the rest external.
     let built = built_app();
-    let inline = strongroom_api::security_headers::InlineHashes::of_html(built.index.as_bytes());
+    let inline =
+        strongroom_api::middleware::security_headers::InlineHashes::of_html(built.index.as_bytes());
     assert_eq!(inline.scripts.len(), 1);
     assert!(built.dist.join("app-abc123_bg.wasm").is_file());
 }

@@ -610,7 +610,8 @@ async fn the_sweeper_removes_only_unreferenced_old_objects() {
     let orphan = format!("{}/{}", user.signup.user.id, uuid::Uuid::new_v4());
     app.write_object(&orphan, b"SRM1 left by a crash".to_vec())
         .await;
-    let (meta, blobs) = app.stores().await;
+    let stores = app.stores().await;
+    let (meta, blobs) = (stores.meta, stores.blobs);
     let sweep = |grace| strongroom_api::vault::sweeper::sweep(meta.as_ref(), blobs.as_ref(), grace);
     // Young objects are left alone: their upload may be about to commit.
     let report = sweep(time::Duration::hours(1)).await.unwrap();

@@ -394,15 +394,8 @@ impl TestApp {
     }
 
     /// The stores this server uses, opened again (for the sweeper).
-    pub async fn stores(
-        &self,
-    ) -> (
-        std::sync::Arc<dyn strongroom_api::store::MetaStore>,
-        std::sync::Arc<dyn strongroom_api::store::BlobStore>,
-    ) {
-        strongroom_api::app::open_stores(&self.config)
-            .await
-            .unwrap()
+    pub async fn stores(&self) -> strongroom_api::store::Stores {
+        strongroom_api::store::open(&self.config).await.unwrap()
     }
 
     /// The server's own token service, to mint tokens no client could (expired

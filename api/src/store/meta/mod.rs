@@ -1,111 +1,26 @@
 //! The metadata store: users, sessions, and the tree of files and folders with
-//! quotas. Every lookup that concerns a user's data takes that user's id, so
-//! nothing can be read across accounts by mistake.
+//! quotas, one trait per concern (`UserStore`, `SessionStore`, `TreeStore`) and
+//! `MetaStore` their sum, each implemented for SQLite (embedded) and DynamoDB.
+//! Every lookup that concerns a user's data takes that user's id, so nothing
+//! can be read across accounts by mistake.
 
 pub mod dynamodb;
+mod records;
 pub mod sqlite;
 
 use async_trait::async_trait;
-use strongroom_shared::NodeKind;
-use time::OffsetDateTime;
 use uuid::Uuid;
+
+pub use records::{
+    FileCommit, NodeRecord, NodeUpdate, SessionRecord, SessionRotation, UserKeys, UserRecord,
+};
 
 use super::StoreError;
 
-/// A user as stored. Nothing here opens the user's files without a password,
-/// the recovery code or a live token.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UserRecord {
-    pub id: Uuid,
-    /// Normalised (trimmed, lower-cased).
-    pub email: String,
-    pub display_name: Option<String>,
-    /// Argon2id PHC string.
-    pub password_hash: String,
-    pub keys: UserKeys,
-    pub quota_bytes: u64,
-    pub used_bytes: u64,
-    pub created_at: OffsetDateTime,
-}
-
-/// The user master key, wrapped twice: under the password's KEK and under the
-/// recovery code's KEK. Argon2 parameters travel with each so they can be raised.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UserKeys {
-    pub kek_salt: [u8; 16],
-    pub kek_params: String,
-    pub wrapped_umk: Vec<u8>,
-    pub recovery_salt: [u8; 16],
-    pub recovery_params: String,
-    pub recovery_wrapped_umk: Vec<u8>,
-}
-
-/// A refresh-token session. The store holds only a hash of the current secret
-/// and the UMK wrapped under a key derived from that secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionRecord {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub secret_hash: [u8; 32],
-    pub wrapped_umk: Vec<u8>,
-    pub created_at: OffsetDateTime,
-    pub expires_at: OffsetDateTime,
-}
-
-/// What a refresh writes: the next secret's hash and wrapped UMK.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionRotation {
-    pub secret_hash: [u8; 32],
-    pub wrapped_umk: Vec<u8>,
-    pub expires_at: OffsetDateTime,
-}
-
-/// A file or folder as stored: the name only as ciphertext (bound to node and
-/// parent) and as a keyed MAC (for "one name per folder"). The root folder of a
-/// user has the user's id, no parent, and an empty name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NodeRecord {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub parent_id: Option<Uuid>,
-    pub kind: NodeKind,
-    pub name_ct: Vec<u8>,
-    pub name_mac: [u8; 32],
-    /// Plaintext bytes; 0 for folders.
-    pub size: u64,
-    /// The encrypted object holding a file's bytes; `None` for folders.
-    pub object_id: Option<Uuid>,
-    pub created_at: OffsetDateTime,
-    pub modified_at: OffsetDateTime,
-}
-
-/// A rename and/or move, already encrypted for the new place.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NodeUpdate {
-    pub parent_id: Uuid,
-    pub name_ct: Vec<u8>,
-    pub name_mac: [u8; 32],
-    pub modified_at: OffsetDateTime,
-}
-
-/// What committing a file did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FileCommit {
-    Created(NodeRecord),
-    /// An existing file of that name now points at the new object; the old
-    /// object is the caller's to delete.
-    Replaced {
-        node: NodeRecord,
-        old_object_id: Uuid,
-    },
-}
-
+/// Accounts.
 #[async_trait]
-pub trait MetaStore: Send + Sync + 'static {
-    /// Answers when the backend is reachable.
-    async fn ping(&self) -> Result<(), StoreError>;
-
-    /// `Conflict("email")` when the email is taken. Creates the user's root
+pub trait UserStore: Send + Sync {
+    /// `Conflict(Email)` when the email is taken. Creates the user's root
     /// folder (id = user id) in the same transaction.
     async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError>;
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError>;
@@ -119,7 +34,11 @@ pub trait MetaStore: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Removes the user and every record that belongs to them.
     async fn delete_user(&self, id: Uuid) -> Result<(), StoreError>;
+}
 
+/// Refresh-token sessions.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
     async fn create_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
     /// A live (unexpired) session of that user.
     async fn session(&self, user_id: Uuid, id: Uuid) -> Result<Option<SessionRecord>, StoreError>;
@@ -142,7 +61,11 @@ pub trait MetaStore: Send + Sync + 'static {
         user_id: Uuid,
         keep: Option<Uuid>,
     ) -> Result<(), StoreError>;
+}
 
+/// Each user's tree of files and folders, with the quota.
+#[async_trait]
+pub trait TreeStore: Send + Sync {
     /// A node of that user.
     async fn node(&self, user_id: Uuid, id: Uuid) -> Result<Option<NodeRecord>, StoreError>;
     /// The child of `parent_id` whose name has this MAC.
@@ -160,20 +83,20 @@ pub trait MetaStore: Send + Sync + 'static {
     async fn ancestors(&self, user_id: Uuid, id: Uuid) -> Result<Vec<NodeRecord>, StoreError>;
     /// Every node of the user except the root (for search).
     async fn all_nodes(&self, user_id: Uuid) -> Result<Vec<NodeRecord>, StoreError>;
-    /// `NotFound` if the parent is not a folder of the user; `Conflict("name")`
+    /// `NotFound` if the parent is not a folder of the user; `Conflict(Name)`
     /// if the name is taken there.
     async fn create_folder(&self, node: &NodeRecord) -> Result<(), StoreError>;
     /// Makes an uploaded object visible, atomically with the quota charge.
     /// With `overwrite`, a file of the same name is re-pointed at the new object
     /// (keeping its id); without it, or if a folder has that name,
-    /// `Conflict("name")`. `QuotaExceeded` leaves everything unchanged.
+    /// `Conflict(Name)`. `QuotaExceeded` leaves everything unchanged.
     async fn commit_file(
         &self,
         node: &NodeRecord,
         overwrite: bool,
     ) -> Result<FileCommit, StoreError>;
     /// Rename and/or move. `InvalidMove` for the root or a folder into its own
-    /// subtree, `NotFound` for a missing node or target folder, `Conflict("name")`.
+    /// subtree, `NotFound` for a missing node or target folder, `Conflict(Name)`.
     async fn update_node(
         &self,
         user_id: Uuid,
@@ -187,4 +110,11 @@ pub trait MetaStore: Send + Sync + 'static {
     async fn object_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>, StoreError>;
     /// Whether a committed file points at this object (for the sweeper).
     async fn object_referenced(&self, user_id: Uuid, object_id: Uuid) -> Result<bool, StoreError>;
+}
+
+/// The whole metadata store.
+#[async_trait]
+pub trait MetaStore: UserStore + SessionStore + TreeStore + 'static {
+    /// Answers when the backend is reachable.
+    async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
 };
 
-use super::build_err;
+use super::client::build_err;
 use crate::store::StoreError;
 
 pub(super) type Item = HashMap<String, AttributeValue>;

@@ -1,14 +1,58 @@
 //! Refresh-token sessions: the session item (found by id alone) plus a ref in
 //! the user's partition (found by user), written and deleted together.
 
+use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use uuid::Uuid;
 
 use super::expr::{self, Ex, Reader, b, key, n, s};
 use super::items::{self, PROFILE, SESSION};
 use super::{DynamoMetaStore, TTL_ATTRIBUTE, now};
-use crate::store::StoreError;
-use crate::store::meta::{SessionRecord, SessionRotation};
+use crate::store::meta::{SessionRecord, SessionRotation, SessionStore};
+use crate::store::{Conflict, StoreError};
+
+// Each method runs the function of the same name below.
+#[async_trait]
+impl SessionStore for DynamoMetaStore {
+    async fn create_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        create_session(self, session).await
+    }
+
+    async fn session(&self, user_id: Uuid, id: Uuid) -> Result<Option<SessionRecord>, StoreError> {
+        Ok(live_session(self, id)
+            .await?
+            .filter(|s| s.user_id == user_id))
+    }
+
+    async fn session_by_id(&self, id: Uuid) -> Result<Option<SessionRecord>, StoreError> {
+        live_session(self, id).await
+    }
+
+    async fn rotate_session(
+        &self,
+        id: Uuid,
+        current_hash: &[u8; 32],
+        next: &SessionRotation,
+    ) -> Result<bool, StoreError> {
+        rotate_session(self, id, current_hash, next).await
+    }
+
+    async fn retired_secret_hashes(&self, id: Uuid) -> Result<Vec<[u8; 32]>, StoreError> {
+        retired_secret_hashes(self, id).await
+    }
+
+    async fn delete_session(&self, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
+        delete_session(self, user_id, id).await
+    }
+
+    async fn delete_sessions_except(
+        &self,
+        user_id: Uuid,
+        keep: Option<Uuid>,
+    ) -> Result<(), StoreError> {
+        delete_sessions_except(self, user_id, keep).await
+    }
+}
 
 fn ref_key(user: Uuid, id: Uuid) -> expr::Item {
     key(items::user_pk(user), &items::session_ref_sk(id))
@@ -42,7 +86,7 @@ pub(super) async fn create_session(
     match store.transact(ops).await? {
         Ok(()) => Ok(()),
         Err(failed) if failed.first() == Some(&true) => Err(StoreError::NotFound),
-        Err(_) => Err(StoreError::Conflict("id")),
+        Err(_) => Err(StoreError::Conflict(Conflict::Id)),
     }
 }
 

@@ -1,13 +1,43 @@
 //! Users: profile, email claim, root folder; account deletion.
 
+use async_trait::async_trait;
 use strongroom_shared::NodeKind;
 use uuid::Uuid;
 
 use super::DynamoMetaStore;
 use super::expr::{self, Ex, Reader, key, s};
 use super::items::{self, EMAIL, PROFILE, SESSION, SESSION_REF_PREFIX};
-use crate::store::StoreError;
-use crate::store::meta::{NodeRecord, UserKeys, UserRecord};
+use crate::store::meta::{NodeRecord, UserKeys, UserRecord, UserStore};
+use crate::store::{Conflict, StoreError};
+
+// Each method runs the function of the same name below.
+#[async_trait]
+impl UserStore for DynamoMetaStore {
+    async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError> {
+        create_user(self, user).await
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+        user_by_email(self, email).await
+    }
+
+    async fn user_by_id(&self, id: Uuid) -> Result<Option<UserRecord>, StoreError> {
+        user_by_id(self, id).await
+    }
+
+    async fn update_credentials(
+        &self,
+        id: Uuid,
+        password_hash: &str,
+        keys: &UserKeys,
+    ) -> Result<(), StoreError> {
+        update_credentials(self, id, password_hash, keys).await
+    }
+
+    async fn delete_user(&self, id: Uuid) -> Result<(), StoreError> {
+        delete_user(self, id).await
+    }
+}
 
 const NOT_EXISTS: &str = "attribute_not_exists(#PK)";
 
@@ -45,8 +75,8 @@ pub(super) async fn create_user(
     ];
     match store.transact(ops).await? {
         Ok(()) => Ok(()),
-        Err(failed) if failed.first() == Some(&true) => Err(StoreError::Conflict("email")),
-        Err(_) => Err(StoreError::Conflict("id")),
+        Err(failed) if failed.first() == Some(&true) => Err(StoreError::Conflict(Conflict::Email)),
+        Err(_) => Err(StoreError::Conflict(Conflict::Id)),
     }
 }
 

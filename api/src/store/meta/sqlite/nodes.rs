@@ -7,8 +7,8 @@ use strongroom_shared::NodeKind;
 use uuid::Uuid;
 
 use super::{blob, from_unix, size, to_i64, unix};
-use crate::store::StoreError;
 use crate::store::meta::{FileCommit, NodeRecord, NodeUpdate};
+use crate::store::{Conflict, StoreError};
 
 pub(super) const NODE_COLUMNS: &str =
     "id, user_id, parent_id, kind, name_ct, name_mac, size, object_id, created_at, modified_at";
@@ -178,7 +178,7 @@ fn insert(conn: &Connection, n: &NodeRecord) -> Result<(), StoreError> {
 /// A unique-index hit on nodes is a name clash in the folder.
 fn name_conflict(err: rusqlite::Error) -> StoreError {
     match StoreError::from(err) {
-        StoreError::Conflict(_) => StoreError::Conflict("name"),
+        StoreError::Conflict(_) => StoreError::Conflict(Conflict::Name),
         other => other,
     }
 }
@@ -247,7 +247,7 @@ pub(super) fn commit_file(
                 old_object_id,
             }
         }
-        Some(_) => return Err(StoreError::Conflict("name")),
+        Some(_) => return Err(StoreError::Conflict(Conflict::Name)),
     };
     tx.commit()?;
     Ok(outcome)

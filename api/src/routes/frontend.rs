@@ -21,9 +21,11 @@ use actix_web::http::Method;
 use actix_web::http::header::{self, ContentEncoding, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use strongroom_shared::kinds;
+
+use super::allow;
 use crate::error::ApiError;
-use crate::routes::allow;
-use crate::security_headers::{self, InlineHashes};
+use crate::middleware::security_headers::{self, InlineHashes};
 
 const INDEX: &str = "index.html";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -98,12 +100,12 @@ pub async fn serve(
 ) -> Result<HttpResponse, ApiError> {
     let path = req.path();
     if is_server_path(path) || req.resource_map().has_resource(path) {
-        return crate::routes::not_found(req).await;
+        return super::not_found(req).await;
     }
     let Some(dir) = frontend.dir.as_deref() else {
         return Err(match path {
-            "/" | "/index.html" => ApiError::AppNotBuilt,
-            _ => ApiError::NotFound,
+            "/" | "/index.html" => app_not_built(),
+            _ => ApiError::not_found(),
         });
     };
     match *req.method() {
@@ -111,17 +113,15 @@ pub async fn serve(
         Method::GET | Method::HEAD => {}
         Method::OPTIONS => return Ok(allow::options(allow::READ_ONLY)),
         _ => {
-            return Err(ApiError::MethodNotAllowed {
-                allow: allow::READ_ONLY.to_owned(),
-            });
+            return Err(ApiError::method_not_allowed(allow::READ_ONLY.to_owned()));
         }
     }
     // A path that tries `..` at all is refused outright; the rest is
     // percent-decoded with hidden and odd segments refused: never outside `dir`.
     if has_dot_dot(path) {
-        return Err(ApiError::NotFound);
+        return Err(ApiError::not_found());
     }
-    let relative = PathBufWrap::parse_path(path, false).map_err(|_| ApiError::NotFound)?;
+    let relative = PathBufWrap::parse_path(path, false).map_err(|_| ApiError::not_found())?;
     let relative: &Path = relative.as_ref();
     if relative.as_os_str().is_empty() || relative == Path::new(INDEX) {
         return index(&req, dir).await;
@@ -165,7 +165,7 @@ async fn asset(req: &HttpRequest, file: &Path) -> Result<HttpResponse, ApiError>
     };
     let named = match gzipped {
         Some(named) => named.set_content_encoding(ContentEncoding::Gzip),
-        None => open(file.to_owned()).await.ok_or(ApiError::NotFound)?,
+        None => open(file.to_owned()).await.ok_or(ApiError::not_found())?,
     };
     let mut response = named
         .disable_content_disposition()
@@ -215,18 +215,23 @@ fn wasm_mime() -> mime_guess::Mime {
 /// (the app may have been rebuilt since start-up).
 async fn index(req: &HttpRequest, dir: &Path) -> Result<HttpResponse, ApiError> {
     let path = dir.join(INDEX);
-    let html = tokio::fs::read(&path)
-        .await
-        .map_err(|_| ApiError::AppNotBuilt)?;
+    let html = tokio::fs::read(&path).await.map_err(|_| app_not_built())?;
     let named = open(path)
         .await
-        .ok_or(ApiError::AppNotBuilt)?
+        .ok_or(app_not_built())?
         .disable_content_disposition();
     let mut response = named.into_response(req);
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
     headers.insert(header::CONTENT_SECURITY_POLICY, policy_for(&html));
     Ok(response)
+}
+
+fn app_not_built() -> ApiError {
+    ApiError::new(
+        kinds::APP_NOT_BUILT,
+        "the browser app is not built on this server; the API is at /api/v1 and its documentation at /api/docs/",
+    )
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use hkdf::Hkdf;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use super::TokenSecret;
+use crate::auth::TokenSecret;
 use crate::config::Config;
 use crate::error::ApiError;
 

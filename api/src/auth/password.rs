@@ -1,0 +1,69 @@
+//! Changing the password: only the master key's wrap changes, no file is
+//! re-encrypted; every other session ends.
+
+use strongroom_shared::ChangePasswordRequest;
+use strongroom_shared::validate::check_password;
+use zeroize::Zeroizing;
+
+use super::wraps::{encode_params, wrap_under_password};
+use super::{Accounts, AuthError, Caller};
+use crate::crypto::keys::{self, Umk};
+use crate::store::meta::{UserKeys, UserRecord};
+
+impl Accounts {
+    /// Checks the caller's password again before a sensitive change.
+    pub(super) async fn confirm_password(
+        &self,
+        caller: &Caller,
+        password: String,
+    ) -> Result<UserRecord, AuthError> {
+        let user = self.user(caller.user_id).await?;
+        let password = Zeroizing::new(password);
+        let hash = user.password_hash.clone();
+        let ok = self
+            .key_work
+            .run(move || Ok(keys::verify_password(password.as_bytes(), &hash)?))
+            .await?;
+        if !ok {
+            return Err(AuthError::WrongPassword);
+        }
+        Ok(user)
+    }
+
+    pub async fn change_password(
+        &self,
+        caller: &Caller,
+        req: ChangePasswordRequest,
+    ) -> Result<(), AuthError> {
+        let user = self.user(caller.user_id).await?;
+        check_password(&req.new_password, Some(&user.email))
+            .map_err(|e| AuthError::invalid_field("new_password", e))?;
+        let user = self.confirm_password(caller, req.current_password).await?;
+        let params = self.settings.kdf;
+        let new_password = Zeroizing::new(req.new_password);
+        let umk = Umk::from_bytes(*caller.umk.as_bytes());
+        let user_id = user.id;
+        let (password_hash, kek_salt, wrapped_umk) = self
+            .key_work
+            .run(move || {
+                let hash = keys::hash_password(new_password.as_bytes(), params)?;
+                let (salt, wrapped) = wrap_under_password(&new_password, params, user_id, &umk)?;
+                Ok((hash, salt, wrapped))
+            })
+            .await?;
+        let keys = UserKeys {
+            kek_salt,
+            kek_params: encode_params(params),
+            wrapped_umk,
+            ..user.keys
+        };
+        self.meta
+            .update_credentials(user.id, &password_hash, &keys)
+            .await?;
+        self.meta
+            .delete_sessions_except(user.id, Some(caller.session_id))
+            .await?;
+        tracing::info!(user = %user.id, "password changed; other sessions ended");
+        Ok(())
+    }
+}

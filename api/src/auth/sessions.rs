@@ -1,0 +1,162 @@
+//! Log-in, refresh, log-out, and recognising the caller of a request: an
+//! access token is good only while its session still exists, so log-out,
+//! password changes and account deletion take effect at once.
+
+use strongroom_shared::validate::normalize_email;
+use strongroom_shared::{LoginRequest, TokenResponse};
+use time::OffsetDateTime;
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use super::accounts::now_seconds;
+use super::tokens::RefreshSecret;
+use super::wraps::stored_params;
+use super::{Accounts, AuthError, Caller, Unauthorized};
+use crate::crypto::keys::{self, Umk};
+use crate::store::StoreError;
+use crate::store::meta::{SessionRecord, SessionRotation, UserRecord};
+
+impl Accounts {
+    pub async fn login(&self, req: LoginRequest) -> Result<TokenResponse, AuthError> {
+        // An address that cannot exist is treated like an unknown one: same answer, same work.
+        let user = match normalize_email(&req.email) {
+            Ok(email) => self.meta.user_by_email(&email).await?,
+            Err(_) => None,
+        };
+        let (user, umk) = self
+            .unlock_with_password(user, req.password)
+            .await?
+            .ok_or(Unauthorized::InvalidCredentials)?;
+        let tokens = self.start_session(user.id, &umk).await?;
+        tracing::info!(user = %user.id, "logged in");
+        Ok(tokens)
+    }
+
+    /// Verifies a password against a user's hash and unwraps their UMK. A user
+    /// that does not exist is checked against a dummy hash, so both take the
+    /// same time.
+    async fn unlock_with_password(
+        &self,
+        user: Option<UserRecord>,
+        password: String,
+    ) -> Result<Option<(UserRecord, Umk)>, AuthError> {
+        let password = Zeroizing::new(password);
+        self.key_work
+            .run(move || {
+                let Some(user) = user else {
+                    let _ = keys::verify_password(password.as_bytes(), keys::dummy_password_hash());
+                    return Ok(None);
+                };
+                if !keys::verify_password(password.as_bytes(), &user.password_hash)? {
+                    return Ok(None);
+                }
+                let params = stored_params(&user.keys.kek_params)?;
+                let kek = keys::derive_kek(password.as_bytes(), &user.keys.kek_salt, params)?;
+                let umk = keys::unwrap_umk(&kek, &user.keys.wrapped_umk, user.id.as_bytes())?;
+                Ok(Some((user, umk)))
+            })
+            .await
+    }
+
+    async fn start_session(&self, user_id: Uuid, umk: &Umk) -> Result<TokenResponse, AuthError> {
+        let now = now_seconds();
+        let session_id = Uuid::new_v4();
+        let secret = RefreshSecret::generate();
+        self.meta
+            .create_session(&SessionRecord {
+                id: session_id,
+                user_id,
+                secret_hash: secret.hash(),
+                wrapped_umk: secret.wrap_umk(session_id, user_id, umk),
+                created_at: now,
+                expires_at: now + self.settings.refresh_ttl,
+            })
+            .await?;
+        self.token_response(user_id, session_id, umk, &secret)
+    }
+
+    fn token_response(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        umk: &Umk,
+        secret: &RefreshSecret,
+    ) -> Result<TokenResponse, AuthError> {
+        Ok(TokenResponse {
+            access_token: self.tokens.issue_access(
+                user_id,
+                session_id,
+                umk,
+                OffsetDateTime::now_utc(),
+            )?,
+            token_type: "Bearer".to_owned(),
+            expires_in: self.tokens.access_ttl_secs(),
+            refresh_token: Some(secret.token(session_id)),
+        })
+    }
+
+    /// Exchanges a refresh token (from the body or the session cookie) for new
+    /// tokens; the answer carries the next refresh token.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, AuthError> {
+        let (session_id, presented) =
+            RefreshSecret::parse(refresh_token.trim()).ok_or(Unauthorized::InvalidToken)?;
+        let session = self
+            .meta
+            .session_by_id(session_id)
+            .await?
+            .ok_or(Unauthorized::SessionEnded)?;
+        if !presented.matches(&session.secret_hash) {
+            let retired = self.meta.retired_secret_hashes(session_id).await?;
+            if retired.iter().any(|hash| presented.matches(hash)) {
+                // A rotated secret came back: someone holds a copy. End the session for both.
+                self.meta
+                    .delete_session(session.user_id, session_id)
+                    .await?;
+                tracing::warn!(user = %session.user_id, "refresh token reused; session ended");
+                return Err(Unauthorized::RefreshTokenReused.into());
+            }
+            return Err(Unauthorized::InvalidToken.into());
+        }
+        let umk = presented
+            .unwrap_umk(session_id, session.user_id, &session.wrapped_umk)
+            .ok_or_else(|| StoreError::Corrupt("session key".to_owned()))?;
+        let next = RefreshSecret::generate();
+        let rotation = SessionRotation {
+            secret_hash: next.hash(),
+            wrapped_umk: next.wrap_umk(session_id, session.user_id, &umk),
+            expires_at: now_seconds() + self.settings.refresh_ttl,
+        };
+        if !self
+            .meta
+            .rotate_session(session_id, &session.secret_hash, &rotation)
+            .await?
+        {
+            // Another refresh with the same secret won the race.
+            return Err(Unauthorized::InvalidToken.into());
+        }
+        self.token_response(session.user_id, session_id, &umk, &next)
+    }
+
+    pub async fn logout(&self, caller: &Caller) -> Result<(), AuthError> {
+        self.meta
+            .delete_session(caller.user_id, caller.session_id)
+            .await?;
+        Ok(())
+    }
+
+    /// The caller behind an access token, checked once per request: a valid
+    /// signature is not enough, the session must still exist.
+    pub async fn authenticate(&self, access_token: Option<&str>) -> Result<Caller, AuthError> {
+        let token = access_token.ok_or(Unauthorized::MissingToken)?;
+        let grant = self.tokens.verify_access(token)?;
+        self.meta
+            .session(grant.user_id, grant.session_id)
+            .await?
+            .ok_or(Unauthorized::SessionEnded)?;
+        Ok(Caller {
+            user_id: grant.user_id,
+            session_id: grant.session_id,
+            umk: grant.umk,
+        })
+    }
+}

@@ -1,0 +1,87 @@
+//! What wraps every request, outermost first: security headers on every
+//! answer (`security_headers`), a log line by route pattern, and `HEAD` served
+//! as `GET`. Each is a function for `App::wrap_fn`.
+
+pub mod security_headers;
+
+use std::future::Future;
+use std::time::Instant;
+
+use actix_web::Error;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::http::header::HeaderValue;
+use futures_util::future::LocalBoxFuture;
+
+/// `HEAD` is `GET` without the body: the request is routed as `GET`, and the
+/// HTTP layer, which saw `HEAD` when it read the request, sends the headers
+/// (`Content-Length` included) and no body.
+pub fn head_as_get<S>(
+    mut req: ServiceRequest,
+    service: &S,
+) -> impl Future<Output = Result<ServiceResponse, Error>> + use<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse, Error = Error>,
+{
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    service.call(req)
+}
+
+/// One log line per request: the method the client sent (this runs outside
+/// `head_as_get`), the route pattern and never the path (paths can hold file
+/// names), the status and the time taken.
+pub fn log_request<S>(
+    req: ServiceRequest,
+    service: &S,
+) -> impl Future<Output = Result<ServiceResponse, Error>> + use<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse, Error = Error>,
+{
+    let method = req.method().clone();
+    let pattern = req
+        .match_pattern()
+        .unwrap_or_else(|| "<unmatched>".to_owned());
+    let started = Instant::now();
+    let response = service.call(req);
+    async move {
+        let response = response.await?;
+        tracing::info!(
+            %method,
+            route = %pattern,
+            status = response.status().as_u16(),
+            micros = started.elapsed().as_micros() as u64,
+            "request"
+        );
+        Ok(response)
+    }
+}
+
+/// Security headers on every answer, even an error a middleware returned
+/// instead of a response. The docs page gets its own content policy.
+pub fn secure<S>(
+    app_policy: HeaderValue,
+    docs_policy: HeaderValue,
+) -> impl Fn(ServiceRequest, &S) -> LocalBoxFuture<'static, Result<ServiceResponse, Error>> + Clone
+where
+    S: Service<ServiceRequest, Response = ServiceResponse, Error = Error>,
+    S::Future: 'static,
+{
+    move |req, service| {
+        let policy = match security_headers::is_docs_path(req.path()) {
+            true => docs_policy.clone(),
+            false => app_policy.clone(),
+        };
+        let response = service.call(req);
+        Box::pin(async move {
+            match response.await {
+                Ok(mut response) => {
+                    security_headers::apply(response.headers_mut(), &policy);
+                    Ok(response)
+                }
+                Err(err) => Err(security_headers::SecuredError::wrap(err, policy)),
+            }
+        })
+    }
+}

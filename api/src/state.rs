@@ -1,0 +1,46 @@
+//! What every handler can reach: the account and vault services over the
+//! configured stores. Built once at start-up; below the routes, above the
+//! services it holds, and it imports nothing above it.
+
+use std::sync::Arc;
+
+use crate::auth::{AccountSettings, Accounts, AuthError, Caller, TokenSecret, TokenService};
+use crate::config::Config;
+use crate::store::Stores;
+use crate::vault::{Vault, VaultLimits};
+
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub stores: Stores,
+    pub accounts: Accounts,
+    pub vault: Vault,
+}
+
+impl AppState {
+    pub fn new(config: Config, stores: Stores, secret: &TokenSecret) -> Self {
+        let tokens = Arc::new(TokenService::new(secret, config.access_token_ttl_secs));
+        Self {
+            accounts: Accounts::new(
+                stores.meta.clone(),
+                tokens.clone(),
+                AccountSettings::from_config(&config),
+            ),
+            vault: Vault::new(
+                stores.meta.clone(),
+                stores.blobs.clone(),
+                tokens,
+                VaultLimits::from_config(&config),
+            ),
+            stores,
+            config: Arc::new(config),
+        }
+    }
+
+    /// Ends an account: its records first (the wrapped master key with them,
+    /// so nothing of it opens from then on), then its objects.
+    pub async fn delete_account(&self, caller: &Caller, password: String) -> Result<(), AuthError> {
+        let objects = self.accounts.delete_account(caller, password).await?;
+        self.vault.delete_objects(caller.user_id, objects).await;
+        Ok(())
+    }
+}

@@ -1,0 +1,123 @@
+//! Deleting a node and its subtree, releasing quota.
+
+use std::collections::HashSet;
+
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use strongroom_shared::NodeKind;
+use uuid::Uuid;
+
+use super::changes::charge;
+use super::expr::{self, Ex, s};
+use super::items::{self};
+use super::nodes::{ATTEMPTS, children, contention, node};
+use super::{DynamoMetaStore, MAX_TRANSACTION_ITEMS};
+use crate::store::StoreError;
+use crate::store::meta::NodeRecord;
+
+pub(super) async fn delete_node(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    let table = &store.table;
+    for _ in 0..ATTEMPTS {
+        let top = node(store, user_id, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let Some(top_parent) = top.parent_id else {
+            return Err(StoreError::InvalidMove);
+        };
+        // Collect the subtree with consistent reads, breadth first.
+        let mut below = Vec::new();
+        let mut folders = vec![top.id];
+        let mut seen = HashSet::new();
+        while let Some(folder) = folders.pop() {
+            for child in children(store, user_id, folder).await? {
+                if !seen.insert(child.id) || child.id == top.id {
+                    return Err(StoreError::Corrupt(format!(
+                        "node {} is its own ancestor",
+                        child.id
+                    )));
+                }
+                if child.kind == NodeKind::Folder {
+                    folders.push(child.id);
+                }
+                below.push(child);
+            }
+        }
+        let mut objects = Vec::new();
+        let mut freed: i128 = 0;
+        for x in std::iter::once(&top).chain(&below) {
+            if let Some(object) = x.object_id {
+                objects.push(object);
+                freed += i128::from(x.size);
+            }
+        }
+        // First transaction: the top node (conditional on being where we read
+        // it), its claims and the whole quota release.
+        let mut first = vec![expr::delete(
+            table,
+            items::node_key(user_id, top.id),
+            Ex::new()
+                .cond("#parent_id = :parent AND #name_mac = :mac")
+                .name("parent_id")
+                .name("name_mac")
+                .value(":parent", s(top_parent.to_string()))
+                .value(":mac", expr::b(&top.name_mac)),
+        )?];
+        first.extend(claim_deletes(store, &top, top_parent)?);
+        if freed > 0 {
+            first.push(charge(store, user_id, -freed)?);
+        }
+        let mut rest = Vec::new();
+        for x in &below {
+            let parent = x
+                .parent_id
+                .ok_or_else(|| StoreError::Corrupt("child without parent".to_owned()))?;
+            rest.push(expr::delete(
+                table,
+                items::node_key(user_id, x.id),
+                Ex::new(),
+            )?);
+            rest.extend(claim_deletes(store, x, parent)?);
+        }
+        let room = MAX_TRANSACTION_ITEMS - first.len();
+        let later = rest.split_off(room.min(rest.len()));
+        first.extend(rest);
+        match store.transact(first).await? {
+            Ok(()) => {}
+            Err(failed) if failed.first() == Some(&true) => continue,
+            Err(_) => {
+                return Err(StoreError::Corrupt(format!(
+                    "user {user_id} has no profile"
+                )));
+            }
+        }
+        // The subtree is out of sight; the rest is clean-up.
+        store.transact_chunks(later).await?;
+        return Ok(objects);
+    }
+    Err(contention("delete_node"))
+}
+
+/// Unconditional deletes of a node's name claim and, for a file, object claim.
+fn claim_deletes(
+    store: &DynamoMetaStore,
+    n: &NodeRecord,
+    parent: Uuid,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let table = &store.table;
+    let mut ops = vec![expr::delete(
+        table,
+        items::name_key(n.user_id, parent, &n.name_mac),
+        Ex::new(),
+    )?];
+    if let Some(object) = n.object_id {
+        ops.push(expr::delete(
+            table,
+            items::object_key(n.user_id, object),
+            Ex::new(),
+        )?);
+    }
+    Ok(ops)
+}

@@ -1,0 +1,148 @@
+//! The AWS `MetaStore`: one DynamoDB table, single-table design.
+//!
+//! Every rule the SQLite store enforces with constraints is enforced here with
+//! conditional writes inside `TransactWriteItems` (all-or-nothing, serialisable
+//! against other transactions), never with read-then-write. Every read that a
+//! decision depends on is a strongly consistent `GetItem` / `Query` on the base
+//! table, which is why the table has **no secondary index at all**: everything a
+//! user owns lives in the partition `USER#<user id>`, and the lookups that do not
+//! know the user (login by email, refresh by session id) go through small claim
+//! items keyed by what they know.
+//!
+//! # Layout
+//!
+//! Keys are strings: `PK` (partition) and `SK` (sort). Ids are hyphenated UUIDs,
+//! hashes, ciphertexts and salts are binary (`B`), sizes and times numbers (`N`,
+//! times in Unix seconds). Every item has a `type` attribute naming its kind.
+//!
+//! | item | `PK` | `SK` | attributes |
+//! |---|---|---|---|
+//! | user | `USER#<user>` | `PROFILE` | `id`, `email`, `display_name`?, `password_hash`, `kek_salt` B, `kek_params`, `wrapped_umk` B, `recovery_salt` B, `recovery_params`, `recovery_wrapped_umk` B, `quota_bytes` N, `used_bytes` N, `remaining` N (= quota − used, kept in step for conditional charging: conditions allow no arithmetic), `created_at` N |
+//! | email claim | `EMAIL#<email>` | `EMAIL` | `user_id` — one per email: `attribute_not_exists(PK)` in the user's creation transaction |
+//! | node | `USER#<user>` | `NODE#<node>` | `id`, `user_id`, `parent_id`? (absent on the root), `kind` (`folder`/`file`), `name_ct` B, `name_mac` B, `size` N, `object_id`? (files), `created_at` N, `modified_at` N |
+//! | name claim | `USER#<user>` | `NAME#<parent>#<hex(name_mac)>` | `node_id` — one name per folder; a folder's children are the claims under its prefix |
+//! | object claim | `USER#<user>` | `OBJ#<object>` | `node_id` — which file points at an object (sweeper, account deletion) |
+//! | session ref | `USER#<user>` | `SESSION#<session>` | `expires_at_ttl` N — finds a user's sessions (`delete_sessions_except`) |
+//! | session | `SESSION#<session>` | `SESSION` | `id`, `user_id`, `secret_hash` B, `wrapped_umk` B, `created_at` N, `expires_at` N, `expires_at_ttl` N, `retired` BS (hashes rotated away from) |
+//!
+//! The root folder of a user is the node whose id is the user id; it has no
+//! parent and no name claim. Claims are always written and deleted in the same
+//! transaction as the node they point at.
+//!
+//! TTL is enabled on `expires_at_ttl` (sessions and their refs). DynamoDB
+//! deletes expired items lazily, so reads filter on `expires_at` as well.
+//!
+//! # Operations
+//!
+//! - **create_user**: one transaction puts the email claim, the profile and the
+//!   root node, each `attribute_not_exists(PK)`; a failed email claim is
+//!   `Conflict(Email)` and nothing is written.
+//! - **commit_file / create_folder**: one transaction of a `ConditionCheck`
+//!   that the parent is a folder of the user (`NotFound`), the name claim put
+//!   (`Conflict(Name)`), the node put, the object claim put and the quota
+//!   charge `ADD used_bytes :n, remaining -:n` with condition `remaining >= :n`
+//!   (`QuotaExceeded`); the failing item is read from `cancellation_reasons()`.
+//!   An overwrite re-points the existing node (conditional on its old object),
+//!   swaps the object claims and charges the size difference in one transaction.
+//! - **update_node**: the node's ancestors and the target's ancestors are read
+//!   for the cycle check; the transaction then deletes the old name claim, puts
+//!   the new one, updates the node (conditional on its old place) and checks
+//!   every node on the target's path to the root (`parent_id` unchanged, target
+//!   still a folder). So two concurrent moves that would together form a cycle
+//!   cannot both commit. Only for paths deeper than ~95 levels are the top
+//!   levels left unchecked (a residual race no real tree reaches).
+//! - **delete_node**: the subtree is collected with consistent queries, then the
+//!   top node, its claims and the whole quota release go first in one
+//!   transaction (up to 100 items: a subtree of about 30 nodes goes entirely in
+//!   that one), so the subtree leaves every listing at once; the rest follows in
+//!   further transactions of up to 100 items. A crash in between, or a file
+//!   committed into the subtree while it is being deleted, leaves unreachable
+//!   items (parent gone) that still count in `object_ids`, so account deletion
+//!   removes them and their objects.
+//! - **delete_user**: the profile and the email claim go first in one
+//!   transaction (the wrapped UMK is gone: crypto-shredding; the email is free
+//!   again), then everything under `USER#<user>` and the session items. Calling
+//!   it again after a crash finishes the job.
+//! - **rotate_session**: compare-and-swap, `secret_hash = :current`, adding the
+//!   old hash to the `retired` set in the same update; the session ref's TTL
+//!   follows in the same transaction.
+//!
+//! Throttling, timeouts and connection failures are `Unavailable`; the client
+//! retries them itself first (standard mode, 5 attempts, exponential backoff).
+
+use async_trait::async_trait;
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::retry::RetryConfig;
+use time::OffsetDateTime;
+
+mod changes;
+mod client;
+mod deletes;
+mod expr;
+mod items;
+mod moves;
+mod nodes;
+mod provision;
+mod sessions;
+mod tree;
+mod users;
+
+use super::MetaStore;
+use crate::config::DynamoSettings;
+use crate::store::StoreError;
+
+/// Name of the TTL attribute (Unix seconds) on sessions and session refs.
+pub const TTL_ATTRIBUTE: &str = "expires_at_ttl";
+/// Most items one `TransactWriteItems` may hold.
+const MAX_TRANSACTION_ITEMS: usize = 100;
+/// Most keys one `BatchGetItem` may ask for.
+const MAX_BATCH_GET: usize = 100;
+
+pub struct DynamoMetaStore {
+    client: Client,
+    table: String,
+    /// `Limit` of each `Query` page; `None` lets DynamoDB fill 1 MB pages.
+    page_size: Option<i32>,
+}
+
+impl DynamoMetaStore {
+    pub async fn connect(
+        sdk: &SdkConfig,
+        settings: &DynamoSettings,
+        auto_create: bool,
+    ) -> Result<Self, StoreError> {
+        let config = aws_sdk_dynamodb::config::Builder::from(sdk)
+            .retry_config(RetryConfig::standard().with_max_attempts(5))
+            .build();
+        let store = Self {
+            client: Client::from_conf(config),
+            table: settings.table.clone(),
+            page_size: None,
+        };
+        store.ensure_table(sdk, auto_create).await?;
+        Ok(store)
+    }
+
+    pub fn with_page_size(mut self, n: i32) -> Self {
+        self.page_size = Some(n.max(1));
+        self
+    }
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+#[async_trait]
+impl MetaStore for DynamoMetaStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .map_err(|err| self.sdk_err("DescribeTable", err))?;
+        Ok(())
+    }
+}

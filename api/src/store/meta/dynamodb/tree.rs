@@ -1,0 +1,74 @@
+//! The `TreeStore` on DynamoDB, over the reads in `nodes` and the writes in
+//! `changes`, `moves` and `deletes`.
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use super::{DynamoMetaStore, changes, deletes, moves, nodes};
+use crate::store::StoreError;
+use crate::store::meta::{FileCommit, NodeRecord, NodeUpdate, TreeStore};
+
+#[async_trait]
+impl TreeStore for DynamoMetaStore {
+    async fn node(&self, user_id: Uuid, id: Uuid) -> Result<Option<NodeRecord>, StoreError> {
+        nodes::node(self, user_id, id).await
+    }
+
+    async fn child_by_mac(
+        &self,
+        user_id: Uuid,
+        parent_id: Uuid,
+        name_mac: &[u8; 32],
+    ) -> Result<Option<NodeRecord>, StoreError> {
+        nodes::child_by_mac(self, user_id, parent_id, name_mac).await
+    }
+
+    async fn children(
+        &self,
+        user_id: Uuid,
+        parent_id: Uuid,
+    ) -> Result<Vec<NodeRecord>, StoreError> {
+        nodes::children(self, user_id, parent_id).await
+    }
+
+    async fn ancestors(&self, user_id: Uuid, id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
+        nodes::ancestors(self, user_id, id).await
+    }
+
+    async fn all_nodes(&self, user_id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
+        nodes::all_nodes(self, user_id).await
+    }
+
+    async fn create_folder(&self, node: &NodeRecord) -> Result<(), StoreError> {
+        changes::create_folder(self, node).await
+    }
+
+    async fn commit_file(
+        &self,
+        node: &NodeRecord,
+        overwrite: bool,
+    ) -> Result<FileCommit, StoreError> {
+        changes::commit_file(self, node, overwrite).await
+    }
+
+    async fn update_node(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        update: &NodeUpdate,
+    ) -> Result<NodeRecord, StoreError> {
+        moves::update_node(self, user_id, id, update).await
+    }
+
+    async fn delete_node(&self, user_id: Uuid, id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        deletes::delete_node(self, user_id, id).await
+    }
+
+    async fn object_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        nodes::object_ids(self, user_id).await
+    }
+
+    async fn object_referenced(&self, user_id: Uuid, object_id: Uuid) -> Result<bool, StoreError> {
+        nodes::object_referenced(self, user_id, object_id).await
+    }
+}

@@ -1,0 +1,94 @@
+//! What the metadata store keeps: users, sessions, and the nodes of each
+//! user's tree. Names and keys are only ever ciphertext or wrapped here.
+
+use strongroom_shared::NodeKind;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A user as stored. Nothing here opens the user's files without a password,
+/// the recovery code or a live token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: Uuid,
+    /// Normalised (trimmed, lower-cased).
+    pub email: String,
+    pub display_name: Option<String>,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    pub keys: UserKeys,
+    pub quota_bytes: u64,
+    pub used_bytes: u64,
+    pub created_at: OffsetDateTime,
+}
+
+/// The user master key, wrapped twice: under the password's KEK and under the
+/// recovery code's KEK. Argon2 parameters travel with each so they can be raised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserKeys {
+    pub kek_salt: [u8; 16],
+    pub kek_params: String,
+    pub wrapped_umk: Vec<u8>,
+    pub recovery_salt: [u8; 16],
+    pub recovery_params: String,
+    pub recovery_wrapped_umk: Vec<u8>,
+}
+
+/// A refresh-token session. The store holds only a hash of the current secret
+/// and the UMK wrapped under a key derived from that secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub secret_hash: [u8; 32],
+    pub wrapped_umk: Vec<u8>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// What a refresh writes: the next secret's hash and wrapped UMK.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRotation {
+    pub secret_hash: [u8; 32],
+    pub wrapped_umk: Vec<u8>,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A file or folder as stored: the name only as ciphertext (bound to node and
+/// parent) and as a keyed MAC (for "one name per folder"). The root folder of a
+/// user has the user's id, no parent, and an empty name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeRecord {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub kind: NodeKind,
+    pub name_ct: Vec<u8>,
+    pub name_mac: [u8; 32],
+    /// Plaintext bytes; 0 for folders.
+    pub size: u64,
+    /// The encrypted object holding a file's bytes; `None` for folders.
+    pub object_id: Option<Uuid>,
+    pub created_at: OffsetDateTime,
+    pub modified_at: OffsetDateTime,
+}
+
+/// A rename and/or move, already encrypted for the new place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeUpdate {
+    pub parent_id: Uuid,
+    pub name_ct: Vec<u8>,
+    pub name_mac: [u8; 32],
+    pub modified_at: OffsetDateTime,
+}
+
+/// What committing a file did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileCommit {
+    Created(NodeRecord),
+    /// An existing file of that name now points at the new object; the old
+    /// object is the caller's to delete.
+    Replaced {
+        node: NodeRecord,
+        old_object_id: Uuid,
+    },
+}

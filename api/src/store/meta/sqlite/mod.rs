@@ -1,0 +1,125 @@
+//! The embedded `MetaStore`: SQLite in WAL mode in the data folder, with real
+//! constraints (unique emails, foreign keys with cascades) and versioned
+//! migrations. Calls run on the blocking pool, never on the async runtime.
+
+use std::path::Path;
+
+use async_trait::async_trait;
+use r2d2::Pool;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, ErrorCode};
+use rusqlite_migration::{M, Migrations};
+use time::OffsetDateTime;
+
+mod nodes;
+mod sessions;
+mod tree;
+mod users;
+
+use super::MetaStore;
+use crate::store::{Conflict, StoreError};
+
+/// Versioned schema: append, never edit a released step.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(include_str!("001_accounts.sql")),
+        M::up(include_str!("002_nodes.sql")),
+    ])
+}
+
+pub struct SqliteMetaStore {
+    pool: Pool<SqliteConnectionManager>,
+}
+
+impl SqliteMetaStore {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let manager = SqliteConnectionManager::file(path).with_init(|conn| {
+            conn.execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA busy_timeout = 5000;",
+            )
+        });
+        let pool = Pool::builder()
+            .max_size(8)
+            .build(manager)
+            .map_err(|err| StoreError::Unavailable(err.to_string()))?;
+        let mut conn = pool
+            .get()
+            .map_err(|err| StoreError::Unavailable(err.to_string()))?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|err| StoreError::Backend(Box::new(err)))?;
+        Ok(Self { pool })
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|err| StoreError::Unavailable(err.to_string()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|err| StoreError::Backend(Box::new(err)))?
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        match err.sqlite_error_code() {
+            Some(ErrorCode::ConstraintViolation) => {
+                StoreError::Conflict(if err.to_string().contains("users.email") {
+                    Conflict::Email
+                } else {
+                    Conflict::Id
+                })
+            }
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                StoreError::Unavailable(err.to_string())
+            }
+            _ => StoreError::Backend(Box::new(err)),
+        }
+    }
+}
+
+fn unix(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+fn from_unix(secs: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp(secs).map_err(|err| StoreError::Corrupt(err.to_string()))
+}
+
+fn blob<const N: usize>(bytes: Vec<u8>, what: &str) -> Result<[u8; N], StoreError> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("{what} has the wrong length")))
+}
+
+fn size(value: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} is negative")))
+}
+
+fn to_i64(value: u64) -> Result<i64, StoreError> {
+    i64::try_from(value).map_err(|_| StoreError::Corrupt("value exceeds i64".to_owned()))
+}
+
+#[async_trait]
+impl MetaStore for SqliteMetaStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.run(|conn| {
+            conn.query_row("SELECT 1", [], |_| Ok(()))?;
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,86 @@
+//! The `TreeStore` on SQLite: each call runs the synchronous query of
+//! `nodes` on the blocking pool.
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use super::{SqliteMetaStore, nodes};
+use crate::store::StoreError;
+use crate::store::meta::{FileCommit, NodeRecord, NodeUpdate, TreeStore};
+
+#[async_trait]
+impl TreeStore for SqliteMetaStore {
+    async fn node(&self, user_id: Uuid, id: Uuid) -> Result<Option<NodeRecord>, StoreError> {
+        self.run(move |conn| nodes::node(conn, user_id, id)).await
+    }
+
+    async fn child_by_mac(
+        &self,
+        user_id: Uuid,
+        parent_id: Uuid,
+        name_mac: &[u8; 32],
+    ) -> Result<Option<NodeRecord>, StoreError> {
+        let mac = *name_mac;
+        self.run(move |conn| nodes::child_by_mac(conn, user_id, parent_id, &mac))
+            .await
+    }
+
+    async fn children(
+        &self,
+        user_id: Uuid,
+        parent_id: Uuid,
+    ) -> Result<Vec<NodeRecord>, StoreError> {
+        self.run(move |conn| nodes::children(conn, user_id, parent_id))
+            .await
+    }
+
+    async fn ancestors(&self, user_id: Uuid, id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
+        self.run(move |conn| nodes::ancestors(conn, user_id, id))
+            .await
+    }
+
+    async fn all_nodes(&self, user_id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
+        self.run(move |conn| nodes::all_nodes(conn, user_id)).await
+    }
+
+    async fn create_folder(&self, node: &NodeRecord) -> Result<(), StoreError> {
+        let node = node.clone();
+        self.run(move |conn| nodes::create_folder(conn, &node))
+            .await
+    }
+
+    async fn commit_file(
+        &self,
+        node: &NodeRecord,
+        overwrite: bool,
+    ) -> Result<FileCommit, StoreError> {
+        let node = node.clone();
+        self.run(move |conn| nodes::commit_file(conn, &node, overwrite))
+            .await
+    }
+
+    async fn update_node(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        update: &NodeUpdate,
+    ) -> Result<NodeRecord, StoreError> {
+        let update = update.clone();
+        self.run(move |conn| nodes::update_node(conn, user_id, id, &update))
+            .await
+    }
+
+    async fn delete_node(&self, user_id: Uuid, id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        self.run(move |conn| nodes::delete_node(conn, user_id, id))
+            .await
+    }
+
+    async fn object_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        self.run(move |conn| nodes::object_ids(conn, user_id)).await
+    }
+
+    async fn object_referenced(&self, user_id: Uuid, object_id: Uuid) -> Result<bool, StoreError> {
+        self.run(move |conn| nodes::object_referenced(conn, user_id, object_id))
+            .await
+    }
+}

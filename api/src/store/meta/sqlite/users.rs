@@ -1,0 +1,150 @@
+//! Accounts on SQLite.
+
+use async_trait::async_trait;
+use rusqlite::{OptionalExtension, Row, params};
+use uuid::Uuid;
+
+use super::{SqliteMetaStore, blob, from_unix, nodes, size, to_i64, unix};
+use crate::store::StoreError;
+use crate::store::meta::{UserKeys, UserRecord, UserStore};
+
+const USER_COLUMNS: &str = "id, email, display_name, password_hash, kek_salt, kek_params, \
+     wrapped_umk, recovery_salt, recovery_params, recovery_wrapped_umk, quota_bytes, used_bytes, created_at";
+
+fn user_from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRecord, StoreError>> {
+    let id: [u8; 16] = row.get(0)?;
+    let kek_salt: Vec<u8> = row.get(4)?;
+    let recovery_salt: Vec<u8> = row.get(7)?;
+    let quota: i64 = row.get(10)?;
+    let used: i64 = row.get(11)?;
+    let created: i64 = row.get(12)?;
+    let email: String = row.get(1)?;
+    let display_name: Option<String> = row.get(2)?;
+    let password_hash: String = row.get(3)?;
+    let kek_params: String = row.get(5)?;
+    let wrapped_umk: Vec<u8> = row.get(6)?;
+    let recovery_params: String = row.get(8)?;
+    let recovery_wrapped_umk: Vec<u8> = row.get(9)?;
+    Ok((|| {
+        Ok(UserRecord {
+            id: Uuid::from_bytes(id),
+            email,
+            display_name,
+            password_hash,
+            keys: UserKeys {
+                kek_salt: blob(kek_salt, "kek_salt")?,
+                kek_params,
+                wrapped_umk,
+                recovery_salt: blob(recovery_salt, "recovery_salt")?,
+                recovery_params,
+                recovery_wrapped_umk,
+            },
+            quota_bytes: size(quota, "quota_bytes")?,
+            used_bytes: size(used, "used_bytes")?,
+            created_at: from_unix(created)?,
+        })
+    })())
+}
+
+#[async_trait]
+impl UserStore for SqliteMetaStore {
+    async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError> {
+        let user = user.clone();
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                &format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+                params![
+                    user.id.as_bytes(),
+                    user.email,
+                    user.display_name,
+                    user.password_hash,
+                    &user.keys.kek_salt[..],
+                    user.keys.kek_params,
+                    user.keys.wrapped_umk,
+                    &user.keys.recovery_salt[..],
+                    user.keys.recovery_params,
+                    user.keys.recovery_wrapped_umk,
+                    to_i64(user.quota_bytes)?,
+                    to_i64(user.used_bytes)?,
+                    unix(user.created_at),
+                ],
+            )?;
+            nodes::insert_root(&tx, user.id, unix(user.created_at))?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+        let email = email.to_owned();
+        self.run(move |conn| {
+            conn.query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1"),
+                [email],
+                user_from_row,
+            )
+            .optional()?
+            .transpose()
+        })
+        .await
+    }
+
+    async fn user_by_id(&self, id: Uuid) -> Result<Option<UserRecord>, StoreError> {
+        self.run(move |conn| {
+            conn.query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
+                [id.as_bytes()],
+                user_from_row,
+            )
+            .optional()?
+            .transpose()
+        })
+        .await
+    }
+
+    async fn update_credentials(
+        &self,
+        id: Uuid,
+        password_hash: &str,
+        keys: &UserKeys,
+    ) -> Result<(), StoreError> {
+        let password_hash = password_hash.to_owned();
+        let keys = keys.clone();
+        self.run(move |conn| {
+            let changed = conn.execute(
+                "UPDATE users SET password_hash = ?2, kek_salt = ?3, kek_params = ?4, wrapped_umk = ?5,
+                     recovery_salt = ?6, recovery_params = ?7, recovery_wrapped_umk = ?8
+                 WHERE id = ?1",
+                params![
+                    id.as_bytes(),
+                    password_hash,
+                    &keys.kek_salt[..],
+                    keys.kek_params,
+                    keys.wrapped_umk,
+                    &keys.recovery_salt[..],
+                    keys.recovery_params,
+                    keys.recovery_wrapped_umk,
+                ],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_user(&self, id: Uuid) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            // Sessions and everything else the user owns go with the cascade.
+            let changed = conn.execute("DELETE FROM users WHERE id = ?1", [id.as_bytes()])?;
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,79 @@
+//! What operations on files and folders fail with. Domain errors only: the
+//! HTTP edge (`crate::error`) decides what each one answers.
+
+use strongroom_shared::FieldError;
+
+use crate::auth::Unauthorized;
+use crate::crypto::CryptoError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// A name broke a rule; the field error names the rule.
+    #[error("the request has invalid fields")]
+    Invalid(Vec<FieldError>),
+    /// No such node of the caller's (another user's ids look the same).
+    #[error("not found")]
+    NotFound,
+    #[error("this is not a folder")]
+    NotAFolder,
+    #[error("this is not a file")]
+    NotAFile,
+    #[error("something with this name already exists in the folder")]
+    NameTaken,
+    /// The root cannot move or go, and a folder cannot move into itself or below.
+    #[error("a folder cannot move into itself or one of its subfolders, and the root cannot move")]
+    InvalidMove,
+    /// A listing cursor no listing of this folder gave.
+    #[error("the cursor is not one of this folder's listing")]
+    InvalidCursor,
+    #[error("limit must be between 1 and {max}")]
+    InvalidLimit { max: usize },
+    #[error("the search query `q` cannot be empty")]
+    EmptyQuery,
+    #[error("the file is larger than the largest upload allowed ({limit} bytes)")]
+    UploadTooLarge { limit: u64 },
+    #[error("not enough storage quota left for this file")]
+    QuotaExceeded,
+    #[error("the upload ended before the whole body arrived")]
+    IncompleteUpload,
+    #[error("the requested range is outside the file")]
+    RangeNotSatisfiable { size: u64 },
+    /// A download URL that is not one, or is out of date.
+    #[error("{0}")]
+    Link(Unauthorized),
+    /// A stored object failed authentication: it was altered or damaged.
+    #[error("the stored file failed its integrity check and cannot be delivered")]
+    Integrity(#[source] CryptoError),
+    #[error(transparent)]
+    Store(StoreError),
+    /// Encryption, or signing a download token, failed.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for VaultError {
+    /// The store's refusals that mean something to a caller become theirs.
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict(_) => Self::NameTaken,
+            StoreError::InvalidMove => Self::InvalidMove,
+            StoreError::QuotaExceeded => Self::QuotaExceeded,
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl From<CryptoError> for VaultError {
+    fn from(err: CryptoError) -> Self {
+        Self::Internal(err.to_string())
+    }
+}
+
+impl From<crate::auth::AuthError> for VaultError {
+    /// Only token signing reaches the vault from auth.
+    fn from(err: crate::auth::AuthError) -> Self {
+        Self::Internal(err.to_string())
+    }
+}
