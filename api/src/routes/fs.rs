@@ -9,8 +9,9 @@ use strongroom_shared::{Node, NodeKind, Problem};
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::files::content_length;
+use super::folders::PageQuery;
 use super::responses::{Authenticated, FileBytes, Upload};
-use super::vault::{PageQuery, content_length};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;

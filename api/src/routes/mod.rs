@@ -10,13 +10,15 @@ pub(crate) mod accounts;
 pub mod allow;
 mod caller;
 mod download;
+pub(crate) mod files;
+pub(crate) mod folders;
 pub mod frontend;
 pub(crate) mod fs;
 pub(crate) mod health;
 mod json;
+pub(crate) mod nodes;
 pub mod responses;
 pub mod session_cookie;
-pub(crate) mod vault;
 
 use actix_session::SessionMiddleware;
 use actix_session::storage::CookieSessionStore;
@@ -44,7 +46,9 @@ pub fn configure(cfg: &mut ServiceConfig, session: SessionMiddleware<CookieSessi
                         .default_service(web::to(not_found)),
                 )
                 .configure(accounts::configure)
-                .configure(vault::configure)
+                .configure(folders::configure)
+                .configure(files::configure)
+                .configure(nodes::configure)
                 .configure(fs::configure)
                 .default_service(web::to(not_found)),
         );

@@ -1,20 +1,16 @@
-//! Files and folders by id, search, and download URLs.
+//! Uploads (raw body, multipart form) and downloads (by id, by download URL).
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
-use strongroom_shared::{
-    CreateFolderRequest, DownloadUrl, FolderListing, Node, Problem, SearchResults,
-    UpdateNodeRequest,
-};
+use strongroom_shared::{DownloadUrl, Node, Problem};
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::json::JsonObject;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -26,40 +22,15 @@ use strongroom_shared::kinds;
 use super::download;
 
 use super::responses::{
-    Authenticated, Download, FileBytes, JsonBody, NodeNotFound, Public, Upload, UploadForm,
+    Authenticated, Download, FileBytes, NodeNotFound, Public, Upload, UploadForm,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_children)
-        .service(create_folder)
-        .service(upload_raw)
+    cfg.service(upload_raw)
         .service(upload_multipart)
-        .service(get_node)
-        .service(update_node)
-        .service(delete_node)
         .service(file_content)
         .service(create_download_url)
-        .service(download_by_url)
-        .service(search);
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageQuery {
-    /// `next_cursor` of the previous page.
-    #[param(nullable = false)]
-    pub cursor: Option<String>,
-    /// Items per page (default 100).
-    #[param(minimum = 1, maximum = 1000, nullable = false)]
-    pub limit: Option<usize>,
-}
-
-impl PageQuery {
-    /// The page asked for, checked before anything is looked up.
-    pub fn page(self) -> Result<tree::Page, ApiError> {
-        Ok(tree::Page::new(self.cursor, self.limit)?)
-    }
+        .service(download_by_url);
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -70,15 +41,6 @@ pub struct UploadQuery {
     #[serde(default)]
     #[param(nullable = false)]
     pub overwrite: bool,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct SearchQuery {
-    /// Part of a name, compared ignoring case.
-    #[param(min_length = 1)]
-    pub q: String,
 }
 
 fn uuid(raw: &str) -> Result<Uuid, ApiError> {
@@ -101,56 +63,6 @@ pub fn content_length(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
                 })
         })
         .transpose()
-}
-
-/// List a folder: folders first, then files, each by name.
-#[utoipa::path(tag = "folders",
-    params(("id", description = "`root` or a folder id"), PageQuery),
-    responses(
-        (status = 200, body = FolderListing, description = "one page of the folder"),
-        (status = 400, body = Problem, content_type = "application/problem+json",
-            description = "`invalid_limit` or `invalid_query`"),
-        (status = 404, body = Problem, content_type = "application/problem+json",
-            description = "`not_found`: no such folder; `invalid_cursor`: no such page (a cursor this folder's listing never gave)"),
-        (status = 409, body = Problem, content_type = "application/problem+json",
-            description = "`not_a_folder`: the id is a file's"),
-        Authenticated,
-    ),
-    security(("bearer" = [])))]
-#[get("/folders/{id}/children")]
-pub(crate) async fn list_children(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
-    query: web::Query<PageQuery>,
-) -> Result<web::Json<FolderListing>, ApiError> {
-    let page = query.into_inner().page()?;
-    let folder = tree::parse_ref(&caller, &id)?;
-    Ok(web::Json(state.vault.list(&caller, folder, page).await?))
-}
-
-/// Create a folder.
-#[utoipa::path(tag = "folders", request_body = CreateFolderRequest,
-    responses(
-        (status = 201, body = Node, description = "created"),
-        (status = 404, body = Problem, content_type = "application/problem+json",
-            description = "`not_found`: no such parent folder"),
-        (status = 409, body = Problem, content_type = "application/problem+json",
-            description = "`name_taken`: something of that name is in the folder"),
-        JsonBody, Authenticated,
-    ),
-    security(("bearer" = [])))]
-#[post("/folders")]
-pub(crate) async fn create_folder(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: JsonObject<CreateFolderRequest>,
-) -> Result<(web::Json<Node>, StatusCode), ApiError> {
-    let node = state
-        .vault
-        .create_folder(&caller, body.into_inner())
-        .await?;
-    Ok((web::Json(node), StatusCode::CREATED))
 }
 
 /// Upload one file as the raw request body (`curl -T file`). 201 when created,
@@ -283,70 +195,6 @@ pub(crate) async fn upload_multipart(
     Ok((web::Json(stored), StatusCode::CREATED))
 }
 
-/// A file or folder.
-#[utoipa::path(tag = "nodes",
-    params(("id", description = "a node id, or `root`")),
-    responses(
-        (status = 200, body = Node, description = "the file or folder"),
-        NodeNotFound, Authenticated,
-    ),
-    security(("bearer" = [])))]
-#[get("/nodes/{id}")]
-pub(crate) async fn get_node(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
-) -> Result<web::Json<Node>, ApiError> {
-    let id = tree::parse_ref(&caller, &id)?;
-    Ok(web::Json(state.vault.get(&caller, id).await?))
-}
-
-/// Rename and/or move a file or folder.
-#[utoipa::path(tag = "nodes", request_body = UpdateNodeRequest,
-    params(("id", description = "a node id")),
-    responses(
-        (status = 200, body = Node, description = "renamed and/or moved"),
-        (status = 404, body = Problem, content_type = "application/problem+json",
-            description = "`not_found`: no such node, or no such new parent folder"),
-        (status = 409, body = Problem, content_type = "application/problem+json",
-            description = "`name_taken` in the target folder; `invalid_move`: a folder into itself or below, or the root"),
-        JsonBody, Authenticated,
-    ),
-    security(("bearer" = [])))]
-#[patch("/nodes/{id}")]
-pub(crate) async fn update_node(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
-    body: JsonObject<UpdateNodeRequest>,
-) -> Result<web::Json<Node>, ApiError> {
-    let id = tree::parse_ref(&caller, &id)?;
-    Ok(web::Json(
-        state.vault.update(&caller, id, body.into_inner()).await?,
-    ))
-}
-
-/// Delete a file, or a folder with everything below it.
-#[utoipa::path(tag = "nodes",
-    params(("id", description = "a node id")),
-    responses(
-        (status = 204, description = "deleted"),
-        (status = 409, body = Problem, content_type = "application/problem+json",
-            description = "`invalid_move`: the root cannot be deleted"),
-        NodeNotFound, Authenticated,
-    ),
-    security(("bearer" = [])))]
-#[delete("/nodes/{id}")]
-pub(crate) async fn delete_node(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = tree::parse_ref(&caller, &id)?;
-    state.vault.delete(&caller, id).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
 /// The file's bytes. `Range` gives 206; `If-None-Match` 304.
 #[utoipa::path(tag = "files",
     params(("id", description = "a file id")),
@@ -433,22 +281,4 @@ pub(crate) async fn download_by_url(
     Ok(download::respond(
         state.vault.follow_download_url(&token, conditions).await?,
     ))
-}
-
-/// Search the caller's files and folders by name.
-#[utoipa::path(tag = "nodes", params(SearchQuery),
-    responses(
-        (status = 200, body = SearchResults, description = "matches, folders first, then by name (at most 500)"),
-        (status = 400, body = Problem, content_type = "application/problem+json",
-            description = "`invalid_query`: `q` is missing or empty"),
-        Authenticated,
-    ),
-    security(("bearer" = [])))]
-#[get("/search")]
-pub(crate) async fn search(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: web::Query<SearchQuery>,
-) -> Result<web::Json<SearchResults>, ApiError> {
-    Ok(web::Json(state.vault.search(&caller, &query.q).await?))
 }
