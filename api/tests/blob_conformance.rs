@@ -4,10 +4,13 @@
 //! variable the S3 tests fail; they never skip silently.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::aws::{endpoint, sdk_config, sdk_config_with_secret};
+
 use std::time::{Duration, Instant};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_s3::config::Credentials;
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 use strongroom_api::config::S3Settings;
@@ -18,32 +21,9 @@ use strongroom_api::store::blob::{BlobStore, ByteStream, ObjectKey};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-const ENDPOINT_ENV: &str = "STRONGROOM_TEST_AWS_ENDPOINT";
 const MIB: usize = 1024 * 1024;
 /// Small enough for moto, big enough for three parts of the test settings.
 const BIG: usize = 12 * MIB + 3;
-
-fn endpoint() -> String {
-    std::env::var(ENDPOINT_ENV).unwrap_or_else(|_| {
-        panic!(
-            "{ENDPOINT_ENV} is not set: the S3 conformance tests need an S3 server. \
-             Start one with `scripts/moto` and export {ENDPOINT_ENV}=<the URL it prints>"
-        )
-    })
-}
-
-async fn sdk_config(endpoint: &str) -> SdkConfig {
-    sdk_config_with_secret(endpoint, "test").await
-}
-
-async fn sdk_config_with_secret(endpoint: &str, secret: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("test", secret, None, None, "test"))
-        .load()
-        .await
-}
 
 fn settings(bucket: &str, prefix: &str) -> S3Settings {
     S3Settings {

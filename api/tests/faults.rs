@@ -5,8 +5,10 @@
 //! without it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common/aws_pair.rs"]
-mod aws_pair;
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{aws, server};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -74,21 +76,15 @@ impl Outage {
 }
 
 fn upstream() -> String {
-    let endpoint = std::env::var("STRONGROOM_TEST_AWS_ENDPOINT")
-        .expect("STRONGROOM_TEST_AWS_ENDPOINT must point at a local S3 + DynamoDB server (scripts/test starts one)");
-    endpoint
+    aws::endpoint()
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_owned()
 }
 
 fn aws_config(endpoint: String, data_dir: &std::path::Path) -> Config {
-    let mut config = Config {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data_dir.to_path_buf(),
-        ..Config::default()
-    };
-    aws_pair::use_aws_pair(&mut config, endpoint, "f");
+    let mut config = server::test_config(data_dir);
+    aws::use_aws_pair(&mut config, endpoint, "f");
     config
 }
 
@@ -123,9 +119,7 @@ async fn storage_down_mid_operation_answers_503_and_recovers_without_restart() {
     let outage = Outage::start(upstream()).await;
     let dir = tempfile::tempdir().unwrap();
     let config = aws_config(outage.url(), dir.path());
-    let app = Application::build(config.clone()).await.unwrap();
-    let url = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let url = server::start(config.clone()).await;
     let client = reqwest::Client::new();
     let credentials =
         serde_json::json!({ "email": "fault@example.com", "password": "through thick and thin" });
@@ -260,9 +254,7 @@ async fn an_outage_during_an_upload_leaves_no_visible_file_and_the_sweeper_tidie
     let mut config = aws_config(outage.url(), dir.path());
     config.storage.s3.multipart_threshold_bytes = 5 * 1024 * 1024;
     config.storage.s3.part_size_bytes = 5 * 1024 * 1024;
-    let app = Application::build(config.clone()).await.unwrap();
-    let url = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let url = server::start(config.clone()).await;
     let client = reqwest::Client::new();
     let credentials =
         serde_json::json!({ "email": "midway@example.com", "password": "through thick and thin" });

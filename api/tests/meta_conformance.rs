@@ -9,9 +9,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::aws::{endpoint, sdk_config};
+
 use std::collections::BTreeSet;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
 use strongroom_api::config::DynamoSettings;
 use strongroom_api::store::meta::dynamodb::DynamoMetaStore;
 use strongroom_api::store::meta::sqlite::SqliteMetaStore;
@@ -24,8 +28,6 @@ use strongroom_shared::NodeKind;
 use tempfile::TempDir;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
-
-const ENDPOINT_ENV: &str = "STRONGROOM_TEST_AWS_ENDPOINT";
 
 // ---------------------------------------------------------------------------
 // Harness
@@ -42,27 +44,6 @@ async fn sqlite_store() -> Harness {
         store: Box::new(store),
         _dir: Some(dir),
     }
-}
-
-fn endpoint() -> String {
-    std::env::var(ENDPOINT_ENV).unwrap_or_else(|_| {
-        panic!(
-            "{ENDPOINT_ENV} is not set: the DynamoDB conformance tests need a local DynamoDB \
-             (start `moto_server -H 127.0.0.1 -p 5522` and set \
-             {ENDPOINT_ENV}=http://127.0.0.1:5522)"
-        )
-    })
-}
-
-async fn sdk_config(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .load()
-        .await
 }
 
 fn fresh_table() -> DynamoSettings {

@@ -3,7 +3,6 @@
 use reqwest::{Response, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use strongroom_api::app::Application;
 use strongroom_api::auth::{TokenSecret, TokenService};
 use strongroom_api::config::Config;
 use strongroom_shared::{
@@ -11,6 +10,9 @@ use strongroom_shared::{
 };
 use tempfile::TempDir;
 use uuid::Uuid;
+
+use crate::common::probe::{self, Objects};
+use crate::common::{aws, server};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -21,58 +23,22 @@ pub struct TestApp {
     pub config: Config,
 }
 
-/// Which backend pair the suite runs against: the embedded default, or S3 +
-/// DynamoDB on a local protocol server when `STRONGROOM_TEST_BACKEND=aws`
-/// (the README's test command does both). A missing endpoint fails, never skips.
-pub fn aws_endpoint() -> Option<String> {
-    match std::env::var("STRONGROOM_TEST_BACKEND").as_deref() {
-        Ok("aws") => Some(std::env::var("STRONGROOM_TEST_AWS_ENDPOINT").expect(
-            "STRONGROOM_TEST_BACKEND=aws needs STRONGROOM_TEST_AWS_ENDPOINT (scripts/test starts moto and sets it)",
-        )),
-        Ok("embedded") | Err(_) => None,
-        Ok(other) => panic!("unknown STRONGROOM_TEST_BACKEND {other:?}"),
-    }
-}
-
-/// AWS SDK configuration for inspecting what the server stored.
-pub async fn aws_sdk(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .load()
-        .await
-}
-
 /// Starts the server on port 0 with a fresh data folder; it stops with the test.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
-/// As `spawn_app`, with configuration changes.
+/// As `spawn_app`, with configuration changes; on the AWS pair when the
+/// suite runs there (`STRONGROOM_TEST_BACKEND=aws`).
 pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().unwrap();
-    let mut config = Config {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data_dir.path().to_path_buf(),
-        // No browser app unless a test builds one (`spawn_app_with_web`): the
-        // default `web/dist` would depend on the working directory.
-        web_dir: data_dir.path().join("no-web-app"),
-        ..Config::default()
-    };
-    if let Some(endpoint) = aws_endpoint() {
-        crate::aws_pair::use_aws_pair(&mut config, endpoint, "t");
+    let mut config = server::test_config(data_dir.path());
+    if let Some(endpoint) = aws::suite_backend() {
+        aws::use_aws_pair(&mut config, endpoint, "t");
     }
     change(&mut config);
-    let app = Application::build(config.clone())
-        .await
-        .expect("server starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
     TestApp {
-        address,
+        address: server::start(config.clone()).await,
         client: reqwest::Client::new(),
         data_dir,
         config,
@@ -255,142 +221,28 @@ impl TestApp {
         .await
     }
 
-    fn s3_bucket(&self) -> Option<&str> {
-        use strongroom_api::config::BlobBackend;
-        (self.config.storage.blob == BlobBackend::S3)
-            .then_some(self.config.storage.s3.bucket.as_str())
-    }
-
-    async fn s3(&self) -> aws_sdk_s3::Client {
-        let sdk = aws_sdk(self.config.storage.aws.endpoint_url.as_deref().unwrap()).await;
-        aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&sdk)
-                .force_path_style(true)
-                .build(),
-        )
-    }
-
     /// Keys of every stored object (`{user}/{object}`), sorted.
     pub async fn objects(&self) -> Vec<String> {
-        let mut keys = Vec::new();
-        if let Some(bucket) = self.s3_bucket() {
-            let listed = self
-                .s3()
-                .await
-                .list_objects_v2()
-                .bucket(bucket)
-                .send()
-                .await
-                .unwrap();
-            keys.extend(
-                listed
-                    .contents()
-                    .iter()
-                    .filter_map(|o| o.key().map(str::to_owned)),
-            );
-        } else {
-            let root = self.data_dir.path().join("objects");
-            for dir in std::fs::read_dir(&root).unwrap().flatten() {
-                let user = dir.file_name().to_string_lossy().into_owned();
-                if dir.file_type().unwrap().is_dir() && user != ".tmp" {
-                    for file in std::fs::read_dir(dir.path()).unwrap().flatten() {
-                        keys.push(format!("{user}/{}", file.file_name().to_string_lossy()));
-                    }
-                }
-            }
-        }
-        keys.sort();
-        keys
+        Objects::of(&self.config).await.keys().await
     }
 
     pub async fn object_bytes(&self, key: &str) -> Vec<u8> {
-        match self.s3_bucket() {
-            Some(bucket) => {
-                let object = self
-                    .s3()
-                    .await
-                    .get_object()
-                    .bucket(bucket)
-                    .key(key)
-                    .send()
-                    .await
-                    .unwrap();
-                object.body.collect().await.unwrap().into_bytes().to_vec()
-            }
-            None => std::fs::read(self.data_dir.path().join("objects").join(key)).unwrap(),
-        }
+        Objects::of(&self.config).await.read(key).await
     }
 
     /// Replaces a stored object behind the server's back.
     pub async fn write_object(&self, key: &str, bytes: Vec<u8>) {
-        match self.s3_bucket() {
-            Some(bucket) => {
-                self.s3()
-                    .await
-                    .put_object()
-                    .bucket(bucket)
-                    .key(key)
-                    .body(bytes.into())
-                    .send()
-                    .await
-                    .unwrap();
-            }
-            None => std::fs::write(self.data_dir.path().join("objects").join(key), bytes).unwrap(),
-        }
+        Objects::of(&self.config).await.write(key, bytes).await
     }
 
     /// Uploads that started but neither finished nor were cleaned up.
     pub async fn partial_uploads(&self) -> usize {
-        match self.s3_bucket() {
-            Some(bucket) => {
-                let listed = self
-                    .s3()
-                    .await
-                    .list_multipart_uploads()
-                    .bucket(bucket)
-                    .send()
-                    .await
-                    .unwrap();
-                listed.uploads().len()
-            }
-            None => std::fs::read_dir(self.data_dir.path().join("objects/.tmp"))
-                .unwrap()
-                .count(),
-        }
+        Objects::of(&self.config).await.unfinished_uploads().await
     }
 
-    /// Every byte the metadata store holds (the SQLite files, or every
-    /// attribute of every DynamoDB item).
+    /// Every byte the metadata store holds.
     pub async fn meta_dump(&self) -> Vec<u8> {
-        use strongroom_api::config::MetaBackend;
-        let mut dump = Vec::new();
-        if self.config.storage.meta == MetaBackend::Dynamodb {
-            let sdk = aws_sdk(self.config.storage.aws.endpoint_url.as_deref().unwrap()).await;
-            let client = aws_sdk_dynamodb::Client::new(&sdk);
-            let scan = client
-                .scan()
-                .table_name(&self.config.storage.dynamodb.table)
-                .send()
-                .await
-                .unwrap();
-            for item in scan.items() {
-                for (name, value) in item {
-                    dump.extend_from_slice(name.as_bytes());
-                    dump_attribute(value, &mut dump);
-                }
-            }
-        } else {
-            for entry in std::fs::read_dir(self.data_dir.path()).unwrap().flatten() {
-                if entry
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with("strongroom.db")
-                {
-                    dump.extend(std::fs::read(entry.path()).unwrap());
-                }
-            }
-        }
-        dump
+        probe::meta_dump(&self.config).await
     }
 
     /// The stores this server uses, opened again (for the sweeper).
@@ -465,24 +317,4 @@ pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
             (state >> 24) as u8
         })
         .collect()
-}
-
-fn dump_attribute(value: &aws_sdk_dynamodb::types::AttributeValue, dump: &mut Vec<u8>) {
-    use aws_sdk_dynamodb::types::AttributeValue as A;
-    match value {
-        A::S(s) | A::N(s) => dump.extend_from_slice(s.as_bytes()),
-        A::B(b) => dump.extend_from_slice(b.as_ref()),
-        A::Ss(items) | A::Ns(items) => items
-            .iter()
-            .for_each(|s| dump.extend_from_slice(s.as_bytes())),
-        A::Bs(items) => items
-            .iter()
-            .for_each(|b| dump.extend_from_slice(b.as_ref())),
-        A::L(items) => items.iter().for_each(|v| dump_attribute(v, dump)),
-        A::M(map) => map.iter().for_each(|(k, v)| {
-            dump.extend_from_slice(k.as_bytes());
-            dump_attribute(v, dump);
-        }),
-        _ => {}
-    }
 }

@@ -1,8 +1,8 @@
 //! Integration tests: the real server on a random port, spoken to over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../common/aws_pair.rs"]
-mod aws_pair;
+#[path = "../common/mod.rs"]
+mod common;
 
 mod accounts;
 mod bad_input;

@@ -2,6 +2,7 @@
 //! the built app, Debian's chromium driven through chromedriver, waiting
 //! helpers and screenshots under `target/screenshots/`.
 
+use crate::common::server;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -10,7 +11,6 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
-use strongroom_api::app::Application;
 use strongroom_api::config::Config;
 use tempfile::TempDir;
 
@@ -60,16 +60,10 @@ pub struct Server {
 /// with the test's configuration changes.
 pub async fn start_server_with(change: impl FnOnce(&mut Config)) -> Server {
     let data = tempfile::tempdir().expect("data folder");
-    let mut config = Config {
-        bind: "127.0.0.1:0".parse().expect("address"),
-        data_dir: data.path().to_path_buf(),
-        web_dir: web_dist(),
-        ..Config::default()
-    };
+    let mut config = server::test_config(data.path());
+    config.web_dir = web_dist();
     change(&mut config);
-    let app = Application::build(config).await.expect("server starts");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let base = server::start(config).await;
     Server { base, _data: data }
 }
 

@@ -3,6 +3,8 @@
 //! built app. Screenshots of every page go to `target/screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../common/mod.rs"]
+mod common;
 mod harness;
 
 use harness::{Browser, start_browser, start_server_with};

@@ -1,0 +1,31 @@
+//! The one way tests start the real server: on a random loopback port, with
+//! a data folder of the test's own; it stops when the test's runtime ends.
+
+use std::path::Path;
+
+use strongroom_api::app::Application;
+use strongroom_api::config::Config;
+
+/// A configuration for a test server: port 0 on loopback, `data_dir`, and
+/// no browser app unless the test sets `web_dir` (the default `web/dist`
+/// would depend on the working directory).
+pub fn test_config(data_dir: &Path) -> Config {
+    Config {
+        bind: "127.0.0.1:0"
+            .parse()
+            .unwrap_or_else(|err| panic!("loopback address: {err}")),
+        data_dir: data_dir.to_path_buf(),
+        web_dir: data_dir.join("no-web-app"),
+        ..Config::default()
+    }
+}
+
+/// Builds and starts the server; returns its base URL.
+pub async fn start(config: Config) -> String {
+    let app = Application::build(config)
+        .await
+        .unwrap_or_else(|err| panic!("server starts: {err}"));
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    address
+}
