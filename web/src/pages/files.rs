@@ -13,11 +13,11 @@ use web_sys::{File, FileList, HtmlInputElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
 use crate::clock;
 use crate::components::{Alert, Field, FileTable, FolderPicker, Modal, Spinner, UploadList};
 use crate::hooks::use_auth;
 use crate::listing::{Sort, SortKey, free_name, sorted, trail};
+use crate::route::Route;
 use crate::services::upload::{self, Cancel};
 use crate::services::{ApiError, files};
 use crate::uploads::{Action, Uploads};

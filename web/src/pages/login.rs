@@ -3,9 +3,9 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
 use crate::components::{Alert, Field, bind};
 use crate::hooks::{Session, use_auth};
+use crate::route::Route;
 use crate::services::{ApiError, auth};
 
 #[function_component(Login)]

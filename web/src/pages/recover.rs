@@ -5,8 +5,8 @@ use strongroom_shared::validate::{check_password, normalize_email};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
 use crate::components::{Alert, Field, RecoveryCode, bind};
+use crate::route::Route;
 use crate::services::auth;
 
 #[function_component(Recover)]

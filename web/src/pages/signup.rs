@@ -5,9 +5,9 @@ use strongroom_shared::validate::{check_password, normalize_email};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
 use crate::components::{Alert, Field, RecoveryCode, bind};
 use crate::hooks::use_auth;
+use crate::route::Route;
 use crate::services::{ApiError, auth};
 
 #[derive(Default, Clone, PartialEq)]
