@@ -1,5 +1,7 @@
 //! Hooks: shared state and the effects pages reuse.
 
 pub mod auth;
+pub mod submit;
 
 pub use auth::{Auth, AuthProvider, Session, use_auth};
+pub use submit::{Submit, use_submit, use_submit_with};

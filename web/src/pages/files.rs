@@ -15,7 +15,7 @@ use yew_router::prelude::*;
 
 use crate::clock;
 use crate::components::{Alert, Field, FileTable, FolderPicker, Modal, Spinner, UploadList};
-use crate::hooks::use_auth;
+use crate::hooks::{Submit, use_auth, use_submit_with};
 use crate::listing::{Sort, SortKey, free_name, sorted, trail};
 use crate::route::Route;
 use crate::services::upload::{self, Cancel};
@@ -76,8 +76,7 @@ pub fn files_page(props: &FilesProps) -> Html {
     let loading_more = use_state(|| false);
     let sort = use_state(Sort::default);
     let dialog = use_state(|| Dialog::Closed);
-    let dialog_error = use_state(|| None::<AttrValue>);
-    let dialog_busy = use_state(|| false);
+    let dialog_submit = use_submit_with(name_problem);
     let notice = use_state(|| None::<AttrValue>);
     let search_text = use_state(String::new);
     let search = use_state(|| None::<Search>);
@@ -307,9 +306,9 @@ pub fn files_page(props: &FilesProps) -> Html {
 
     // ---- row actions ---------------------------------------------------
     let open_dialog = |make: fn(Node) -> Dialog| {
-        let (dialog, dialog_error) = (dialog.clone(), dialog_error.clone());
+        let (dialog, dialog_submit) = (dialog.clone(), dialog_submit.clone());
         Callback::from(move |node: Node| {
-            dialog_error.set(None);
+            dialog_submit.reset();
             dialog.set(make(node));
         })
     };
@@ -335,14 +334,14 @@ pub fn files_page(props: &FilesProps) -> Html {
         Callback::from(move |key: SortKey| sort.set(sort.toggled(key)))
     };
     let new_folder = {
-        let (dialog, dialog_error, listing) =
-            (dialog.clone(), dialog_error.clone(), listing.clone());
+        let (dialog, dialog_submit, listing) =
+            (dialog.clone(), dialog_submit.clone(), listing.clone());
         Callback::from(move |_: MouseEvent| {
             let existing = match &*listing {
                 Load::Ready(page) => page.items.clone(),
                 _ => Vec::new(),
             };
-            dialog_error.set(None);
+            dialog_submit.reset();
             dialog.set(Dialog::NewFolder {
                 name: free_name("New folder", &existing),
             });
@@ -545,25 +544,27 @@ pub fn files_page(props: &FilesProps) -> Html {
             <UploadList uploads={(*uploads).clone()} {on_cancel} {on_replace} {on_clear} />
             <div class="drop-zone" aria-hidden="true">{ "Drop files to upload them here" }</div>
             { content }
-            { render_dialog(&dialog, &dialog_error, &dialog_busy, current_folder, &refresh) }
+            { render_dialog(&dialog, &dialog_submit, current_folder, &refresh) }
         </div>
     }
+}
+
+/// What a dialog shows when its call fails: the server's words about the
+/// name when it has some, else the problem.
+fn name_problem(error: &ApiError) -> AttrValue {
+    AttrValue::from(error.field("name").unwrap_or_else(|| error.message()))
 }
 
 /// The open dialog, if any, with what its buttons do.
 fn render_dialog(
     dialog: &UseStateHandle<Dialog>,
-    error: &UseStateHandle<Option<AttrValue>>,
-    busy: &UseStateHandle<bool>,
+    submit: &Submit,
     folder: Option<Uuid>,
     refresh: &Callback<()>,
 ) -> Html {
     let close = {
-        let (dialog, busy) = (dialog.clone(), busy.clone());
-        Callback::from(move |()| {
-            busy.set(false);
-            dialog.set(Dialog::Closed);
-        })
+        let dialog = dialog.clone();
+        Callback::from(move |()| dialog.set(Dialog::Closed))
     };
     let close_click = {
         let close = close.clone();
@@ -573,24 +574,12 @@ fn render_dialog(
     // problem in it otherwise.
     type Work = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>;
     let run: Rc<dyn Fn(Work)> = {
-        let (error, busy, close, refresh) =
-            (error.clone(), busy.clone(), close.clone(), refresh.clone());
+        let (submit, close, refresh) = (submit.clone(), close.clone(), refresh.clone());
         Rc::new(move |work: Work| {
-            let (error, busy, close, refresh) =
-                (error.clone(), busy.clone(), close.clone(), refresh.clone());
-            busy.set(true);
-            yew::platform::spawn_local(async move {
-                match work.await {
-                    Ok(()) => {
-                        close.emit(());
-                        refresh.emit(());
-                    }
-                    Err(failure) => {
-                        let message = failure.field("name").unwrap_or_else(|| failure.message());
-                        error.set(Some(AttrValue::from(message)));
-                        busy.set(false);
-                    }
-                }
+            let (close, refresh) = (close.clone(), refresh.clone());
+            submit.run(work, move |()| {
+                close.emit(());
+                refresh.emit(());
             });
         })
     };
@@ -600,19 +589,19 @@ fn render_dialog(
                       make: Rc<dyn Fn(String) -> Dialog>| {
         let dialog = dialog.clone();
         html! {
-            <Field id={id} label={label} value={name.to_owned()} error={(**error).clone()} required=true
+            <Field id={id} label={label} value={name.to_owned()} error={submit.error()} required=true
                 oninput={Callback::from(move |value: String| dialog.set(make(value)))} autocomplete="off" />
         }
     };
     // The same name rules as the server (shared crate), checked before sending;
     // the server also NFC-normalises.
     let submit_name = |name: &str, act: Rc<dyn Fn(String) -> Work>| {
-        let (name, error, run) = (name.to_owned(), error.clone(), Rc::clone(&run));
+        let (name, submit, run) = (name.to_owned(), submit.clone(), Rc::clone(&run));
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             match check_name(&name) {
                 Ok(()) => run(act(name.clone())),
-                Err(invalid) => error.set(Some(AttrValue::from(invalid.for_field("name").message))),
+                Err(invalid) => submit.fail(AttrValue::from(invalid.for_field("name").message)),
             }
         })
     };
@@ -634,7 +623,7 @@ fn render_dialog(
                         { name_input("folder-name", "Name", name, Rc::new(|name| Dialog::NewFolder { name })) }
                         <div class="dialog-buttons">
                             <button type="button" onclick={close_click}>{ "Cancel" }</button>
-                            <button type="submit" class="primary" id="create-folder-submit" disabled={**busy}>{ "Create" }</button>
+                            <button type="submit" class="primary" id="create-folder-submit" disabled={submit.busy()}>{ "Create" }</button>
                         </div>
                     </form>
                 </Modal>
@@ -655,7 +644,7 @@ fn render_dialog(
                         { name_input("rename-input", "New name", name, Rc::new(move |name| Dialog::Rename { node: keep.clone(), name })) }
                         <div class="dialog-buttons">
                             <button type="button" onclick={close_click}>{ "Cancel" }</button>
-                            <button type="submit" class="primary" id="rename-submit" disabled={**busy}>{ "Rename" }</button>
+                            <button type="submit" class="primary" id="rename-submit" disabled={submit.busy()}>{ "Rename" }</button>
                         </div>
                     </form>
                 </Modal>
@@ -670,7 +659,7 @@ fn render_dialog(
                     }));
                 })
             };
-            html! { <FolderPicker moving={node.clone()} {on_pick} on_close={close} error={(**error).clone()} /> }
+            html! { <FolderPicker moving={node.clone()} {on_pick} on_close={close} error={submit.error()} /> }
         }
         Dialog::Delete { node } => {
             let confirm = {
@@ -686,12 +675,12 @@ fn render_dialog(
             html! {
                 <Modal id="delete-dialog" title={format!("Delete “{}”?", node.name)} on_close={close}>
                     <p>{ what }</p>
-                    if let Some(message) = &**error {
-                        <Alert message={message.clone()} />
+                    if let Some(message) = submit.error() {
+                        <Alert {message} />
                     }
                     <div class="dialog-buttons">
                         <button type="button" onclick={close_click}>{ "Cancel" }</button>
-                        <button type="button" class="danger" id="confirm-delete" onclick={confirm} disabled={**busy}>{ "Delete" }</button>
+                        <button type="button" class="danger" id="confirm-delete" onclick={confirm} disabled={submit.busy()}>{ "Delete" }</button>
                     </div>
                 </Modal>
             }

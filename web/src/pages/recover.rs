@@ -6,6 +6,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::{Alert, Field, RecoveryCode, bind};
+use crate::hooks::use_submit;
 use crate::route::Route;
 use crate::services::auth;
 
@@ -16,52 +17,48 @@ pub fn recover() -> Html {
     let code = use_state(String::new);
     let password = use_state(String::new);
     let confirm = use_state(String::new);
-    let error = use_state(|| None::<AttrValue>);
-    let busy = use_state(|| false);
+    let submit = use_submit();
     let new_code = use_state(|| None::<String>);
 
     let onsubmit = {
-        let (email, code, password, confirm, error, busy, new_code) = (
+        let (email, code, password, confirm, submit, new_code) = (
             email.clone(),
             code.clone(),
             password.clone(),
             confirm.clone(),
-            error.clone(),
-            busy.clone(),
+            submit.clone(),
             new_code.clone(),
         );
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            if *busy {
+            if submit.busy() {
                 return;
             }
             let normalized = normalize_email(&email).ok();
             if let Err(invalid) = check_password(&password, normalized.as_deref()) {
-                error.set(Some(AttrValue::from(format!(
+                submit.fail(AttrValue::from(format!(
                     "New password: {}",
                     invalid.for_field("new_password").message
-                ))));
+                )));
                 return;
             }
             if *password != *confirm {
-                error.set(Some(AttrValue::from("The two passwords differ.")));
+                submit.fail(AttrValue::from("The two passwords differ."));
                 return;
             }
-            error.set(None);
-            busy.set(true);
+            submit.clear();
             let request = RecoverRequest {
                 email: (*email).clone(),
                 recovery_code: code.trim().to_owned(),
                 new_password: (*password).clone(),
             };
-            let (error, busy, new_code) = (error.clone(), busy.clone(), new_code.clone());
-            yew::platform::spawn_local(async move {
-                match auth::recover(&request).await {
-                    Ok(answer) => new_code.set(Some(answer.recovery_code)),
-                    Err(failure) => error.set(Some(AttrValue::from(failure.message()))),
-                }
-                busy.set(false);
-            });
+            let new_code = new_code.clone();
+            submit.run(
+                async move { auth::recover(&request).await },
+                move |answer| {
+                    new_code.set(Some(answer.recovery_code));
+                },
+            );
         })
     };
 
@@ -83,8 +80,8 @@ pub fn recover() -> Html {
         <section class="card auth-card" id="recover-page">
             <h1>{ "Recover your account" }</h1>
             <p class="aside">{ "Set a new password with the recovery code you stored when you signed up." }</p>
-            if let Some(message) = &*error {
-                <Alert message={message.clone()} />
+            if let Some(message) = submit.error() {
+                <Alert {message} />
             }
             <form {onsubmit} novalidate=true>
                 <Field id="email" label="Email" kind="email" value={(*email).clone()} oninput={bind(&email)}
@@ -95,8 +92,8 @@ pub fn recover() -> Html {
                     oninput={bind(&password)} autocomplete="new-password" required=true />
                 <Field id="new-password-confirm" label="Repeat the new password" kind="password"
                     value={(*confirm).clone()} oninput={bind(&confirm)} autocomplete="new-password" required=true />
-                <button type="submit" class="primary wide" id="recover-submit" disabled={*busy}>
-                    { if *busy { "Checking…" } else { "Set new password" } }
+                <button type="submit" class="primary wide" id="recover-submit" disabled={submit.busy()}>
+                    { if submit.busy() { "Checking…" } else { "Set new password" } }
                 </button>
             </form>
             <p class="aside"><Link<Route> to={Route::Login}>{ "Back to log in" }</Link<Route>></p>
