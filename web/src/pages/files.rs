@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use strongroom_shared::validate::check_name;
-use strongroom_shared::{FolderListing, Node, NodeKind};
+use strongroom_shared::{Node, NodeKind};
 use uuid::Uuid;
 use web_sys::{File, FileList, HtmlInputElement};
 use yew::prelude::*;
@@ -15,7 +15,7 @@ use yew_router::prelude::*;
 
 use crate::clock;
 use crate::components::{Alert, Field, FileTable, FolderPicker, Modal, Spinner, UploadList};
-use crate::hooks::{Submit, use_auth, use_submit_with};
+use crate::hooks::{Load, Submit, use_auth, use_folder, use_submit_with};
 use crate::listing::{Sort, SortKey, free_name, sorted, trail};
 use crate::route::Route;
 use crate::services::upload::{self, Cancel};
@@ -26,13 +26,6 @@ use crate::uploads::{Action, Uploads};
 pub struct FilesProps {
     /// `None` is the root folder.
     pub folder: Option<Uuid>,
-}
-
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Failed(ApiError),
-    Ready(FolderListing),
 }
 
 #[derive(Clone, PartialEq)]
@@ -71,9 +64,7 @@ fn files_of(list: Option<FileList>) -> Vec<File> {
 #[function_component(Files)]
 pub fn files_page(props: &FilesProps) -> Html {
     let auth = use_auth();
-    let listing = use_state(|| Load::Loading);
-    let reload = use_state(|| 0_u32);
-    let loading_more = use_state(|| false);
+    let folder = use_folder(props.folder);
     let sort = use_state(Sort::default);
     let dialog = use_state(|| Dialog::Closed);
     let dialog_submit = use_submit_with(name_problem);
@@ -84,56 +75,26 @@ pub fn files_page(props: &FilesProps) -> Html {
     let uploads = use_reducer(Uploads::default);
     let transfers = use_mut_ref(Transfers::default);
 
-    // Load the folder when it changes, or when something in it did. Only the
-    // latest load may show: a slow answer for a folder already left is dropped.
-    let latest_load = use_mut_ref(|| 0_u64);
+    // Each load of the folder starts without the last one's notice.
     {
-        let listing = listing.clone();
         let notice = notice.clone();
-        let latest_load = Rc::clone(&latest_load);
-        use_effect_with((props.folder, *reload), move |(folder, _)| {
-            let folder = *folder;
-            let this_load = {
-                let mut latest = latest_load.borrow_mut();
-                *latest += 1;
-                *latest
-            };
-            yew::platform::spawn_local(async move {
-                let next = match files::list(folder, None).await {
-                    Ok(page) => Load::Ready(page),
-                    Err(error) => Load::Failed(error),
-                };
-                if *latest_load.borrow() == this_load {
-                    listing.set(next);
-                }
-            });
-            notice.set(None);
-        });
+        use_effect_with((props.folder, folder.reloads()), move |_| notice.set(None));
     }
     // A new folder clears the search and the open dialog.
     {
-        let (search, search_text, dialog, listing) = (
-            search.clone(),
-            search_text.clone(),
-            dialog.clone(),
-            listing.clone(),
-        );
+        let (search, search_text, dialog) = (search.clone(), search_text.clone(), dialog.clone());
         use_effect_with(props.folder, move |_| {
             search.set(None);
             search_text.set(String::new());
             dialog.set(Dialog::Closed);
-            listing.set(Load::Loading);
         });
     }
 
     let refresh = {
-        let reload = reload.clone();
-        Callback::from(move |()| reload.set(reload.wrapping_add(1)))
+        let folder = folder.clone();
+        Callback::from(move |()| folder.reload())
     };
-    let current_folder: Option<Uuid> = match &*listing {
-        Load::Ready(page) => Some(page.folder.id),
-        _ => None,
-    };
+    let current_folder = folder.id();
 
     // ---- uploads -------------------------------------------------------
     let send_one = {
@@ -334,13 +295,13 @@ pub fn files_page(props: &FilesProps) -> Html {
         Callback::from(move |key: SortKey| sort.set(sort.toggled(key)))
     };
     let new_folder = {
-        let (dialog, dialog_submit, listing) =
-            (dialog.clone(), dialog_submit.clone(), listing.clone());
+        let (dialog, dialog_submit, folder) =
+            (dialog.clone(), dialog_submit.clone(), folder.clone());
         Callback::from(move |_: MouseEvent| {
-            let existing = match &*listing {
-                Load::Ready(page) => page.items.clone(),
-                _ => Vec::new(),
-            };
+            let existing = folder
+                .listing()
+                .map(|listing| listing.items.clone())
+                .unwrap_or_default();
             dialog_submit.reset();
             dialog.set(Dialog::NewFolder {
                 name: free_name("New folder", &existing),
@@ -348,28 +309,12 @@ pub fn files_page(props: &FilesProps) -> Html {
         })
     };
     let load_more = {
-        let (listing, loading_more, notice) =
-            (listing.clone(), loading_more.clone(), notice.clone());
+        let (folder, notice) = (folder.clone(), notice.clone());
         Callback::from(move |_: MouseEvent| {
-            let Load::Ready(page) = &*listing else { return };
-            let Some(cursor) = page.next_cursor.clone() else {
-                return;
-            };
-            let (listing, loading_more, notice) =
-                (listing.clone(), loading_more.clone(), notice.clone());
-            let mut page = page.clone();
-            loading_more.set(true);
-            yew::platform::spawn_local(async move {
-                match files::list(Some(page.folder.id), Some(&cursor)).await {
-                    Ok(more) => {
-                        page.items.extend(more.items);
-                        page.next_cursor = more.next_cursor;
-                        listing.set(Load::Ready(page));
-                    }
-                    Err(error) => notice.set(Some(AttrValue::from(error.message()))),
-                }
-                loading_more.set(false);
-            });
+            let notice = notice.clone();
+            folder.load_more(Callback::from(move |error: ApiError| {
+                notice.set(Some(AttrValue::from(error.message())));
+            }));
         })
     };
 
@@ -377,7 +322,7 @@ pub fn files_page(props: &FilesProps) -> Html {
     // Shown results follow changes made from them (rename, move, delete).
     {
         let search = search.clone();
-        use_effect_with(*reload, move |_| {
+        use_effect_with(folder.reloads(), move |_| {
             if let Some(Search {
                 query,
                 results: Some(_),
@@ -453,7 +398,7 @@ pub fn files_page(props: &FilesProps) -> Html {
                 on_delete={on_delete.clone()} on_locate={on_locate.clone()} {now} {zone} {show_location} />
         }
     };
-    let content = match (&*search, &*listing) {
+    let content = match (&*search, folder.load()) {
         (Some(found), _) => html! {
             <section aria-live="polite" id="search-results">
                 <div class="results-head">
@@ -490,17 +435,17 @@ pub fn files_page(props: &FilesProps) -> Html {
             <>
                 { table(&page.items, false) }
                 if page.next_cursor.is_some() {
-                    <button type="button" class="more" id="load-more" onclick={load_more} disabled={*loading_more}>
-                        { if *loading_more { "Loading…" } else { "Show more" } }
+                    <button type="button" class="more" id="load-more" onclick={load_more} disabled={folder.loading_more()}>
+                        { if folder.loading_more() { "Loading…" } else { "Show more" } }
                     </button>
                 }
             </>
         },
     };
-    let crumbs = match &*listing {
-        Load::Ready(page) => trail(&page.breadcrumbs),
-        _ => Vec::new(),
-    };
+    let crumbs = folder
+        .listing()
+        .map(|listing| trail(&listing.breadcrumbs))
+        .unwrap_or_default();
     let last = crumbs.len().saturating_sub(1);
     let title = crumbs.last().map_or_else(
         || String::from(crate::listing::ROOT_LABEL),
