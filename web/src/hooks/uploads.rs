@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use strongroom_shared::kinds;
 use uuid::Uuid;
 use web_sys::File;
 use yew::prelude::*;
@@ -78,7 +79,7 @@ impl Sender {
                 self.list.dispatch(Action::Cancelled { id });
             }
             Err(error) => {
-                let name_taken = error.code() == Some("name_taken");
+                let name_taken = error.is(kinds::NAME_TAKEN);
                 let message = error.message();
                 if !name_taken {
                     self.transfers.borrow_mut().files.remove(&id);

@@ -1,7 +1,7 @@
 //! Sign up, then the recovery code, shown once, with a "store this now" step.
 
-use strongroom_shared::SignupRequest;
 use strongroom_shared::validate::{check_password, normalize_email};
+use strongroom_shared::{SignupRequest, kinds};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -32,7 +32,7 @@ impl Errors {
             password: field("password"),
             ..Self::default()
         };
-        if error.code() == Some("email_taken") {
+        if error.is(kinds::EMAIL_TAKEN) {
             errors.email = Some(AttrValue::from(
                 "An account with this email already exists.",
             ));
