@@ -47,6 +47,21 @@ struct EmailProps {
     email: String,
 }
 
+/// The new password against the same rules as the server (shared crate),
+/// before sending.
+fn check(new: &str, confirm: &str, email: &str) -> Result<(), AttrValue> {
+    if let Err(invalid) = check_password(new, Some(email)) {
+        return Err(AttrValue::from(format!(
+            "New password: {}",
+            invalid.for_field("new_password").message
+        )));
+    }
+    if new != confirm {
+        return Err(AttrValue::from("The two new passwords differ."));
+    }
+    Ok(())
+}
+
 #[function_component(ChangePassword)]
 fn change_password(props: &EmailProps) -> Html {
     let current = use_state(String::new);
@@ -70,15 +85,8 @@ fn change_password(props: &EmailProps) -> Html {
             if submit.busy() {
                 return;
             }
-            if let Err(invalid) = check_password(&new, Some(&email)) {
-                submit.fail(AttrValue::from(format!(
-                    "New password: {}",
-                    invalid.for_field("new_password").message
-                )));
-                return;
-            }
-            if *new != *confirm {
-                submit.fail(AttrValue::from("The two new passwords differ."));
+            if let Err(problem) = check(&new, &confirm, &email) {
+                submit.fail(problem);
                 return;
             }
             let request = ChangePasswordRequest {
@@ -167,5 +175,24 @@ fn delete_account(props: &EmailProps) -> Html {
                 </button>
             </form>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_new_password_is_checked_before_sending() {
+        let fine = "a brand new passphrase";
+        assert_eq!(check(fine, fine, "lin@example.com"), Ok(()));
+        assert!(
+            check("short", "short", "lin@example.com")
+                .is_err_and(|problem| problem.starts_with("New password: "))
+        );
+        assert_eq!(
+            check(fine, "something else", "lin@example.com"),
+            Err(AttrValue::from("The two new passwords differ."))
+        );
     }
 }

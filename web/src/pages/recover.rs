@@ -10,6 +10,22 @@ use crate::hooks::use_submit;
 use crate::route::Route;
 use crate::services::auth;
 
+/// The new password against the same rules as the server (shared crate),
+/// before sending.
+fn check(email: &str, password: &str, confirm: &str) -> Result<(), AttrValue> {
+    let normalized = normalize_email(email).ok();
+    if let Err(invalid) = check_password(password, normalized.as_deref()) {
+        return Err(AttrValue::from(format!(
+            "New password: {}",
+            invalid.for_field("new_password").message
+        )));
+    }
+    if password != confirm {
+        return Err(AttrValue::from("The two passwords differ."));
+    }
+    Ok(())
+}
+
 #[function_component(Recover)]
 pub fn recover() -> Html {
     let navigator = use_navigator();
@@ -34,16 +50,8 @@ pub fn recover() -> Html {
             if submit.busy() {
                 return;
             }
-            let normalized = normalize_email(&email).ok();
-            if let Err(invalid) = check_password(&password, normalized.as_deref()) {
-                submit.fail(AttrValue::from(format!(
-                    "New password: {}",
-                    invalid.for_field("new_password").message
-                )));
-                return;
-            }
-            if *password != *confirm {
-                submit.fail(AttrValue::from("The two passwords differ."));
+            if let Err(problem) = check(&email, &password, &confirm) {
+                submit.fail(problem);
                 return;
             }
             submit.clear();
@@ -98,5 +106,26 @@ pub fn recover() -> Html {
             </form>
             <p class="aside"><Link<Route> to={Route::Login}>{ "Back to log in" }</Link<Route>></p>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_new_password_is_checked_before_sending() {
+        let fine = "recovered passphrase";
+        assert_eq!(check("ada@example.com", fine, fine), Ok(()));
+        assert!(
+            check("ada@example.com", "short", "short")
+                .is_err_and(|problem| problem.starts_with("New password: "))
+        );
+        // Typed as the email, even in other case: refused.
+        assert!(check("Ada@Example.com", "ada@example.com", "ada@example.com").is_err());
+        assert_eq!(
+            check("ada@example.com", fine, "something else"),
+            Err(AttrValue::from("The two passwords differ."))
+        );
     }
 }

@@ -24,6 +24,24 @@ impl Errors {
         *self == Self::default()
     }
 
+    /// The same rules as the server (shared crate), checked here first so
+    /// mistakes show at once.
+    fn check(email: &str, password: &str, confirm: &str) -> Self {
+        let mut found = Self::default();
+        match normalize_email(email) {
+            Err(invalid) => found.email = Some(AttrValue::from(invalid.for_field("email").message)),
+            Ok(normalized) => {
+                if let Err(invalid) = check_password(password, Some(&normalized)) {
+                    found.password = Some(AttrValue::from(invalid.for_field("password").message));
+                }
+            }
+        }
+        if password != confirm {
+            found.confirm = Some(AttrValue::from("The two passwords differ."));
+        }
+        found
+    }
+
     fn from_api(error: &ApiError) -> Self {
         let field = |name: &str| error.field(name).map(AttrValue::from);
         let mut errors = Self {
@@ -75,23 +93,7 @@ pub fn signup() -> Html {
             if create.busy() {
                 return;
             }
-            // The same rules as the server (shared crate), checked here first
-            // so mistakes show at once.
-            let mut found = Errors::default();
-            match normalize_email(&email) {
-                Err(invalid) => {
-                    found.email = Some(AttrValue::from(invalid.for_field("email").message))
-                }
-                Ok(normalized) => {
-                    if let Err(invalid) = check_password(&password, Some(&normalized)) {
-                        found.password =
-                            Some(AttrValue::from(invalid.for_field("password").message));
-                    }
-                }
-            }
-            if *password != *confirm {
-                found.confirm = Some(AttrValue::from("The two passwords differ."));
-            }
+            let found = Errors::check(&email, &password, &confirm);
             if !found.is_empty() {
                 create.fail(found);
                 return;
@@ -175,5 +177,24 @@ fn ready(props: &ReadyProps) -> Html {
             <RecoveryCode code={props.done.recovery_code.clone()} {on_continue} busy={enter.busy()}
                 continue_label="Continue to my files" />
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mistakes_show_beside_their_fields_before_sending() {
+        let found = Errors::check("not an email", "short", "other");
+        assert!(found.email.is_some());
+        // The password is checked against the email, so only with a valid one.
+        assert_eq!(found.password, None);
+        assert_eq!(found.confirm.as_deref(), Some("The two passwords differ."));
+        let found = Errors::check("Ada@Example.com", "short", "short");
+        assert!(found.password.is_some_and(|message| message.contains('8')));
+        assert!(found.email.is_none() && found.confirm.is_none());
+        let fine = "correct horse battery staple";
+        assert!(Errors::check("ada@example.com", fine, fine).is_empty());
     }
 }
