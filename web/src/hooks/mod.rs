@@ -1,4 +1,6 @@
-//! Hooks: shared state and the effects pages reuse.
+//! Hooks: the state pages hold and the effects that keep it, one concern
+//! each (the session, a form's submit, a folder's listing, the uploads, the
+//! search, dropped files), so a page only connects them.
 
 pub mod auth;
 pub mod file_drop;

@@ -50,7 +50,7 @@ impl Search {
     }
 
     /// Searches for what is typed; nothing typed goes back to the folder.
-    pub fn send(&self) {
+    fn send(&self) {
         let query = self.text.trim().to_owned();
         if query.is_empty() {
             self.found.set(None);

@@ -32,8 +32,8 @@ impl UploadQueue {
     }
 }
 
-/// What the upload tasks share with the page: the files waiting to be sent
-/// (kept so "Replace" can send one again) and the handles to cancel them.
+/// What the upload tasks share with the buttons: the files waiting to be
+/// sent (kept so "Replace" can send one again) and the handles to cancel them.
 #[derive(Default)]
 struct Transfers {
     files: HashMap<u64, File>,
