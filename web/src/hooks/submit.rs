@@ -3,6 +3,7 @@
 //! and dialog, so each says only what it sends and what follows.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use yew::prelude::*;
 
@@ -63,20 +64,29 @@ impl<E: Clone> Submit<E> {
             return;
         }
         self.busy.set(true);
-        let this = self.clone();
-        yew::platform::spawn_local(async move {
-            match call.await {
-                Ok(answer) => {
-                    this.error.set(None);
-                    this.busy.set(false);
-                    done(answer);
-                }
-                Err(failure) => {
-                    this.error.set(Some((this.describe)(&failure)));
-                    this.busy.set(false);
-                }
+        // Boxed, so that each form does not add its own copy of the task
+        // below (and of the spawning behind it): the app stays small.
+        let call: Pin<Box<dyn Future<Output = Result<T, ApiError>>>> = Box::pin(call);
+        let done: Box<dyn FnOnce(T)> = Box::new(done);
+        yew::platform::spawn_local(self.clone().finish(call, done));
+    }
+
+    async fn finish<T>(
+        self,
+        call: Pin<Box<dyn Future<Output = Result<T, ApiError>>>>,
+        done: Box<dyn FnOnce(T)>,
+    ) {
+        match call.await {
+            Ok(answer) => {
+                self.error.set(None);
+                self.busy.set(false);
+                done(answer);
             }
-        });
+            Err(failure) => {
+                self.error.set(Some((self.describe)(&failure)));
+                self.busy.set(false);
+            }
+        }
     }
 }
 
