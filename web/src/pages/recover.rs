@@ -61,12 +61,8 @@ pub fn recover() -> Html {
                 new_password: (*password).clone(),
             };
             let new_code = new_code.clone();
-            submit.run(
-                async move { auth::recover(&request).await },
-                move |answer| {
-                    new_code.set(Some(answer.recovery_code));
-                },
-            );
+            let call = async move { auth::recover(&request).await };
+            submit.run(call, move |answer| new_code.set(Some(answer.recovery_code)));
         })
     };
 
