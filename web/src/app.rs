@@ -1,4 +1,4 @@
-//! The routes, and which pages need a signed-in user.
+//! Which page each route shows, and which pages need a signed-in user.
 
 use uuid::Uuid;
 use yew::prelude::*;
@@ -12,37 +12,7 @@ use crate::pages::login::Login;
 use crate::pages::not_found::NotFound;
 use crate::pages::recover::Recover;
 use crate::pages::signup::Signup;
-
-#[derive(Clone, Debug, Routable, PartialEq)]
-pub enum Route {
-    #[at("/")]
-    Home,
-    #[at("/login")]
-    Login,
-    #[at("/signup")]
-    Signup,
-    #[at("/recover")]
-    Recover,
-    #[at("/files")]
-    Files,
-    #[at("/files/:id")]
-    Folder { id: Uuid },
-    #[at("/account")]
-    Account,
-    #[not_found]
-    #[at("/404")]
-    NotFound,
-}
-
-impl Route {
-    /// Pages for signed-out visitors; the rest need a session.
-    fn is_public(&self) -> bool {
-        matches!(
-            self,
-            Self::Login | Self::Signup | Self::Recover | Self::NotFound
-        )
-    }
-}
+use crate::route::Route;
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -92,34 +62,5 @@ fn page(route: Route) -> Html {
         Route::Folder { id } => html! { <Files folder={Some(id)} /> },
         Route::Account => html! { <Account /> },
         Route::NotFound => html! { <NotFound /> },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deep_links_resolve_to_pages() {
-        let id = Uuid::from_u128(7);
-        assert_eq!(
-            Route::recognize(&format!("/files/{id}")),
-            Some(Route::Folder { id })
-        );
-        assert_eq!(Route::recognize("/files"), Some(Route::Files));
-        assert_eq!(Route::recognize("/account"), Some(Route::Account));
-        assert_eq!(Route::recognize("/files/not-a-uuid"), Some(Route::NotFound));
-        assert_eq!(Route::recognize("/nowhere"), Some(Route::NotFound));
-        assert_eq!(Route::Folder { id }.to_path(), format!("/files/{id}"));
-    }
-
-    #[test]
-    fn only_the_log_in_pages_are_public() {
-        assert!(
-            Route::Login.is_public() && Route::Signup.is_public() && Route::Recover.is_public()
-        );
-        assert!(!Route::Files.is_public());
-        assert!(!Route::Account.is_public());
-        assert!(!Route::Folder { id: Uuid::nil() }.is_public());
     }
 }

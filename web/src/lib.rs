@@ -9,6 +9,7 @@ pub mod format;
 pub mod hooks;
 pub mod listing;
 pub mod pages;
+pub mod route;
 pub mod services;
 pub mod uploads;
 

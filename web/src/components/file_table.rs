@@ -8,9 +8,9 @@ use uuid::Uuid;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
 use crate::format;
 use crate::listing::{Sort, SortKey};
+use crate::route::Route;
 
 #[derive(Properties, PartialEq)]
 pub struct FileTableProps {

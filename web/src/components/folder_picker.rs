@@ -1,12 +1,12 @@
 //! Choosing where to move something: browse folders, then "Move here".
 
-use strongroom_shared::{FolderListing, Node, NodeKind};
+use strongroom_shared::{Node, NodeKind};
 use uuid::Uuid;
 use yew::prelude::*;
 
 use super::{Alert, Modal, Spinner};
+use crate::hooks::{Load, use_folder};
 use crate::listing::{Sort, sorted, trail};
-use crate::services::{ApiError, files};
 
 #[derive(Properties, PartialEq)]
 pub struct FolderPickerProps {
@@ -22,25 +22,17 @@ pub struct FolderPickerProps {
 pub fn folder_picker(props: &FolderPickerProps) -> Html {
     // Start where the item is now.
     let at = use_state(|| props.moving.parent_id);
-    let listing = use_state(|| None::<Result<FolderListing, ApiError>>);
-    {
-        let listing = listing.clone();
-        use_effect_with(*at, move |folder| {
-            let folder = *folder;
-            listing.set(None);
-            yew::platform::spawn_local(async move {
-                listing.set(Some(files::list(folder, None).await));
-            });
-        });
-    }
+    // Browsing quickly, a slow answer for a folder already left must not
+    // replace the one browsed to since: use_folder drops it.
+    let folder = use_folder(*at);
     let go = |target: Option<Uuid>| {
         let at = at.clone();
         Callback::from(move |_: MouseEvent| at.set(target))
     };
-    let body = match &*listing {
-        None => html! { <Spinner /> },
-        Some(Err(error)) => html! { <Alert message={error.message()} /> },
-        Some(Ok(listing)) => {
+    let body = match folder.load() {
+        Load::Loading => html! { <Spinner /> },
+        Load::Failed(error) => html! { <Alert message={error.message()} /> },
+        Load::Ready(listing) => {
             let folders: Vec<Node> = sorted(&listing.items, Sort::default())
                 .into_iter()
                 .filter(|node| node.kind == NodeKind::Folder && node.id != props.moving.id)

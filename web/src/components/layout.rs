@@ -3,8 +3,8 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
 use crate::hooks::use_auth;
+use crate::route::Route;
 
 #[derive(Properties, PartialEq)]
 pub struct LayoutProps {

@@ -2,21 +2,31 @@
 //! their properties, and hold no more state than their own inputs.
 
 pub mod alert;
+pub mod breadcrumbs;
+pub mod delete_dialog;
 pub mod field;
 pub mod file_table;
 pub mod folder_picker;
 pub mod layout;
 pub mod modal;
+pub mod name_dialog;
 pub mod recovery_code;
+pub mod search_results;
+pub mod toolbar;
 pub mod upload_list;
 pub mod usage;
 
 pub use alert::{Alert, Spinner};
+pub use breadcrumbs::Breadcrumbs;
+pub use delete_dialog::DeleteDialog;
 pub use field::{Field, bind};
 pub use file_table::FileTable;
 pub use folder_picker::FolderPicker;
 pub use layout::Layout;
 pub use modal::Modal;
+pub use name_dialog::NameDialog;
 pub use recovery_code::RecoveryCode;
+pub use search_results::SearchResults;
+pub use toolbar::Toolbar;
 pub use upload_list::UploadList;
 pub use usage::Usage;

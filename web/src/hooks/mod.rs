@@ -1,5 +1,17 @@
-//! Hooks: shared state and the effects pages reuse.
+//! Hooks: the state pages hold and the effects that keep it, one concern
+//! each (the session, a form's submit, a folder's listing, the uploads, the
+//! search, dropped files), so a page only connects them.
 
 pub mod auth;
+pub mod file_drop;
+pub mod folder;
+pub mod search;
+pub mod submit;
+pub mod uploads;
 
 pub use auth::{Auth, AuthProvider, Session, use_auth};
+pub use file_drop::{FileDrop, files_of, use_file_drop};
+pub use folder::{Folder, Load, use_folder};
+pub use search::{Found, Search, use_search};
+pub use submit::{Submit, use_submit, use_submit_with};
+pub use uploads::{UploadQueue, use_uploads};

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::components::{Alert, Field, Spinner, Usage, bind};
 use crate::format;
-use crate::hooks::use_auth;
+use crate::hooks::{use_auth, use_submit};
 use crate::services::auth;
 
 #[function_component(Account)]
@@ -47,73 +47,78 @@ struct EmailProps {
     email: String,
 }
 
+/// The new password against the same rules as the server (shared crate),
+/// before sending.
+fn check(new: &str, confirm: &str, email: &str) -> Result<(), AttrValue> {
+    if let Err(invalid) = check_password(new, Some(email)) {
+        return Err(AttrValue::from(format!(
+            "New password: {}",
+            invalid.for_field("new_password").message
+        )));
+    }
+    if new != confirm {
+        return Err(AttrValue::from("The two new passwords differ."));
+    }
+    Ok(())
+}
+
 #[function_component(ChangePassword)]
 fn change_password(props: &EmailProps) -> Html {
     let current = use_state(String::new);
     let new = use_state(String::new);
     let confirm = use_state(String::new);
-    let outcome = use_state(|| None::<Result<(), AttrValue>>);
-    let busy = use_state(|| false);
+    let submit = use_submit();
+    // "Password changed." once a change went through; a later problem shows
+    // instead.
+    let changed = use_state(|| false);
     let onsubmit = {
-        let (current, new, confirm, outcome, busy, email) = (
+        let (current, new, confirm, submit, changed, email) = (
             current.clone(),
             new.clone(),
             confirm.clone(),
-            outcome.clone(),
-            busy.clone(),
+            submit.clone(),
+            changed.clone(),
             props.email.clone(),
         );
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            if *busy {
+            if submit.busy() {
                 return;
             }
-            if let Err(invalid) = check_password(&new, Some(&email)) {
-                outcome.set(Some(Err(AttrValue::from(format!(
-                    "New password: {}",
-                    invalid.for_field("new_password").message
-                )))));
+            if let Err(problem) = check(&new, &confirm, &email) {
+                submit.fail(problem);
                 return;
             }
-            if *new != *confirm {
-                outcome.set(Some(Err(AttrValue::from("The two new passwords differ."))));
-                return;
-            }
-            busy.set(true);
             let request = ChangePasswordRequest {
                 current_password: (*current).clone(),
                 new_password: (*new).clone(),
             };
-            let (current, new, confirm, outcome, busy) = (
+            let (current, new, confirm, changed) = (
                 current.clone(),
                 new.clone(),
                 confirm.clone(),
-                outcome.clone(),
-                busy.clone(),
+                changed.clone(),
             );
-            yew::platform::spawn_local(async move {
-                match auth::change_password(&request).await {
-                    Ok(()) => {
-                        current.set(String::new());
-                        new.set(String::new());
-                        confirm.set(String::new());
-                        outcome.set(Some(Ok(())));
-                    }
-                    Err(error) => outcome.set(Some(Err(AttrValue::from(error.message())))),
-                }
-                busy.set(false);
-            });
+            submit.run(
+                async move { auth::change_password(&request).await },
+                move |()| {
+                    current.set(String::new());
+                    new.set(String::new());
+                    confirm.set(String::new());
+                    changed.set(true);
+                },
+            );
         })
     };
     html! {
         <section class="card" id="change-password">
             <h2>{ "Change password" }</h2>
             <p class="aside">{ "Your other devices will be logged out." }</p>
-            { match &*outcome {
-                Some(Ok(())) => html! { <Alert success=true message="Password changed." /> },
-                Some(Err(message)) => html! { <Alert message={message.clone()} /> },
-                None => html! {},
-            } }
+            if let Some(message) = submit.error() {
+                <Alert {message} />
+            } else if *changed {
+                <Alert success=true message="Password changed." />
+            }
             <form {onsubmit} novalidate=true>
                 <Field id="current-password" label="Current password" kind="password" value={(*current).clone()}
                     oninput={bind(&current)} autocomplete="current-password" required=true />
@@ -121,7 +126,7 @@ fn change_password(props: &EmailProps) -> Html {
                     oninput={bind(&new)} autocomplete="new-password" required=true />
                 <Field id="changed-password-confirm" label="Repeat the new password" kind="password"
                     value={(*confirm).clone()} oninput={bind(&confirm)} autocomplete="new-password" required=true />
-                <button type="submit" class="primary" id="change-password-submit" disabled={*busy}>
+                <button type="submit" class="primary" id="change-password-submit" disabled={submit.busy()}>
                     { "Change password" }
                 </button>
             </form>
@@ -134,53 +139,60 @@ fn delete_account(props: &EmailProps) -> Html {
     let auth_ctx = use_auth();
     let typed = use_state(String::new);
     let password = use_state(String::new);
-    let error = use_state(|| None::<AttrValue>);
-    let busy = use_state(|| false);
+    let submit = use_submit();
     let matches = typed.trim().eq_ignore_ascii_case(&props.email);
     let onsubmit = {
-        let (password, error, busy, auth_ctx) = (
-            password.clone(),
-            error.clone(),
-            busy.clone(),
-            auth_ctx.clone(),
-        );
+        let (password, submit, auth_ctx) = (password.clone(), submit.clone(), auth_ctx.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            if !matches || *busy {
+            if !matches {
                 return;
             }
-            busy.set(true);
             let request = DeleteAccountRequest {
                 password: (*password).clone(),
             };
-            let (error, busy, auth_ctx) = (error.clone(), busy.clone(), auth_ctx.clone());
-            yew::platform::spawn_local(async move {
-                match auth::delete_account(&request).await {
-                    Ok(()) => auth_ctx.forget("Your account and all its files have been deleted."),
-                    Err(failure) => {
-                        error.set(Some(AttrValue::from(failure.message())));
-                        busy.set(false);
-                    }
-                }
-            });
+            let auth_ctx = auth_ctx.clone();
+            submit.run(
+                async move { auth::delete_account(&request).await },
+                move |()| auth_ctx.forget("Your account and all its files have been deleted."),
+            );
         })
     };
     html! {
         <section class="card danger-zone" id="delete-account">
             <h2>{ "Delete account" }</h2>
             <p>{ "This deletes your account and every file in it, for good. It cannot be undone." }</p>
-            if let Some(message) = &*error {
-                <Alert message={message.clone()} />
+            if let Some(message) = submit.error() {
+                <Alert {message} />
             }
             <form {onsubmit} novalidate=true>
                 <Field id="delete-confirm-email" label={format!("Type your email ({}) to confirm", props.email)}
                     value={(*typed).clone()} oninput={bind(&typed)} autocomplete="off" required=true />
                 <Field id="delete-password" label="Password" kind="password" value={(*password).clone()}
                     oninput={bind(&password)} autocomplete="current-password" required=true />
-                <button type="submit" class="danger" id="delete-account-submit" disabled={!matches || *busy}>
+                <button type="submit" class="danger" id="delete-account-submit" disabled={!matches || submit.busy()}>
                     { "Delete my account and files" }
                 </button>
             </form>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_new_password_is_checked_before_sending() {
+        let fine = "a brand new passphrase";
+        assert_eq!(check(fine, fine, "lin@example.com"), Ok(()));
+        assert!(
+            check("short", "short", "lin@example.com")
+                .is_err_and(|problem| problem.starts_with("New password: "))
+        );
+        assert_eq!(
+            check(fine, "something else", "lin@example.com"),
+            Err(AttrValue::from("The two new passwords differ."))
+        );
     }
 }

@@ -1,26 +1,30 @@
 //! The file browser: one folder's items, breadcrumbs, search, uploads by
 //! button and by drag-and-drop, and the dialogs for new folder, rename, move
-//! and delete.
+//! and delete. The state lives in hooks and the drawing in components; this
+//! page connects them.
 
-use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::rc::Rc;
 
+use strongroom_shared::Node;
 use strongroom_shared::validate::check_name;
-use strongroom_shared::{FolderListing, Node, NodeKind};
+use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
-use web_sys::{File, FileList, HtmlInputElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
 use crate::clock;
-use crate::components::{Alert, Field, FileTable, FolderPicker, Modal, Spinner, UploadList};
-use crate::hooks::use_auth;
-use crate::listing::{Sort, SortKey, free_name, sorted, trail};
-use crate::services::upload::{self, Cancel};
+use crate::components::{
+    Alert, Breadcrumbs, DeleteDialog, FileTable, FolderPicker, NameDialog, SearchResults, Spinner,
+    Toolbar, UploadList,
+};
+use crate::hooks::{
+    Folder, Load, Search, Submit, use_auth, use_file_drop, use_folder, use_search, use_submit_with,
+    use_uploads,
+};
+use crate::listing::{ROOT_LABEL, Sort, SortKey, free_name, sorted, trail};
+use crate::route::Route;
 use crate::services::{ApiError, files};
-use crate::uploads::{Action, Uploads};
 
 #[derive(Properties, PartialEq)]
 pub struct FilesProps {
@@ -29,450 +33,167 @@ pub struct FilesProps {
 }
 
 #[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Failed(ApiError),
-    Ready(FolderListing),
-}
-
-#[derive(Clone, PartialEq)]
 enum Dialog {
     Closed,
-    NewFolder { name: String },
-    Rename { node: Node, name: String },
-    Move { node: Node },
-    Delete { node: Node },
-}
-
-#[derive(Clone, PartialEq)]
-struct Search {
-    query: String,
-    results: Option<Result<Vec<Node>, ApiError>>,
-}
-
-/// What the upload tasks share with the page: the files waiting to be sent
-/// (kept so "Replace" can send one again) and the handles to cancel them.
-#[derive(Default)]
-struct Transfers {
-    files: HashMap<u64, File>,
-    cancels: HashMap<u64, Cancel>,
-    cancelled: HashSet<u64>,
-}
-
-fn files_of(list: Option<FileList>) -> Vec<File> {
-    let Some(list) = list else {
-        return Vec::new();
-    };
-    (0..list.length())
-        .filter_map(|index| list.get(index))
-        .collect()
+    /// With the name it suggests.
+    NewFolder(String),
+    Rename(Node),
+    Move(Node),
+    Delete(Node),
 }
 
 #[function_component(Files)]
 pub fn files_page(props: &FilesProps) -> Html {
     let auth = use_auth();
-    let listing = use_state(|| Load::Loading);
-    let reload = use_state(|| 0_u32);
-    let loading_more = use_state(|| false);
+    let folder = use_folder(props.folder);
+    let search = use_search(folder.reloads());
     let sort = use_state(Sort::default);
     let dialog = use_state(|| Dialog::Closed);
-    let dialog_error = use_state(|| None::<AttrValue>);
-    let dialog_busy = use_state(|| false);
+    let dialog_submit = use_submit_with(name_problem);
     let notice = use_state(|| None::<AttrValue>);
-    let search_text = use_state(String::new);
-    let search = use_state(|| None::<Search>);
-    let dragging = use_state(|| false);
-    let uploads = use_reducer(Uploads::default);
-    let transfers = use_mut_ref(Transfers::default);
+    let on_uploaded = {
+        let (folder, auth) = (folder.clone(), auth.clone());
+        Callback::from(move |()| {
+            folder.reload();
+            auth.reload();
+        })
+    };
+    let uploads = use_uploads(folder.id(), on_uploaded);
+    let file_drop = use_file_drop(uploads.start.clone());
+    let navigator = use_navigator();
 
-    // Load the folder when it changes, or when something in it did. Only the
-    // latest load may show: a slow answer for a folder already left is dropped.
-    let latest_load = use_mut_ref(|| 0_u64);
+    // Each load of the folder starts without the last one's notice.
     {
-        let listing = listing.clone();
         let notice = notice.clone();
-        let latest_load = Rc::clone(&latest_load);
-        use_effect_with((props.folder, *reload), move |(folder, _)| {
-            let folder = *folder;
-            let this_load = {
-                let mut latest = latest_load.borrow_mut();
-                *latest += 1;
-                *latest
-            };
-            yew::platform::spawn_local(async move {
-                let next = match files::list(folder, None).await {
-                    Ok(page) => Load::Ready(page),
-                    Err(error) => Load::Failed(error),
-                };
-                if *latest_load.borrow() == this_load {
-                    listing.set(next);
-                }
-            });
-            notice.set(None);
-        });
+        use_effect_with((props.folder, folder.reloads()), move |_| notice.set(None));
     }
     // A new folder clears the search and the open dialog.
     {
-        let (search, search_text, dialog, listing) = (
-            search.clone(),
-            search_text.clone(),
-            dialog.clone(),
-            listing.clone(),
-        );
+        let (search, dialog) = (search.clone(), dialog.clone());
         use_effect_with(props.folder, move |_| {
-            search.set(None);
-            search_text.set(String::new());
+            search.clear();
             dialog.set(Dialog::Closed);
-            listing.set(Load::Loading);
         });
     }
 
-    let refresh = {
-        let reload = reload.clone();
-        Callback::from(move |()| reload.set(reload.wrapping_add(1)))
+    let dialogs = Dialogs {
+        open: dialog.clone(),
+        submit: dialog_submit,
+        folder: folder.clone(),
     };
-    let current_folder: Option<Uuid> = match &*listing {
-        Load::Ready(page) => Some(page.folder.id),
-        _ => None,
+    let table = Table {
+        sort: sort.clone(),
+        on_download: download(&notice),
+        on_rename: dialogs.on(Dialog::Rename),
+        on_move: dialogs.on(Dialog::Move),
+        on_delete: dialogs.on(Dialog::Delete),
+        on_locate: locate(&search, navigator),
+        now: clock::now(),
+        zone: clock::zone(),
     };
+    let crumbs = folder
+        .listing()
+        .map(|listing| trail(&listing.breadcrumbs))
+        .unwrap_or_default();
+    let title = crumbs
+        .last()
+        .map_or_else(|| String::from(ROOT_LABEL), |(_, name)| name.clone());
 
-    // ---- uploads -------------------------------------------------------
-    let send_one = {
-        let dispatcher = uploads.dispatcher();
-        let transfers = Rc::clone(&transfers);
-        let refresh = refresh.clone();
-        let auth = auth.clone();
-        Rc::new(move |id: u64, folder: Uuid, overwrite: bool| {
-            let dispatcher = dispatcher.clone();
-            let transfers = Rc::clone(&transfers);
-            let refresh = refresh.clone();
-            let auth = auth.clone();
-            async move {
-                let file = transfers.borrow().files.get(&id).cloned();
-                let Some(file) = file else { return };
-                if transfers.borrow_mut().cancelled.remove(&id) {
-                    return;
-                }
-                dispatcher.dispatch(Action::Started {
-                    id,
-                    at_ms: clock::now_ms(),
-                });
-                let last = Rc::new(RefCell::new(0.0_f64));
-                let progress = {
-                    let dispatcher = dispatcher.clone();
-                    Callback::from(move |sent: u64| {
-                        // At most ten updates a second: each one redraws.
-                        let now = clock::now_ms();
-                        if now - *last.borrow() >= 100.0 {
-                            *last.borrow_mut() = now;
-                            dispatcher.dispatch(Action::Progress {
-                                id,
-                                sent,
-                                at_ms: now,
-                            });
-                        }
-                    })
-                };
-                let started = {
-                    let transfers = Rc::clone(&transfers);
-                    Callback::from(move |cancel: Cancel| {
-                        transfers.borrow_mut().cancels.insert(id, cancel);
-                    })
-                };
-                let outcome = upload::upload(folder, file, overwrite, progress, started).await;
-                transfers.borrow_mut().cancels.remove(&id);
-                match outcome {
-                    Ok(_) => {
-                        transfers.borrow_mut().files.remove(&id);
-                        dispatcher.dispatch(Action::Done { id });
-                        refresh.emit(());
-                        auth.reload();
-                    }
-                    Err(ApiError::Cancelled) => {
-                        transfers.borrow_mut().files.remove(&id);
-                        dispatcher.dispatch(Action::Cancelled { id });
-                    }
-                    Err(error) => {
-                        let name_taken = error.code() == Some("name_taken");
-                        let message = error.message();
-                        if !name_taken {
-                            transfers.borrow_mut().files.remove(&id);
-                        }
-                        dispatcher.dispatch(Action::Failed {
-                            id,
-                            message,
-                            name_taken,
-                        });
-                    }
-                }
+    html! {
+        <div class={classes!("browser", file_drop.dragging.then_some("dragging"))} id="files-page"
+             ondragover={file_drop.ondragover} ondragleave={file_drop.ondragleave} ondrop={file_drop.ondrop}>
+            <Breadcrumbs trail={crumbs} />
+            <Toolbar {title} search_text={search.text()} on_search_input={search.on_input()}
+                on_search={search.on_send()} can_add={folder.id().is_some()}
+                on_new_folder={dialogs.on_new_folder()} on_files={uploads.start.clone()} />
+            if let Some(message) = (*notice).clone() {
+                <Alert {message} />
             }
-        })
-    };
-    let start_uploads = {
-        let uploads = uploads.clone();
-        let transfers = Rc::clone(&transfers);
-        let send_one = Rc::clone(&send_one);
-        Callback::from(move |picked: Vec<File>| {
-            let Some(folder) = current_folder else { return };
-            if picked.is_empty() {
-                return;
-            }
-            let ids = uploads.next_ids(picked.len());
-            let mut described = Vec::with_capacity(picked.len());
-            for (id, file) in ids.iter().zip(picked) {
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                described.push((file.name(), file.size().max(0.0) as u64));
-                transfers.borrow_mut().files.insert(*id, file);
-            }
-            uploads.dispatch(Action::Add(described));
-            let send_one = Rc::clone(&send_one);
-            // One at a time, in the order picked: each gets the full bandwidth
-            // and its progress means something.
-            yew::platform::spawn_local(async move {
-                for id in ids {
-                    send_one(id, folder, false).await;
-                }
-            });
-        })
-    };
-    let on_cancel = {
-        let transfers = Rc::clone(&transfers);
-        let dispatcher = uploads.dispatcher();
-        Callback::from(move |id: u64| {
-            let handle = transfers.borrow().cancels.get(&id).cloned();
-            match handle {
-                Some(handle) => handle.cancel(),
-                None => {
-                    // Not started yet: it will be skipped.
-                    let mut transfers = transfers.borrow_mut();
-                    transfers.cancelled.insert(id);
-                    transfers.files.remove(&id);
-                    dispatcher.dispatch(Action::Cancelled { id });
-                }
-            }
-        })
-    };
-    let on_replace = {
-        let dispatcher = uploads.dispatcher();
-        let send_one = Rc::clone(&send_one);
-        Callback::from(move |id: u64| {
-            let Some(folder) = current_folder else { return };
-            dispatcher.dispatch(Action::Retry { id });
-            let send_one = Rc::clone(&send_one);
-            yew::platform::spawn_local(async move { send_one(id, folder, true).await });
-        })
-    };
-    let on_clear = {
-        let dispatcher = uploads.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::ClearFinished))
-    };
-    let on_file_input = {
-        let start_uploads = start_uploads.clone();
-        Callback::from(move |event: Event| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            start_uploads.emit(files_of(input.files()));
-            // Picking the same file again must fire `change` again.
-            input.set_value("");
-        })
-    };
-    let on_drag_over = {
-        let dragging = dragging.clone();
-        Callback::from(move |event: DragEvent| {
-            event.prevent_default();
-            if !*dragging {
-                dragging.set(true);
-            }
-        })
-    };
-    let on_drag_leave = {
-        let dragging = dragging.clone();
-        Callback::from(move |event: DragEvent| {
-            // Only when leaving the drop zone, not when crossing its children.
-            if event.target() == event.current_target() {
-                dragging.set(false);
-            }
-        })
-    };
-    let on_drop = {
-        let dragging = dragging.clone();
-        let start_uploads = start_uploads.clone();
-        Callback::from(move |event: DragEvent| {
-            event.prevent_default();
-            dragging.set(false);
-            start_uploads.emit(files_of(
-                event.data_transfer().and_then(|data| data.files()),
-            ));
-        })
-    };
+            <UploadList uploads={uploads.list()} on_cancel={uploads.cancel.clone()}
+                on_replace={uploads.replace.clone()} on_clear={uploads.clear.clone()} />
+            <div class="drop-zone" aria-hidden="true">{ "Drop files to upload them here" }</div>
+            { content(&search, &folder, &table, &notice) }
+            { dialogs.view() }
+        </div>
+    }
+}
 
-    // ---- row actions ---------------------------------------------------
-    let open_dialog = |make: fn(Node) -> Dialog| {
-        let (dialog, dialog_error) = (dialog.clone(), dialog_error.clone());
-        Callback::from(move |node: Node| {
-            dialog_error.set(None);
-            dialog.set(make(node));
-        })
-    };
-    let on_rename = open_dialog(|node| Dialog::Rename {
-        name: node.name.clone(),
-        node,
-    });
-    let on_move = open_dialog(|node| Dialog::Move { node });
-    let on_delete = open_dialog(|node| Dialog::Delete { node });
-    let on_download = {
+/// Downloads through the browser; a failure shows in the page's notice.
+fn download(notice: &UseStateHandle<Option<AttrValue>>) -> Callback<Uuid> {
+    let notice = notice.clone();
+    Callback::from(move |id: Uuid| {
         let notice = notice.clone();
-        Callback::from(move |id: Uuid| {
-            let notice = notice.clone();
-            yew::platform::spawn_local(async move {
-                if let Err(error) = files::download(id).await {
-                    notice.set(Some(AttrValue::from(error.message())));
-                }
-            });
-        })
-    };
-    let on_sort = {
-        let sort = sort.clone();
-        Callback::from(move |key: SortKey| sort.set(sort.toggled(key)))
-    };
-    let new_folder = {
-        let (dialog, dialog_error, listing) =
-            (dialog.clone(), dialog_error.clone(), listing.clone());
-        Callback::from(move |_: MouseEvent| {
-            let existing = match &*listing {
-                Load::Ready(page) => page.items.clone(),
-                _ => Vec::new(),
-            };
-            dialog_error.set(None);
-            dialog.set(Dialog::NewFolder {
-                name: free_name("New folder", &existing),
-            });
-        })
-    };
-    let load_more = {
-        let (listing, loading_more, notice) =
-            (listing.clone(), loading_more.clone(), notice.clone());
-        Callback::from(move |_: MouseEvent| {
-            let Load::Ready(page) = &*listing else { return };
-            let Some(cursor) = page.next_cursor.clone() else {
-                return;
-            };
-            let (listing, loading_more, notice) =
-                (listing.clone(), loading_more.clone(), notice.clone());
-            let mut page = page.clone();
-            loading_more.set(true);
-            yew::platform::spawn_local(async move {
-                match files::list(Some(page.folder.id), Some(&cursor)).await {
-                    Ok(more) => {
-                        page.items.extend(more.items);
-                        page.next_cursor = more.next_cursor;
-                        listing.set(Load::Ready(page));
-                    }
-                    Err(error) => notice.set(Some(AttrValue::from(error.message()))),
-                }
-                loading_more.set(false);
-            });
-        })
-    };
-
-    // ---- search --------------------------------------------------------
-    // Shown results follow changes made from them (rename, move, delete).
-    {
-        let search = search.clone();
-        use_effect_with(*reload, move |_| {
-            if let Some(Search {
-                query,
-                results: Some(_),
-            }) = (*search).clone()
-            {
-                yew::platform::spawn_local(async move {
-                    let results = files::search(&query).await.map(|found| found.items);
-                    search.set(Some(Search {
-                        query,
-                        results: Some(results),
-                    }));
-                });
+        yew::platform::spawn_local(async move {
+            if let Err(error) = files::download(id).await {
+                notice.set(Some(AttrValue::from(error.message())));
             }
         });
-    }
-    let on_search = {
-        let (search, search_text) = (search.clone(), search_text.clone());
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
-            let query = search_text.trim().to_owned();
-            if query.is_empty() {
-                search.set(None);
-                return;
-            }
-            search.set(Some(Search {
-                query: query.clone(),
-                results: None,
-            }));
-            let search = search.clone();
-            yew::platform::spawn_local(async move {
-                let results = files::search(&query).await.map(|found| found.items);
-                search.set(Some(Search {
-                    query,
-                    results: Some(results),
-                }));
-            });
-        })
-    };
-    let clear_search = {
-        let (search, search_text) = (search.clone(), search_text.clone());
-        Callback::from(move |_: MouseEvent| {
-            search.set(None);
-            search_text.set(String::new());
-        })
-    };
-    // "Open folder" from a result: leave the search for that folder.
-    let on_locate = {
-        let (search, search_text) = (search.clone(), search_text.clone());
-        let navigator = use_navigator();
-        Callback::from(move |folder: Uuid| {
-            search.set(None);
-            search_text.set(String::new());
-            if let Some(navigator) = &navigator {
-                navigator.push(&Route::Folder { id: folder });
-            }
-        })
-    };
-    let on_search_input = {
-        let search_text = search_text.clone();
-        Callback::from(move |event: InputEvent| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            search_text.set(input.value());
-        })
-    };
+    })
+}
 
-    // ---- the page ------------------------------------------------------
-    let now = clock::now();
-    let zone = clock::zone();
-    let table = |items: &[Node], show_location: bool| {
-        html! {
-            <FileTable items={Rc::new(sorted(items, *sort))} sort={*sort} on_sort={on_sort.clone()}
-                on_download={on_download.clone()} on_rename={on_rename.clone()} on_move={on_move.clone()}
-                on_delete={on_delete.clone()} on_locate={on_locate.clone()} {now} {zone} {show_location} />
+/// "Open folder" from a result: leave the search for that folder.
+fn locate(search: &Search, navigator: Option<Navigator>) -> Callback<Uuid> {
+    let search = search.clone();
+    Callback::from(move |folder: Uuid| {
+        search.clear();
+        if let Some(navigator) = &navigator {
+            navigator.push(&Route::Folder { id: folder });
         }
-    };
-    let content = match (&*search, &*listing) {
-        (Some(found), _) => html! {
-            <section aria-live="polite" id="search-results">
-                <div class="results-head">
-                    <h2>{ format!("Results for “{}”", found.query) }</h2>
-                    <button type="button" class="link-button" id="clear-search" onclick={clear_search}>{ "Clear search" }</button>
-                </div>
-                { match &found.results {
-                    None => html! { <Spinner /> },
-                    Some(Err(error)) => html! { <Alert message={error.message()} /> },
-                    Some(Ok(items)) if items.is_empty() => html! {
-                        <p class="empty" id="empty-state">{ "Nothing matches." }</p>
-                    },
-                    Some(Ok(items)) => table(items, true),
-                } }
-            </section>
-        },
-        (None, Load::Loading) => html! { <Spinner /> },
-        (None, Load::Failed(error)) => html! {
+    })
+}
+
+/// What every file table on the page gets: the order, what its buttons do,
+/// and the time to tell "modified" from.
+#[derive(Clone)]
+struct Table {
+    sort: UseStateHandle<Sort>,
+    on_download: Callback<Uuid>,
+    on_rename: Callback<Node>,
+    on_move: Callback<Node>,
+    on_delete: Callback<Node>,
+    on_locate: Callback<Uuid>,
+    now: OffsetDateTime,
+    zone: UtcOffset,
+}
+
+impl Table {
+    /// Search results also offer to open the folder each item lives in.
+    fn view(&self, items: &[Node], show_location: bool) -> Html {
+        let on_sort = {
+            let sort = self.sort.clone();
+            Callback::from(move |key: SortKey| sort.set(sort.toggled(key)))
+        };
+        html! {
+            <FileTable items={Rc::new(sorted(items, *self.sort))} sort={*self.sort} {on_sort}
+                on_download={self.on_download.clone()} on_rename={self.on_rename.clone()}
+                on_move={self.on_move.clone()} on_delete={self.on_delete.clone()}
+                on_locate={self.on_locate.clone()} now={self.now} zone={self.zone} {show_location} />
+        }
+    }
+
+    /// For the search results, which draw it when they have items.
+    fn for_results(&self) -> Callback<Vec<Node>, Html> {
+        let table = self.clone();
+        Callback::from(move |items: Vec<Node>| table.view(&items, true))
+    }
+}
+
+/// The search results while there is a search, else the folder's items.
+fn content(
+    search: &Search,
+    folder: &Folder,
+    table: &Table,
+    notice: &UseStateHandle<Option<AttrValue>>,
+) -> Html {
+    if let Some(found) = search.found() {
+        return html! {
+            <SearchResults query={found.query.clone()} results={found.results.clone()} on_clear={search.on_clear()}
+                table={table.for_results()} />
+        };
+    }
+    match folder.load() {
+        Load::Loading => html! { <Spinner /> },
+        Load::Failed(error) => html! {
             <>
                 <Alert message={match error.status() {
                     Some(404) => String::from("This folder does not exist (any more)."),
@@ -481,219 +202,144 @@ pub fn files_page(props: &FilesProps) -> Html {
                 <Link<Route> to={Route::Files}>{ "Back to my files" }</Link<Route>>
             </>
         },
-        (None, Load::Ready(page)) if page.items.is_empty() => html! {
+        Load::Ready(listing) if listing.items.is_empty() => html! {
             <div class="empty" id="empty-state">
                 <p><strong>{ "This folder is empty." }</strong></p>
                 <p>{ "Drop files here, or use “Upload files”." }</p>
             </div>
         },
-        (None, Load::Ready(page)) => html! {
-            <>
-                { table(&page.items, false) }
-                if page.next_cursor.is_some() {
-                    <button type="button" class="more" id="load-more" onclick={load_more} disabled={*loading_more}>
-                        { if *loading_more { "Loading…" } else { "Show more" } }
-                    </button>
-                }
-            </>
-        },
-    };
-    let crumbs = match &*listing {
-        Load::Ready(page) => trail(&page.breadcrumbs),
-        _ => Vec::new(),
-    };
-    let last = crumbs.len().saturating_sub(1);
-    let title = crumbs.last().map_or_else(
-        || String::from(crate::listing::ROOT_LABEL),
-        |(_, name)| name.clone(),
-    );
-
-    html! {
-        <div class={classes!("browser", dragging.then_some("dragging"))} id="files-page"
-             ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
-            <nav class="breadcrumbs" aria-label="Folder path" id="breadcrumbs">
-                <ol>
-                    { for crumbs.iter().enumerate().map(|(index, (id, label))| {
-                        let route = id.map_or(Route::Files, |id| Route::Folder { id });
-                        match index == last {
-                            true => html! { <li aria-current="page">{ label.clone() }</li> },
-                            false => html! { <li><Link<Route> to={route}>{ label.clone() }</Link<Route>></li> },
-                        }
-                    }) }
-                </ol>
-            </nav>
-            <div class="toolbar">
-                <h1 id="folder-title">{ title }</h1>
-                <form class="search" role="search" onsubmit={on_search}>
-                    <label for="search" class="visually-hidden">{ "Search your files" }</label>
-                    <input id="search" type="search" placeholder="Search" value={(*search_text).clone()}
-                        oninput={on_search_input} />
-                    <button type="submit">{ "Search" }</button>
-                </form>
-                <div class="toolbar-actions">
-                    <button type="button" id="new-folder" onclick={new_folder} disabled={current_folder.is_none()}>
-                        { "New folder" }
-                    </button>
-                    <input type="file" id="file-input" class="file-input" multiple=true onchange={on_file_input}
-                        disabled={current_folder.is_none()} />
-                    <label for="file-input" class="button primary">{ "Upload files" }</label>
-                </div>
-            </div>
-            if let Some(message) = &*notice {
-                <Alert message={message.clone()} />
-            }
-            <UploadList uploads={(*uploads).clone()} {on_cancel} {on_replace} {on_clear} />
-            <div class="drop-zone" aria-hidden="true">{ "Drop files to upload them here" }</div>
-            { content }
-            { render_dialog(&dialog, &dialog_error, &dialog_busy, current_folder, &refresh) }
-        </div>
-    }
-}
-
-/// The open dialog, if any, with what its buttons do.
-fn render_dialog(
-    dialog: &UseStateHandle<Dialog>,
-    error: &UseStateHandle<Option<AttrValue>>,
-    busy: &UseStateHandle<bool>,
-    folder: Option<Uuid>,
-    refresh: &Callback<()>,
-) -> Html {
-    let close = {
-        let (dialog, busy) = (dialog.clone(), busy.clone());
-        Callback::from(move |()| {
-            busy.set(false);
-            dialog.set(Dialog::Closed);
-        })
-    };
-    let close_click = {
-        let close = close.clone();
-        Callback::from(move |_: MouseEvent| close.emit(()))
-    };
-    // Runs a dialog's action; closes it and reloads on success, shows the
-    // problem in it otherwise.
-    type Work = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>;
-    let run: Rc<dyn Fn(Work)> = {
-        let (error, busy, close, refresh) =
-            (error.clone(), busy.clone(), close.clone(), refresh.clone());
-        Rc::new(move |work: Work| {
-            let (error, busy, close, refresh) =
-                (error.clone(), busy.clone(), close.clone(), refresh.clone());
-            busy.set(true);
-            yew::platform::spawn_local(async move {
-                match work.await {
-                    Ok(()) => {
-                        close.emit(());
-                        refresh.emit(());
-                    }
-                    Err(failure) => {
-                        let message = failure.field("name").unwrap_or_else(|| failure.message());
-                        error.set(Some(AttrValue::from(message)));
-                        busy.set(false);
-                    }
-                }
-            });
-        })
-    };
-    let name_input = |id: &'static str,
-                      label: &'static str,
-                      name: &str,
-                      make: Rc<dyn Fn(String) -> Dialog>| {
-        let dialog = dialog.clone();
-        html! {
-            <Field id={id} label={label} value={name.to_owned()} error={(**error).clone()} required=true
-                oninput={Callback::from(move |value: String| dialog.set(make(value)))} autocomplete="off" />
-        }
-    };
-    // The same name rules as the server (shared crate), checked before sending;
-    // the server also NFC-normalises.
-    let submit_name = |name: &str, act: Rc<dyn Fn(String) -> Work>| {
-        let (name, error, run) = (name.to_owned(), error.clone(), Rc::clone(&run));
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
-            match check_name(&name) {
-                Ok(()) => run(act(name.clone())),
-                Err(invalid) => error.set(Some(AttrValue::from(invalid.for_field("name").message))),
-            }
-        })
-    };
-    match &**dialog {
-        Dialog::Closed => html! {},
-        Dialog::NewFolder { name } => {
-            let onsubmit = match folder {
-                Some(parent) => submit_name(
-                    name,
-                    Rc::new(move |name: String| -> Work {
-                        Box::pin(async move { files::create_folder(parent, &name).await.map(drop) })
-                    }),
-                ),
-                None => Callback::from(|event: SubmitEvent| event.prevent_default()),
-            };
-            html! {
-                <Modal id="new-folder-dialog" title="New folder" on_close={close}>
-                    <form {onsubmit} novalidate=true>
-                        { name_input("folder-name", "Name", name, Rc::new(|name| Dialog::NewFolder { name })) }
-                        <div class="dialog-buttons">
-                            <button type="button" onclick={close_click}>{ "Cancel" }</button>
-                            <button type="submit" class="primary" id="create-folder-submit" disabled={**busy}>{ "Create" }</button>
-                        </div>
-                    </form>
-                </Modal>
-            }
-        }
-        Dialog::Rename { node, name } => {
-            let id = node.id;
-            let onsubmit = submit_name(
-                name,
-                Rc::new(move |name: String| -> Work {
-                    Box::pin(async move { files::rename(id, &name).await.map(drop) })
-                }),
-            );
-            let keep = node.clone();
-            html! {
-                <Modal id="rename-dialog" title={format!("Rename “{}”", node.name)} on_close={close}>
-                    <form {onsubmit} novalidate=true>
-                        { name_input("rename-input", "New name", name, Rc::new(move |name| Dialog::Rename { node: keep.clone(), name })) }
-                        <div class="dialog-buttons">
-                            <button type="button" onclick={close_click}>{ "Cancel" }</button>
-                            <button type="submit" class="primary" id="rename-submit" disabled={**busy}>{ "Rename" }</button>
-                        </div>
-                    </form>
-                </Modal>
-            }
-        }
-        Dialog::Move { node } => {
-            let on_pick = {
-                let (id, run) = (node.id, Rc::clone(&run));
-                Callback::from(move |parent: Uuid| {
-                    run(Box::pin(async move {
-                        files::move_to(id, parent).await.map(drop)
+        Load::Ready(listing) => {
+            let load_more = {
+                let (folder, notice) = (folder.clone(), notice.clone());
+                Callback::from(move |_: MouseEvent| {
+                    let notice = notice.clone();
+                    folder.load_more(Callback::from(move |error: ApiError| {
+                        notice.set(Some(AttrValue::from(error.message())));
                     }));
                 })
             };
-            html! { <FolderPicker moving={node.clone()} {on_pick} on_close={close} error={(**error).clone()} /> }
-        }
-        Dialog::Delete { node } => {
-            let confirm = {
-                let (id, run) = (node.id, Rc::clone(&run));
-                Callback::from(move |_: MouseEvent| {
-                    run(Box::pin(async move { files::delete(id).await }));
-                })
-            };
-            let what = match node.kind {
-                NodeKind::Folder => "This deletes the folder and everything in it, for good.",
-                NodeKind::File => "This deletes the file for good.",
-            };
             html! {
-                <Modal id="delete-dialog" title={format!("Delete “{}”?", node.name)} on_close={close}>
-                    <p>{ what }</p>
-                    if let Some(message) = &**error {
-                        <Alert message={message.clone()} />
+                <>
+                    { table.view(&listing.items, false) }
+                    if listing.next_cursor.is_some() {
+                        <button type="button" class="more" id="load-more" onclick={load_more}
+                            disabled={folder.loading_more()}>
+                            { if folder.loading_more() { "Loading…" } else { "Show more" } }
+                        </button>
                     }
-                    <div class="dialog-buttons">
-                        <button type="button" onclick={close_click}>{ "Cancel" }</button>
-                        <button type="button" class="danger" id="confirm-delete" onclick={confirm} disabled={**busy}>{ "Delete" }</button>
-                    </div>
-                </Modal>
+                </>
+            }
+        }
+    }
+}
+
+/// What a dialog shows when its call fails: the server's words about the
+/// name when it has some, else the problem.
+fn name_problem(error: &ApiError) -> AttrValue {
+    AttrValue::from(error.field("name").unwrap_or_else(|| error.message()))
+}
+
+/// The page's dialogs: which one is open, how its submit is going, and the
+/// folder its changes are made in.
+#[derive(Clone)]
+struct Dialogs {
+    open: UseStateHandle<Dialog>,
+    submit: Submit,
+    folder: Folder,
+}
+
+impl Dialogs {
+    /// Each dialog opens without the last one's problem.
+    fn show(&self, dialog: Dialog) {
+        self.submit.reset();
+        self.open.set(dialog);
+    }
+
+    /// For a row's button: the dialog about that row's item.
+    fn on(&self, make: fn(Node) -> Dialog) -> Callback<Node> {
+        let this = self.clone();
+        Callback::from(move |node: Node| this.show(make(node)))
+    }
+
+    /// The new-folder dialog, suggesting a name nothing in the folder has.
+    fn on_new_folder(&self) -> Callback<()> {
+        let this = self.clone();
+        Callback::from(move |()| {
+            let existing = this
+                .folder
+                .listing()
+                .map_or(&[][..], |listing| &listing.items);
+            this.show(Dialog::NewFolder(free_name("New folder", existing)));
+        })
+    }
+
+    /// Sends a dialog's call: on success the dialog closes and the folder is
+    /// loaded again; otherwise the problem shows in the dialog.
+    fn send<T: 'static>(&self, call: impl Future<Output = Result<T, ApiError>> + 'static) {
+        let (open, folder) = (self.open.clone(), self.folder.clone());
+        self.submit.run(call, move |_| {
+            open.set(Dialog::Closed);
+            folder.reload();
+        });
+    }
+
+    /// The same name rules as the server (shared crate), checked before
+    /// sending; the server also NFC-normalises.
+    fn on_name<F>(&self, act: impl Fn(String) -> F + 'static) -> Callback<String>
+    where
+        F: Future<Output = Result<Node, ApiError>> + 'static,
+    {
+        let this = self.clone();
+        Callback::from(move |name: String| match check_name(&name) {
+            Ok(()) => this.send(act(name)),
+            Err(invalid) => this
+                .submit
+                .fail(AttrValue::from(invalid.for_field("name").message)),
+        })
+    }
+
+    /// The open dialog, if any, with what its buttons do.
+    fn view(&self) -> Html {
+        let on_close = {
+            let open = self.open.clone();
+            Callback::from(move |()| open.set(Dialog::Closed))
+        };
+        let (busy, error) = (self.submit.busy(), self.submit.error());
+        match &*self.open {
+            Dialog::Closed => html! {},
+            Dialog::NewFolder(name) => {
+                let on_submit = match self.folder.id() {
+                    Some(parent) => self.on_name(move |name| async move {
+                        files::create_folder(parent, &name).await
+                    }),
+                    None => Callback::noop(),
+                };
+                html! {
+                    <NameDialog id="new-folder-dialog" title="New folder" field_id="folder-name" label="Name"
+                        submit_id="create-folder-submit" submit_label="Create" name={name.clone()}
+                        {busy} {error} {on_submit} {on_close} />
+                }
+            }
+            Dialog::Rename(node) => {
+                let id = node.id;
+                let on_submit =
+                    self.on_name(move |name| async move { files::rename(id, &name).await });
+                html! {
+                    <NameDialog id="rename-dialog" title={format!("Rename “{}”", node.name)} field_id="rename-input"
+                        label="New name" submit_id="rename-submit" submit_label="Rename" name={node.name.clone()}
+                        {busy} {error} {on_submit} {on_close} />
+                }
+            }
+            Dialog::Move(node) => {
+                let (id, this) = (node.id, self.clone());
+                let on_pick =
+                    Callback::from(move |parent: Uuid| this.send(files::move_to(id, parent)));
+                html! { <FolderPicker moving={node.clone()} {on_pick} {on_close} {error} /> }
+            }
+            Dialog::Delete(node) => {
+                let (id, this) = (node.id, self.clone());
+                let on_confirm = Callback::from(move |()| this.send(files::delete(id)));
+                html! { <DeleteDialog node={node.clone()} {busy} {error} {on_confirm} {on_close} /> }
             }
         }
     }

@@ -5,9 +5,26 @@ use strongroom_shared::validate::{check_password, normalize_email};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
 use crate::components::{Alert, Field, RecoveryCode, bind};
+use crate::hooks::use_submit;
+use crate::route::Route;
 use crate::services::auth;
+
+/// The new password against the same rules as the server (shared crate),
+/// before sending.
+fn check(email: &str, password: &str, confirm: &str) -> Result<(), AttrValue> {
+    let normalized = normalize_email(email).ok();
+    if let Err(invalid) = check_password(password, normalized.as_deref()) {
+        return Err(AttrValue::from(format!(
+            "New password: {}",
+            invalid.for_field("new_password").message
+        )));
+    }
+    if password != confirm {
+        return Err(AttrValue::from("The two passwords differ."));
+    }
+    Ok(())
+}
 
 #[function_component(Recover)]
 pub fn recover() -> Html {
@@ -16,52 +33,36 @@ pub fn recover() -> Html {
     let code = use_state(String::new);
     let password = use_state(String::new);
     let confirm = use_state(String::new);
-    let error = use_state(|| None::<AttrValue>);
-    let busy = use_state(|| false);
+    let submit = use_submit();
     let new_code = use_state(|| None::<String>);
 
     let onsubmit = {
-        let (email, code, password, confirm, error, busy, new_code) = (
+        let (email, code, password, confirm, submit, new_code) = (
             email.clone(),
             code.clone(),
             password.clone(),
             confirm.clone(),
-            error.clone(),
-            busy.clone(),
+            submit.clone(),
             new_code.clone(),
         );
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            if *busy {
+            if submit.busy() {
                 return;
             }
-            let normalized = normalize_email(&email).ok();
-            if let Err(invalid) = check_password(&password, normalized.as_deref()) {
-                error.set(Some(AttrValue::from(format!(
-                    "New password: {}",
-                    invalid.for_field("new_password").message
-                ))));
+            if let Err(problem) = check(&email, &password, &confirm) {
+                submit.fail(problem);
                 return;
             }
-            if *password != *confirm {
-                error.set(Some(AttrValue::from("The two passwords differ.")));
-                return;
-            }
-            error.set(None);
-            busy.set(true);
+            submit.clear();
             let request = RecoverRequest {
                 email: (*email).clone(),
                 recovery_code: code.trim().to_owned(),
                 new_password: (*password).clone(),
             };
-            let (error, busy, new_code) = (error.clone(), busy.clone(), new_code.clone());
-            yew::platform::spawn_local(async move {
-                match auth::recover(&request).await {
-                    Ok(answer) => new_code.set(Some(answer.recovery_code)),
-                    Err(failure) => error.set(Some(AttrValue::from(failure.message()))),
-                }
-                busy.set(false);
-            });
+            let new_code = new_code.clone();
+            let call = async move { auth::recover(&request).await };
+            submit.run(call, move |answer| new_code.set(Some(answer.recovery_code)));
         })
     };
 
@@ -83,8 +84,8 @@ pub fn recover() -> Html {
         <section class="card auth-card" id="recover-page">
             <h1>{ "Recover your account" }</h1>
             <p class="aside">{ "Set a new password with the recovery code you stored when you signed up." }</p>
-            if let Some(message) = &*error {
-                <Alert message={message.clone()} />
+            if let Some(message) = submit.error() {
+                <Alert {message} />
             }
             <form {onsubmit} novalidate=true>
                 <Field id="email" label="Email" kind="email" value={(*email).clone()} oninput={bind(&email)}
@@ -95,11 +96,32 @@ pub fn recover() -> Html {
                     oninput={bind(&password)} autocomplete="new-password" required=true />
                 <Field id="new-password-confirm" label="Repeat the new password" kind="password"
                     value={(*confirm).clone()} oninput={bind(&confirm)} autocomplete="new-password" required=true />
-                <button type="submit" class="primary wide" id="recover-submit" disabled={*busy}>
-                    { if *busy { "Checking…" } else { "Set new password" } }
+                <button type="submit" class="primary wide" id="recover-submit" disabled={submit.busy()}>
+                    { if submit.busy() { "Checking…" } else { "Set new password" } }
                 </button>
             </form>
             <p class="aside"><Link<Route> to={Route::Login}>{ "Back to log in" }</Link<Route>></p>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_new_password_is_checked_before_sending() {
+        let fine = "recovered passphrase";
+        assert_eq!(check("ada@example.com", fine, fine), Ok(()));
+        assert!(
+            check("ada@example.com", "short", "short")
+                .is_err_and(|problem| problem.starts_with("New password: "))
+        );
+        // Typed as the email, even in other case: refused.
+        assert!(check("Ada@Example.com", "ada@example.com", "ada@example.com").is_err());
+        assert_eq!(
+            check("ada@example.com", fine, "something else"),
+            Err(AttrValue::from("The two passwords differ."))
+        );
     }
 }

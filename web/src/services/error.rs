@@ -1,8 +1,34 @@
 //! What a failed call looks like to the pages: the server's problem body when
 //! there is one, decoded once here.
 
-use strongroom_shared::Problem;
 use strongroom_shared::problem::PROBLEM_CONTENT_TYPE;
+use strongroom_shared::{Problem, ProblemKind, kinds};
+
+/// Our own words for the problems people meet in the app; the others read
+/// as the server words them.
+const WORDS: &[(ProblemKind, &str)] = &[
+    (
+        kinds::QUOTA_EXCEEDED,
+        "Not enough space left in your vault.",
+    ),
+    (
+        kinds::NAME_TAKEN,
+        "Something with this name is already there.",
+    ),
+    (
+        kinds::INVALID_MOVE,
+        "A folder cannot be moved into itself or its subfolders.",
+    ),
+    (kinds::WRONG_PASSWORD, "The password is not right."),
+    (
+        kinds::UPLOAD_TOO_LARGE,
+        "This file is larger than the upload limit.",
+    ),
+    (
+        kinds::STORAGE_UNAVAILABLE,
+        "Storage is unavailable right now. Please try again shortly.",
+    ),
+];
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApiError {
@@ -40,6 +66,12 @@ impl ApiError {
         }
     }
 
+    /// Whether the server answered with a problem of that kind
+    /// (`strongroom_shared::kinds`).
+    pub fn is(&self, kind: ProblemKind) -> bool {
+        matches!(self, Self::Problem(problem) if problem.is(kind))
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Problem(problem) => Some(problem.status),
@@ -51,18 +83,9 @@ impl ApiError {
     /// One sentence for the user.
     pub fn message(&self) -> String {
         match self {
-            Self::Problem(problem) => match problem.code.as_str() {
-                "quota_exceeded" => String::from("Not enough space left in your vault."),
-                "name_taken" => String::from("Something with this name is already there."),
-                "invalid_move" => {
-                    String::from("A folder cannot be moved into itself or its subfolders.")
-                }
-                "wrong_password" => String::from("The password is not right."),
-                "upload_too_large" => String::from("This file is larger than the upload limit."),
-                "storage_unavailable" => {
-                    String::from("Storage is unavailable right now. Please try again shortly.")
-                }
-                _ => problem
+            Self::Problem(problem) => match WORDS.iter().find(|(kind, _)| problem.is(*kind)) {
+                Some((_, words)) => String::from(*words),
+                None => problem
                     .detail
                     .clone()
                     .filter(|detail| !detail.is_empty())
@@ -103,28 +126,34 @@ mod tests {
     use super::*;
     use strongroom_shared::FieldError;
 
-    fn problem_body(code: &str, detail: Option<&str>, errors: Vec<FieldError>) -> String {
+    fn problem_body(kind: ProblemKind, detail: Option<&str>, errors: Vec<FieldError>) -> String {
         serde_json::to_string(&Problem {
-            type_uri: Problem::type_uri_for(code),
-            title: String::from("Title here"),
-            status: 409,
-            code: code.to_owned(),
+            type_uri: Problem::type_uri_for(kind.code),
+            title: String::from(kind.title),
+            status: kind.status,
+            code: String::from(kind.code),
             detail: detail.map(str::to_owned),
             errors,
         })
         .unwrap_or_default()
     }
 
+    fn answer(kind: ProblemKind, body: &str) -> ApiError {
+        ApiError::from_answer(kind.status, Some(PROBLEM_CONTENT_TYPE), body)
+    }
+
     #[test]
     fn problem_bodies_are_decoded() {
         // A code without words of our own: the server's detail is the message.
         let body = problem_body(
-            "not_a_folder",
+            kinds::NOT_A_FOLDER,
             Some("\"a\" is a file, not a folder"),
             vec![],
         );
         let error = ApiError::from_answer(409, Some("application/problem+json"), &body);
-        assert_eq!(error.code(), Some("not_a_folder"));
+        assert_eq!(error.code(), Some(kinds::NOT_A_FOLDER.code));
+        assert!(error.is(kinds::NOT_A_FOLDER));
+        assert!(!error.is(kinds::NOT_A_FILE));
         assert_eq!(error.status(), Some(409));
         assert_eq!(error.message(), "\"a\" is a file, not a folder");
         // Parameters and case in the content type do not matter.
@@ -135,33 +164,34 @@ mod tests {
 
     #[test]
     fn title_stands_in_for_a_missing_detail() {
-        let body = problem_body("not_found", None, vec![]);
-        let error = ApiError::from_answer(404, Some(PROBLEM_CONTENT_TYPE), &body);
-        assert_eq!(error.message(), "Title here");
+        let error = answer(
+            kinds::NOT_FOUND,
+            &problem_body(kinds::NOT_FOUND, None, vec![]),
+        );
+        assert_eq!(error.message(), kinds::NOT_FOUND.title);
     }
 
     #[test]
     fn known_codes_get_friendly_words() {
-        let body = problem_body("quota_exceeded", Some("would exceed 10 bytes"), vec![]);
-        let error = ApiError::from_answer(507, Some(PROBLEM_CONTENT_TYPE), &body);
+        let error = answer(
+            kinds::QUOTA_EXCEEDED,
+            &problem_body(kinds::QUOTA_EXCEEDED, Some("would exceed 10 bytes"), vec![]),
+        );
         assert_eq!(error.message(), "Not enough space left in your vault.");
     }
 
     #[test]
     fn conflicts_and_wrong_passwords_read_the_same_everywhere() {
-        for (code, words) in [
-            ("name_taken", "already there"),
-            ("invalid_move", "into itself"),
-            ("wrong_password", "not right"),
+        for (kind, words) in [
+            (kinds::NAME_TAKEN, "already there"),
+            (kinds::INVALID_MOVE, "into itself"),
+            (kinds::WRONG_PASSWORD, "not right"),
         ] {
-            let error = ApiError::from_answer(
-                409,
-                Some(PROBLEM_CONTENT_TYPE),
-                &problem_body(code, Some("raw"), vec![]),
-            );
+            let error = answer(kind, &problem_body(kind, Some("raw"), vec![]));
             assert!(
                 error.message().contains(words),
-                "{code}: {}",
+                "{}: {}",
+                kind.code,
                 error.message()
             );
         }
@@ -170,7 +200,7 @@ mod tests {
     #[test]
     fn field_errors_are_found_by_field() {
         let body = problem_body(
-            "validation_failed",
+            kinds::VALIDATION_FAILED,
             None,
             vec![FieldError {
                 field: String::from("password"),
@@ -178,7 +208,7 @@ mod tests {
                 message: String::from("must be at least 8 characters"),
             }],
         );
-        let error = ApiError::from_answer(400, Some(PROBLEM_CONTENT_TYPE), &body);
+        let error = answer(kinds::VALIDATION_FAILED, &body);
         assert!(error.has_field_errors());
         assert_eq!(
             error.field("password").as_deref(),
@@ -208,5 +238,6 @@ mod tests {
         );
         assert_eq!(ApiError::Network.status(), None);
         assert_eq!(ApiError::Network.code(), None);
+        assert!(!ApiError::Network.is(kinds::NOT_FOUND));
     }
 }
