@@ -1,5 +1,5 @@
-//! Strongroom cryptography: key hierarchy (DESIGN §2) and the `SRM1` object
-//! format (DESIGN §3).
+//! Strongroom cryptography: key hierarchy (docs/design.md §2) and the `SRM1` object
+//! format (docs/design.md §3).
 //!
 //! * [`keys`] — password hashing, KEK derivation, UMK/DEK wrapping, name keys.
 //! * [`srm1`] — the synchronous, streaming `SRM1` encryptor / decryptor and the

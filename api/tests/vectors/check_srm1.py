@@ -3,7 +3,7 @@
 
 Run: python3 tests/vectors/check_srm1.py   (needs `cryptography` >= 44)
 Cross-checks tests/vectors/srm1.json against a second implementation of
-DESIGN §2/§3, so the Rust code and the spec cannot drift together unnoticed.
+docs/design.md §2/§3, so the Rust code and the spec cannot drift together unnoticed.
 """
 import hashlib, hmac, json, os, sys, unicodedata
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM

@@ -1,4 +1,4 @@
-//! Key hierarchy (DESIGN §2): password hashing, KEK derivation, key wrapping
+//! Key hierarchy (docs/design.md §2): password hashing, KEK derivation, key wrapping
 //! (UMK under KEK, DEK under UMK), HKDF subkeys and encrypted names.
 //!
 //! Key material lives in types that zeroize on drop and never print their
