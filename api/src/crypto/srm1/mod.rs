@@ -1,4 +1,4 @@
-//! The `SRM1` object format (DESIGN §3): a chunked AEAD stream in the manner
+//! The `SRM1` object format (docs/design.md §3): a chunked AEAD stream in the manner
 //! of age's STREAM / MinIO's DARE.
 //!
 //! ```text
