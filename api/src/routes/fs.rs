@@ -67,7 +67,7 @@ pub(crate) async fn get_root(
 
 /// A file path downloads the file (with `Range`); a folder path lists it.
 #[utoipa::path(tag = "paths",
-    params(("path" = strongroom_shared::schema::NodePath, Path, description = "slash-separated names from the root (each slash may be sent as `%2F`)"), PageQuery),
+    params(("path" = strongroom_shared::schema::NodePath, Path, example = "docs/2026", description = "slash-separated names from the root (each slash may be sent as `%2F`)"), PageQuery),
     responses(
         // Bytes first: a generated client then hands over the raw answer for
         // both kinds instead of failing to parse a file as JSON.
@@ -119,7 +119,7 @@ pub(crate) async fn get_path(
 
 /// Upload the raw body to this path. No body is an empty file.
 #[utoipa::path(tag = "paths",
-    params(("path" = strongroom_shared::schema::FilePath, Path, description = "slash-separated names; the last is the file's"), PutQuery),
+    params(("path" = strongroom_shared::schema::FilePath, Path, example = "docs/2026/report.pdf", description = "slash-separated names; the last is the file's"), PutQuery),
     request_body(content = Option<FileBytes>, content_type = "application/octet-stream"),
     responses(
         (status = 201, body = Node, description = "created"),
@@ -169,7 +169,7 @@ pub(crate) async fn put_path(
 
 /// Delete the file or folder (recursively) at this path.
 #[utoipa::path(tag = "paths",
-    params(("path" = strongroom_shared::schema::NodePath, Path, description = "slash-separated names from the root")),
+    params(("path" = strongroom_shared::schema::NodePath, Path, example = "docs/2026", description = "slash-separated names from the root")),
     responses(
         (status = 204, description = "deleted"),
         (status = 400, body = Problem, content_type = "application/problem+json",
