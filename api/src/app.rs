@@ -14,8 +14,10 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::TokenSecret;
 use crate::config::Config;
 use crate::error::{ApiError, json_error};
+use crate::middleware::Pace;
 use crate::middleware::{self, security_headers};
 use crate::routes::frontend::Frontend;
+use crate::routes::throttle::Throttle;
 use crate::routes::{self, AllowedMethods, session_cookie};
 use crate::state::AppState;
 use crate::vault::sweeper;
@@ -53,7 +55,7 @@ pub struct Application {
 impl Application {
     /// Prepares storage and keys and binds the listener; `run_until_stopped` serves.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
+        create_private_dir(&config.data_dir).map_err(|source| StartupError::DataDir {
             path: config.data_dir.display().to_string(),
             source,
         })?;
@@ -65,16 +67,23 @@ impl Application {
             Duration::from_secs(config.sweep_interval_secs),
             Duration::from_secs(config.sweep_grace_secs),
         );
-        if !config.secure_cookies && !config.bind.ip().is_loopback() {
+        if !config.cookies_secure() && !config.bind.ip().is_loopback() {
             tracing::warn!(
-                "secure_cookies is off: the browser's session cookie is sent without `Secure`. \
-                 Turn it on when browsers reach this server over HTTPS (as they should)"
+                "secure_cookies = false: the browser's session cookie is sent without `Secure` \
+                 although this server listens beyond loopback; browsers should reach it over HTTPS"
             );
         }
         let cookie_key = session_cookie::cookie_key(&secret);
         let frontend = web::Data::new(Frontend::load(&config.web_dir));
         let state = web::Data::new(AppState::new(config.clone(), stores, &secret));
         let doc = crate::openapi::api_doc();
+        let throttle = web::Data::new(Throttle::new(&config.limits));
+        spawn_forgetting(throttle.clone());
+        let limits = config.limits;
+        let pace = Pace {
+            idle: Duration::from_secs(limits.body_idle_secs),
+            min_rate: limits.body_min_rate,
+        };
         let allowed = web::Data::new(
             AllowedMethods::from_document(&doc)
                 .with(DOC_PATH, &[Method::GET])
@@ -96,6 +105,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(frontend.clone())
                 .app_data(allowed.clone())
+                .app_data(throttle.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(json_limit)
@@ -116,12 +126,16 @@ impl Application {
                 .default_service(web::to(routes::frontend::serve))
                 // Innermost first: the last one wraps all the others.
                 .wrap_fn(middleware::head_as_get)
+                .wrap_fn(middleware::pace_bodies(pace))
                 .wrap_fn(middleware::log_request)
+                .wrap_fn(middleware::no_store_for_api)
                 .wrap_fn(middleware::secure(
                     frontend.policy().clone(),
                     docs_policy.clone(),
                 ))
         })
+        .client_request_timeout(Duration::from_secs(limits.request_header_secs))
+        .keep_alive(Duration::from_secs(limits.keep_alive_secs))
         .listen(listener)
         .map_err(bind_error)?
         .run();
@@ -135,4 +149,41 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The data folder is the server's own: created 0700 (on Unix). One that
+/// exists already is left as it is, with a warning when others may read it.
+fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(path)?;
+        let mode = std::fs::metadata(path)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                path = %path.display(),
+                "the data folder can be read by others (mode {:o}); `chmod 700` it",
+                mode & 0o777
+            );
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(path)
+    }
+}
+
+/// Every minute, the rate limiter forgets clients whose budget is full again.
+fn spawn_forgetting(throttle: web::Data<Throttle>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            throttle.forget_idle();
+        }
+    });
 }

@@ -103,6 +103,15 @@ impl ApiError {
         )
     }
 
+    /// 429 `rate_limited`, to be tried again after `secs`.
+    pub fn rate_limited(secs: u64) -> Self {
+        Self::new(
+            kinds::RATE_LIMITED,
+            format!("too many attempts; try again in {secs} seconds"),
+        )
+        .with_header(header::RETRY_AFTER, secs.max(1).to_string())
+    }
+
     pub fn internal(cause: impl Into<Cause>) -> Self {
         Self::new(kinds::INTERNAL, "internal error").caused_by(cause)
     }
@@ -204,6 +213,13 @@ impl From<AuthError> for ApiError {
             AuthError::Unauthorized(why) => Self::unauthorized(why),
             AuthError::WrongPassword => Self::new(kinds::WRONG_PASSWORD, detail),
             AuthError::AccountGone => Self::not_found(),
+            AuthError::AccountDisabled => Self::new(kinds::ACCOUNT_DISABLED, detail),
+            AuthError::Locked { retry_after_secs } => Self::rate_limited(retry_after_secs),
+            AuthError::Busy => {
+                Self::new(kinds::BUSY, detail).with_header(header::RETRY_AFTER, "1".to_owned())
+            }
+            AuthError::SignupClosed => Self::new(kinds::SIGNUP_CLOSED, detail),
+            AuthError::InviteInvalid => Self::new(kinds::INVITE_INVALID, detail),
             AuthError::Store(err) => err.into(),
             AuthError::Crypto(err) => Self::internal(err),
             AuthError::Internal(_) => Self::internal(err),
@@ -237,9 +253,21 @@ impl From<VaultError> for ApiError {
             VaultError::UploadTooLarge { .. } => kinds::UPLOAD_TOO_LARGE,
             VaultError::QuotaExceeded => kinds::QUOTA_EXCEEDED,
             VaultError::IncompleteUpload => kinds::INCOMPLETE_UPLOAD,
+            VaultError::BodyTooSlow => kinds::REQUEST_TIMEOUT,
+            VaultError::TooDeep { .. } => kinds::TOO_DEEP,
+            VaultError::NodeLimit { .. } => kinds::NODE_LIMIT,
+            VaultError::TooManyUploads { .. } => {
+                return Self::new(kinds::TOO_MANY_UPLOADS, detail)
+                    .with_header(header::RETRY_AFTER, "5".to_owned());
+            }
         };
         Self::new(kind, detail)
     }
+}
+
+/// Whether a body stopped because it came too slowly (`middleware::pace`).
+pub fn is_too_slow(err: &actix_web::error::PayloadError) -> bool {
+    matches!(err, actix_web::error::PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
 }
 
 /// How the JSON extractor's failures reach the client: a problem with a reason,
@@ -253,6 +281,10 @@ pub fn json_error(err: JsonPayloadError) -> ApiError {
             )
         }
         JsonPayloadError::ContentType => ApiError::unsupported_media_type("application/json"),
+        JsonPayloadError::Payload(err) if is_too_slow(&err) => ApiError::new(
+            kinds::REQUEST_TIMEOUT,
+            "the request body arrived too slowly",
+        ),
         JsonPayloadError::Deserialize(err) if err.is_data() => ApiError::new(
             kinds::INVALID_BODY,
             format!("the body does not match the expected shape: {err}"),

@@ -4,7 +4,11 @@
 
 use std::sync::Arc;
 
-use crate::auth::{AccountSettings, Accounts, AuthError, Caller, TokenSecret, TokenService};
+use uuid::Uuid;
+
+use crate::auth::{
+    AccountSettings, Accounts, AuthError, Caller, Lockout, TokenSecret, TokenService,
+};
 use crate::config::Config;
 use crate::store::Stores;
 use crate::vault::{Vault, VaultLimits};
@@ -23,6 +27,7 @@ impl AppState {
             accounts: Accounts::new(
                 stores.meta.clone(),
                 tokens.clone(),
+                Lockout::new(secret, &config.limits),
                 AccountSettings::from_config(&config),
             ),
             vault: Vault::new(
@@ -41,6 +46,13 @@ impl AppState {
     pub async fn delete_account(&self, caller: &Caller, password: String) -> Result<(), AuthError> {
         let objects = self.accounts.delete_account(caller, password).await?;
         self.vault.delete_objects(caller.user_id, objects).await;
+        Ok(())
+    }
+
+    /// The administrator's deletion: no password, the same order.
+    pub async fn remove_account(&self, id: Uuid) -> Result<(), AuthError> {
+        let objects = self.accounts.remove_account(id).await?;
+        self.vault.delete_objects(id, objects).await;
         Ok(())
     }
 }

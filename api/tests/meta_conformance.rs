@@ -29,6 +29,8 @@ use tempfile::TempDir;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+/// No node limit to speak of, for the cases that are not about it.
+const MAX: u64 = u64::MAX / 4;
 // ---------------------------------------------------------------------------
 // Harness
 
@@ -137,12 +139,13 @@ fn new_user(quota: u64) -> UserRecord {
         quota_bytes: quota,
         used_bytes: 0,
         created_at: now(),
+        disabled: false,
     }
 }
 
 async fn user(store: &dyn MetaStore, quota: u64) -> UserRecord {
     let user = new_user(quota);
-    store.create_user(&user).await.unwrap();
+    store.create_user(&user, None).await.unwrap();
     user
 }
 
@@ -182,7 +185,7 @@ fn file(user: Uuid, parent: Uuid, name: &str, size: u64) -> NodeRecord {
 
 async fn mkdir(store: &dyn MetaStore, user: Uuid, parent: Uuid, name: &str) -> NodeRecord {
     let node = folder(user, parent, name);
-    store.create_folder(&node).await.unwrap();
+    store.create_folder(&node, MAX).await.unwrap();
     node
 }
 
@@ -195,7 +198,7 @@ async fn put_file(
 ) -> NodeRecord {
     let node = file(user, parent, name, size);
     assert_eq!(
-        store.commit_file(&node, false).await.unwrap(),
+        store.commit_file(&node, false, MAX).await.unwrap(),
         FileCommit::Created(node.clone())
     );
     node
@@ -263,7 +266,7 @@ fn assert_quota<T: std::fmt::Debug>(result: Result<T, StoreError>) {
 async fn users_root_and_unique_email(store: &dyn MetaStore) {
     store.ping().await.unwrap();
     let ada = new_user(1000);
-    store.create_user(&ada).await.unwrap();
+    store.create_user(&ada, None).await.unwrap();
     assert_eq!(store.user_by_id(ada.id).await.unwrap(), Some(ada.clone()));
     assert_eq!(
         store.user_by_email(&ada.email).await.unwrap(),
@@ -290,7 +293,7 @@ async fn users_root_and_unique_email(store: &dyn MetaStore) {
         display_name: None,
         ..new_user(5)
     };
-    store.create_user(&bob).await.unwrap();
+    store.create_user(&bob, None).await.unwrap();
     assert_eq!(store.user_by_id(bob.id).await.unwrap(), Some(bob.clone()));
 
     // Same email, other id: refused, and nothing of the newcomer was written.
@@ -298,7 +301,7 @@ async fn users_root_and_unique_email(store: &dyn MetaStore) {
         id: Uuid::new_v4(),
         ..ada.clone()
     };
-    assert_conflict(store.create_user(&copy).await, Conflict::Email);
+    assert_conflict(store.create_user(&copy, None).await, Conflict::Email);
     assert_eq!(store.user_by_id(copy.id).await.unwrap(), None);
     assert_eq!(store.node(copy.id, copy.id).await.unwrap(), None);
     assert_eq!(
@@ -480,7 +483,9 @@ async fn create_folder_rules(store: &dyn MetaStore) {
 
     // One name per folder; the same name elsewhere is fine.
     assert_conflict(
-        store.create_folder(&folder(ada.id, ada.id, "docs")).await,
+        store
+            .create_folder(&folder(ada.id, ada.id, "docs"), MAX)
+            .await,
         Conflict::Name,
     );
     mkdir(store, ada.id, docs.id, "docs").await;
@@ -489,12 +494,12 @@ async fn create_folder_rules(store: &dyn MetaStore) {
     // The parent must be an existing folder of the same user.
     assert_not_found(
         store
-            .create_folder(&folder(ada.id, Uuid::new_v4(), "x"))
+            .create_folder(&folder(ada.id, Uuid::new_v4(), "x"), MAX)
             .await,
     );
     let f = put_file(store, ada.id, ada.id, "a.txt", 1).await;
-    assert_not_found(store.create_folder(&folder(ada.id, f.id, "x")).await);
-    assert_not_found(store.create_folder(&folder(ada.id, bob.id, "x")).await);
+    assert_not_found(store.create_folder(&folder(ada.id, f.id, "x"), MAX).await);
+    assert_not_found(store.create_folder(&folder(ada.id, bob.id, "x"), MAX).await);
     assert_eq!(store.node(bob.id, docs.id).await.unwrap(), None);
     assert_eq!(store.children(bob.id, docs.id).await.unwrap(), vec![]);
 }
@@ -512,7 +517,7 @@ async fn commit_new_file_and_quota(store: &dyn MetaStore) {
 
     // 41 more bytes would pass the quota: nothing is written.
     let big = file(ada.id, ada.id, "b", 41);
-    assert_quota(store.commit_file(&big, false).await);
+    assert_quota(store.commit_file(&big, false, MAX).await);
     assert_eq!(used(store, ada.id).await, 60);
     assert_eq!(
         store.child_by_mac(ada.id, ada.id, &mac("b")).await.unwrap(),
@@ -531,23 +536,27 @@ async fn commit_new_file_and_quota(store: &dyn MetaStore) {
     put_file(store, ada.id, ada.id, "empty", 0).await;
     assert_quota(
         store
-            .commit_file(&file(ada.id, ada.id, "d", 1), false)
+            .commit_file(&file(ada.id, ada.id, "d", 1), false, MAX)
             .await,
     );
 
     // Same name without overwrite, parent missing or a file.
     assert_conflict(
         store
-            .commit_file(&file(ada.id, ada.id, "a", 1), false)
+            .commit_file(&file(ada.id, ada.id, "a", 1), false, MAX)
             .await,
         Conflict::Name,
     );
     assert_not_found(
         store
-            .commit_file(&file(ada.id, Uuid::new_v4(), "x", 1), false)
+            .commit_file(&file(ada.id, Uuid::new_v4(), "x", 1), false, MAX)
             .await,
     );
-    assert_not_found(store.commit_file(&file(ada.id, a.id, "x", 1), false).await);
+    assert_not_found(
+        store
+            .commit_file(&file(ada.id, a.id, "x", 1), false, MAX)
+            .await,
+    );
     assert_eq!(used(store, ada.id).await, 100);
 }
 
@@ -561,7 +570,7 @@ async fn commit_overwrite(store: &dyn MetaStore) {
         modified_at: now() + Duration::seconds(10),
         ..file(ada.id, ada.id, "report", 50)
     };
-    let outcome = store.commit_file(&newer, true).await.unwrap();
+    let outcome = store.commit_file(&newer, true, MAX).await.unwrap();
     let expected = NodeRecord {
         object_id: newer.object_id,
         size: 50,
@@ -593,7 +602,7 @@ async fn commit_overwrite(store: &dyn MetaStore) {
     // Growing past the quota: refused, unchanged.
     assert_quota(
         store
-            .commit_file(&file(ada.id, ada.id, "report", 101), true)
+            .commit_file(&file(ada.id, ada.id, "report", 101), true, MAX)
             .await,
     );
     assert_eq!(
@@ -606,26 +615,26 @@ async fn commit_overwrite(store: &dyn MetaStore) {
     // beside the old one; shrinking releases.
     let grow = file(ada.id, ada.id, "report", 90);
     assert!(matches!(
-        store.commit_file(&grow, true).await.unwrap(),
+        store.commit_file(&grow, true, MAX).await.unwrap(),
         FileCommit::Replaced { .. }
     ));
     assert_eq!(used(store, ada.id).await, 90);
     let shrink = file(ada.id, ada.id, "report", 10);
-    store.commit_file(&shrink, true).await.unwrap();
+    store.commit_file(&shrink, true, MAX).await.unwrap();
     assert_eq!(used(store, ada.id).await, 10);
 
     // A folder's name cannot be overwritten by a file.
     mkdir(store, ada.id, ada.id, "photos").await;
     assert_conflict(
         store
-            .commit_file(&file(ada.id, ada.id, "photos", 1), true)
+            .commit_file(&file(ada.id, ada.id, "photos", 1), true, MAX)
             .await,
         Conflict::Name,
     );
     // Overwrite of a name that is free simply creates.
     let fresh = file(ada.id, ada.id, "fresh", 5);
     assert_eq!(
-        store.commit_file(&fresh, true).await.unwrap(),
+        store.commit_file(&fresh, true, MAX).await.unwrap(),
         FileCommit::Created(fresh.clone())
     );
     assert_eq!(used(store, ada.id).await, 15);
@@ -987,7 +996,7 @@ async fn delete_user_removes_everything(store: &dyn MetaStore) {
         id: Uuid::new_v4(),
         ..ada.clone()
     };
-    store.create_user(&again).await.unwrap();
+    store.create_user(&again, None).await.unwrap();
     assert_eq!(
         store.user_by_email(&ada.email).await.unwrap().unwrap().id,
         again.id

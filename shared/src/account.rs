@@ -20,6 +20,31 @@ pub struct SignupRequest {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::DisplayName>))]
     pub display_name: Option<String>,
+    /// Needed when the server's sign-up policy is `invite`: a single-use code
+    /// from its administrator. Ignored otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_code: Option<String>,
+}
+
+/// Who may create an account on this server.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum SignupPolicy {
+    /// Anyone.
+    #[default]
+    Open,
+    /// Holders of a single-use invite code.
+    Invite,
+    /// Nobody.
+    Closed,
+}
+
+/// `GET /api/v1/auth/signup`: how to sign up here.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SignupInfo {
+    pub policy: SignupPolicy,
 }
 
 /// Answer to a sign-up. The recovery code is shown exactly once: store it now.

@@ -92,6 +92,8 @@ pub mod kinds {
         NO_FILES = ("no_files", 400, "No files");
         /// The body ended before its declared length.
         INCOMPLETE_UPLOAD = ("incomplete_upload", 400, "Incomplete upload");
+        /// The request body arrived too slowly, or stalled.
+        REQUEST_TIMEOUT = ("request_timeout", 408, "Request timeout");
         INVALID_CREDENTIALS = ("invalid_credentials", 401, "Not authenticated");
         MISSING_TOKEN = ("missing_token", 401, "Not authenticated");
         MISSING_REFRESH_TOKEN = ("missing_refresh_token", 401, "Not authenticated");
@@ -102,6 +104,12 @@ pub mod kinds {
         INVALID_RECOVERY = ("invalid_recovery", 401, "Not authenticated");
         /// The signed-in caller confirmed a sensitive change with the wrong password.
         WRONG_PASSWORD = ("wrong_password", 403, "Wrong password");
+        /// This server does not take sign-ups (`signup = "closed"`).
+        SIGNUP_CLOSED = ("signup_closed", 403, "Sign-up closed");
+        /// The invite code is not one, or was used, or has expired.
+        INVITE_INVALID = ("invite_invalid", 403, "Invalid invite");
+        /// The account is disabled by the server's administrator.
+        ACCOUNT_DISABLED = ("account_disabled", 403, "Account disabled");
         /// No such thing of the caller's (another user's ids answer the same).
         NOT_FOUND = ("not_found", 404, "Not found");
         /// A listing cursor no listing of this folder gave: no such page.
@@ -120,19 +128,31 @@ pub mod kinds {
         NAME_TAKEN = ("name_taken", 409, "Name taken");
         /// An account with that email exists.
         EMAIL_TAKEN = ("email_taken", 409, "Email taken");
+        /// The folder would be deeper than `limits.folder_depth`.
+        TOO_DEEP = ("too_deep", 409, "Too deep");
         /// The file is larger than the largest upload allowed.
         UPLOAD_TOO_LARGE = ("upload_too_large", 413, "Upload too large");
         /// The request body is larger than allowed.
         PAYLOAD_TOO_LARGE = ("payload_too_large", 413, "Payload too large");
+        /// The multipart form has more parts than `limits.form_parts`.
+        TOO_MANY_PARTS = ("too_many_parts", 413, "Too many parts");
         UNSUPPORTED_MEDIA_TYPE = ("unsupported_media_type", 415, "Unsupported media type");
         RANGE_NOT_SATISFIABLE = ("range_not_satisfiable", 416, "Range not satisfiable");
+        /// Too many attempts from this address, or at this account; `Retry-After` says when.
+        RATE_LIMITED = ("rate_limited", 429, "Too many requests");
+        /// Too many uploads of this account at once; `Retry-After` says when to try again.
+        TOO_MANY_UPLOADS = ("too_many_uploads", 429, "Too many uploads");
         /// A stored object or record failed its integrity check; nothing of it is served.
         INTEGRITY_ERROR = ("integrity_error", 500, "Integrity check failed");
         INTERNAL = ("internal", 500, "Internal server error");
         /// A storage backend does not answer; try again shortly.
         STORAGE_UNAVAILABLE = ("storage_unavailable", 503, "Service unavailable");
+        /// The server has more key work queued than it takes; `Retry-After` says when.
+        BUSY = ("busy", 503, "Busy");
         /// Not enough of the account's quota is left.
         QUOTA_EXCEEDED = ("quota_exceeded", 507, "Quota exceeded");
+        /// The account holds as many files and folders as `limits.nodes_per_account`.
+        NODE_LIMIT = ("node_limit", 507, "Too many files and folders");
     }
 }
 

@@ -14,13 +14,27 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::validate::{
-    COMMON_PASSWORDS, DISPLAY_NAME_MAX_CHARS, EMAIL_MAX_BYTES, NAME_MAX_BYTES, PASSWORD_MAX_CHARS,
-    PASSWORD_MIN_CHARS,
+    COMMON_PASSWORDS, DISPLAY_NAME_MAX_CHARS, EMAIL_MAX_BYTES, INVISIBLE_CHARACTERS,
+    NAME_MAX_BYTES, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 
 const END: &str = r"(?![\s\S])";
 /// Unicode general category Cc, what `char::is_control` refuses.
 const CONTROL: &str = r"\u0000-\u001F\u007F-\u009F";
+
+/// What a name may not hold: control characters and `INVISIBLE_CHARACTERS`,
+/// as the inside of a regex character class.
+fn forbidden_in_names() -> String {
+    let mut class = CONTROL.to_owned();
+    for &(first, last) in INVISIBLE_CHARACTERS {
+        class.push_str(&format!(
+            "\\u{:04X}-\\u{:04X}",
+            u32::from(first),
+            u32::from(last)
+        ));
+    }
+    class
+}
 
 fn string(description: &str) -> ObjectBuilder {
     ObjectBuilder::new()
@@ -34,8 +48,9 @@ fn string(description: &str) -> ObjectBuilder {
 /// dots and at least one more), which generators handle far better.
 fn segment() -> String {
     let max = NAME_MAX_BYTES;
-    let other = format!("[^/{CONTROL}]");
-    let first = format!("[^./{CONTROL}]");
+    let forbidden = forbidden_in_names();
+    let other = format!("[^/{forbidden}]");
+    let first = format!("[^./{forbidden}]");
     format!(
         r"(?:{first}{other}{{0,{}}}|\.{first}{other}{{0,{}}}|\.\.{other}{{1,{}}})",
         max - 1,
@@ -51,7 +66,8 @@ impl PartialSchema for FileName {
     fn schema() -> RefOr<Schema> {
         string(&format!(
             "A file or folder name: 1 to {NAME_MAX_BYTES} bytes of UTF-8 (after NFC \
-             normalisation), not `.` or `..`, without `/` or control characters."
+             normalisation), not `.` or `..`, without `/`, control characters or invisible \
+             formatting characters (bidi controls, zero-width spaces)."
         ))
         .min_length(Some(1))
         .max_length(Some(NAME_MAX_BYTES))

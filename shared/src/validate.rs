@@ -170,6 +170,30 @@ pub fn normalize_display_name(raw: Option<&str>) -> Result<Option<String>, Inval
 /// Longest file or folder name, in bytes of UTF-8 (after NFC normalisation).
 pub const NAME_MAX_BYTES: usize = 255;
 
+/// Invisible formatting characters a name may not hold: bidi controls (which
+/// make `exe.txt` of `txt.exe` on screen), zero-width spaces and joiners that
+/// make two names look the same, and other format characters that show
+/// nothing. ZWJ and ZWNJ (U+200C, U+200D) stay allowed: scripts and emoji
+/// need them.
+pub const INVISIBLE_CHARACTERS: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'), // soft hyphen
+    ('\u{061C}', '\u{061C}'), // Arabic letter mark
+    ('\u{180E}', '\u{180E}'), // Mongolian vowel separator
+    ('\u{200B}', '\u{200B}'), // zero width space
+    ('\u{200E}', '\u{200F}'), // left-to-right and right-to-left marks
+    ('\u{202A}', '\u{202E}'), // bidi embeddings and overrides
+    ('\u{2060}', '\u{2064}'), // word joiner, invisible operators
+    ('\u{2066}', '\u{206F}'), // bidi isolates, deprecated format characters
+    ('\u{FEFF}', '\u{FEFF}'), // zero width no-break space
+    ('\u{FFF9}', '\u{FFFB}'), // interlinear annotation
+];
+
+fn is_invisible(c: char) -> bool {
+    INVISIBLE_CHARACTERS
+        .iter()
+        .any(|&(first, last)| (first..=last).contains(&c))
+}
+
 /// Checks a file or folder name and returns it NFC-normalised, the form in
 /// which names are stored and compared.
 #[cfg(feature = "nfc")]
@@ -200,6 +224,12 @@ pub fn check_name(name: &str) -> Result<(), Invalid> {
         return Err(Invalid::new(
             "name_control_character",
             "a name cannot contain NUL or other control characters",
+        ));
+    }
+    if name.chars().any(is_invisible) {
+        return Err(Invalid::new(
+            "name_invisible_character",
+            "a name cannot contain invisible formatting characters (bidi controls, zero-width spaces)",
         ));
     }
     if name.len() > NAME_MAX_BYTES {
@@ -295,12 +325,19 @@ mod tests {
             ("nul\0", "name_control_character"),
             ("tab\there", "name_control_character"),
             ("line\nbreak", "name_control_character"),
+            ("invoice\u{202E}fdp.exe", "name_invisible_character"),
+            ("zero\u{200B}width", "name_invisible_character"),
+            ("\u{2066}isolate", "name_invisible_character"),
+            ("bom\u{FEFF}", "name_invisible_character"),
         ] {
             assert_eq!(normalize_name(raw).unwrap_err().code, code, "{raw:?}");
             // The browser's check without normalising says the same.
             assert_eq!(check_name(raw).unwrap_err().code, code, "{raw:?}");
         }
         assert!(check_name("report.pdf").is_ok() && check_name("...").is_ok());
+        // Joiners that scripts and emoji need stay allowed.
+        assert!(check_name("\u{646}\u{200C}\u{647}").is_ok());
+        assert!(check_name("family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}").is_ok());
         assert!(normalize_name(&"é".repeat(127)).is_ok());
         assert_eq!(
             normalize_name(&"é".repeat(128)).unwrap_err().code,

@@ -12,11 +12,13 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use super::key_work::KeyWork;
+use super::lockout::Lockout;
 use super::wraps::{encode_params, new_recovery_code, wrap_under_password, wrap_under_recovery};
 use super::{AuthError, Caller, TokenService};
 use crate::config::Config;
+use crate::config::SignupPolicy;
 use crate::crypto::keys::{self, KdfParams, Umk};
-use crate::store::meta::{UserKeys, UserRecord};
+use crate::store::meta::{InviteUse, UserKeys, UserRecord};
 use crate::store::{Conflict, MetaStore, StoreError};
 
 /// What account operations need to know of the configuration.
@@ -26,6 +28,9 @@ pub struct AccountSettings {
     pub default_quota_bytes: u64,
     /// A session ends after this long without a refresh.
     pub refresh_ttl: Duration,
+    pub signup: SignupPolicy,
+    /// Requests that may wait for key work beyond those running.
+    pub key_work_queue: usize,
 }
 
 impl AccountSettings {
@@ -36,6 +41,8 @@ impl AccountSettings {
             refresh_ttl: Duration::seconds(
                 i64::try_from(config.refresh_token_ttl_secs).unwrap_or(i64::MAX),
             ),
+            signup: config.signup,
+            key_work_queue: config.limits.key_work_queue,
         }
     }
 }
@@ -45,7 +52,15 @@ pub struct Accounts {
     pub(super) meta: Arc<dyn MetaStore>,
     pub(super) tokens: Arc<TokenService>,
     pub(super) key_work: KeyWork,
+    pub(super) lockout: Lockout,
     pub(super) settings: AccountSettings,
+}
+
+/// What the store keeps of an invite code: its SHA-256, over the code as
+/// `canonical_recovery_code` spells it (case, spaces and dashes ignored).
+pub fn invite_hash(code: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(super::wraps::canonical_recovery_code(code).as_bytes()).into()
 }
 
 /// Whole seconds: what the stores keep, so answers match later reads.
@@ -69,18 +84,38 @@ impl Accounts {
     pub fn new(
         meta: Arc<dyn MetaStore>,
         tokens: Arc<TokenService>,
+        lockout: Lockout,
         settings: AccountSettings,
     ) -> Self {
         Self {
             meta,
             tokens,
-            key_work: KeyWork::per_core(),
+            key_work: KeyWork::per_core(settings.key_work_queue),
+            lockout,
             settings,
         }
     }
 
     pub async fn signup(&self, req: SignupRequest) -> Result<SignupResponse, AuthError> {
         let mut errors: Vec<FieldError> = Vec::new();
+        let invite = match self.settings.signup {
+            SignupPolicy::Closed => return Err(AuthError::SignupClosed),
+            SignupPolicy::Open => None,
+            SignupPolicy::Invite => match req.invite_code.as_deref().map(str::trim) {
+                Some(code) if !code.is_empty() => Some(InviteUse {
+                    code_hash: invite_hash(code),
+                    now: OffsetDateTime::now_utc(),
+                }),
+                _ => {
+                    errors.push(FieldError {
+                        field: "invite_code".to_owned(),
+                        code: "invite_required".to_owned(),
+                        message: "sign-up on this server needs an invite code".to_owned(),
+                    });
+                    None
+                }
+            },
+        };
         let email = normalize_email(&req.email)
             .map_err(|e| errors.push(e.for_field("email")))
             .ok();
@@ -109,12 +144,14 @@ impl Accounts {
             quota_bytes: self.settings.default_quota_bytes,
             used_bytes: 0,
             created_at: now_seconds(),
+            disabled: false,
         };
         self.meta
-            .create_user(&user)
+            .create_user(&user, invite.as_ref())
             .await
             .map_err(|err| match err {
                 StoreError::Conflict(Conflict::Email) => AuthError::EmailTaken,
+                StoreError::InviteUnusable => AuthError::InviteInvalid,
                 other => other.into(),
             })?;
         tracing::info!(user = %user.id, "account created");

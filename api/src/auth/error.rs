@@ -21,6 +21,20 @@ pub enum AuthError {
     /// The caller's account record is gone (deleted while a token lived).
     #[error("the account does not exist")]
     AccountGone,
+    /// Disabled by the administrator.
+    #[error("this account is disabled")]
+    AccountDisabled,
+    /// Too many failed attempts at this account; try again after `retry_after`.
+    #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
+    Locked { retry_after_secs: u64 },
+    /// More key work is waiting than the server takes.
+    #[error("the server is busy; try again in a moment")]
+    Busy,
+    #[error("this server does not take sign-ups")]
+    SignupClosed,
+    /// The invite code is not one, or was used, or has expired (which is not said).
+    #[error("this invite code cannot be used")]
+    InviteInvalid,
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Key material failed to derive, wrap or unwrap.

@@ -4,9 +4,11 @@
 //! edge's business (`crate::routes`).
 
 mod accounts;
+mod admin;
 mod caller;
 mod error;
 mod key_work;
+mod lockout;
 mod password;
 mod recovery;
 pub mod secret;
@@ -14,8 +16,10 @@ mod sessions;
 pub mod tokens;
 mod wraps;
 
-pub use accounts::{AccountSettings, Accounts, profile};
+pub use accounts::{AccountSettings, Accounts, invite_hash, profile};
+pub use admin::Invite;
 pub use caller::Caller;
 pub use error::{AuthError, Unauthorized};
+pub use lockout::Lockout;
 pub use secret::TokenSecret;
 pub use tokens::TokenService;

@@ -11,13 +11,16 @@ use crate::crypto::keys::{self, Umk};
 use crate::store::meta::{UserKeys, UserRecord};
 
 impl Accounts {
-    /// Checks the caller's password again before a sensitive change.
+    /// Checks the caller's password again before a sensitive change; wrong
+    /// ones count towards the account's lock-out like a failed log-in.
     pub(super) async fn confirm_password(
         &self,
         caller: &Caller,
         password: String,
     ) -> Result<UserRecord, AuthError> {
         let user = self.user(caller.user_id).await?;
+        let account = self.lockout.account(&user.email);
+        let failures = self.not_locked(&account).await?;
         let password = Zeroizing::new(password);
         let hash = user.password_hash.clone();
         let ok = self
@@ -25,8 +28,10 @@ impl Accounts {
             .run(move || Ok(keys::verify_password(password.as_bytes(), &hash)?))
             .await?;
         if !ok {
+            self.note_failure(&account).await?;
             return Err(AuthError::WrongPassword);
         }
+        self.note_success(&account, failures).await?;
         Ok(user)
     }
 

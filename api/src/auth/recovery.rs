@@ -19,6 +19,8 @@ impl Accounts {
         let email = normalize_email(&req.email).ok();
         check_password(&req.new_password, email.as_deref())
             .map_err(|e| AuthError::invalid_field("new_password", e))?;
+        let account = self.lockout.account(email.as_deref().unwrap_or(&req.email));
+        let failures = self.not_locked(&account).await?;
         let user = match &email {
             Some(email) => self.meta.user_by_email(email).await?,
             None => None,
@@ -28,11 +30,15 @@ impl Accounts {
         let new_password = Zeroizing::new(req.new_password);
         let next_code = new_recovery_code();
         let code = next_code.clone();
-        let (user_id, password_hash, keys) = self
+        let outcome = self
             .key_work
             .run(move || rewrap(user, &presented, &new_password, &code, params))
-            .await?
-            .ok_or(Unauthorized::InvalidRecovery)?;
+            .await?;
+        let Some((user_id, password_hash, keys)) = outcome else {
+            self.note_failure(&account).await?;
+            return Err(Unauthorized::InvalidRecovery.into());
+        };
+        self.note_success(&account, failures).await?;
         self.meta
             .update_credentials(user_id, &password_hash, &keys)
             .await?;

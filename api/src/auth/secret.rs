@@ -15,6 +15,11 @@ pub struct TokenSecret(Key32);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
+    /// Group or others may read it: whoever can, can mint tokens.
+    #[error(
+        "the token secret {path} can be read by others (mode {mode:o}); run `chmod 600 {path}`"
+    )]
+    Exposed { path: String, mode: u32 },
     #[error("token secret file {path}: {source}")]
     Io {
         path: String,
@@ -62,7 +67,10 @@ impl TokenSecret {
         let mut file = std::fs::File::open(path).map_err(io)?;
         let mode = file.metadata().map_err(io)?.permissions().mode();
         if mode & 0o077 != 0 {
-            tracing::warn!(path = %shown, "token secret file is readable by others; chmod 600 it");
+            return Err(SecretError::Exposed {
+                path: shown,
+                mode: mode & 0o777,
+            });
         }
         let mut text = Zeroizing::new(String::new());
         file.read_to_string(&mut text).map_err(io)?;
@@ -96,10 +104,27 @@ mod tests {
     }
 
     #[test]
+    fn a_file_others_can_read_stops_start_up_with_the_chmod() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token_secret");
+        TokenSecret::load_or_create(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let Err(err) = TokenSecret::load_or_create(&path) else {
+            panic!("an exposed secret was used");
+        };
+        assert!(
+            matches!(err, SecretError::Exposed { mode: 0o640, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("chmod 600"), "{err}");
+    }
+
+    #[test]
     fn a_malformed_file_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("token_secret");
         std::fs::write(&path, "c2hvcnQ=\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(matches!(
             TokenSecret::load_or_create(&path),
             Err(SecretError::Malformed { .. })

@@ -2,8 +2,10 @@
 //! access token is good only while its session still exists, so log-out,
 //! password changes and account deletion take effect at once.
 
+use std::net::IpAddr;
 use strongroom_shared::validate::normalize_email;
 use strongroom_shared::{LoginRequest, TokenResponse};
+
 use time::OffsetDateTime;
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -17,18 +19,32 @@ use crate::store::StoreError;
 use crate::store::meta::{SessionRecord, SessionRotation, UserRecord};
 
 impl Accounts {
-    pub async fn login(&self, req: LoginRequest) -> Result<TokenResponse, AuthError> {
-        // An address that cannot exist is treated like an unknown one: same answer, same work.
-        let user = match normalize_email(&req.email) {
-            Ok(email) => self.meta.user_by_email(&email).await?,
-            Err(_) => None,
+    /// Log-in. `client` is the caller's address, for the log of failures.
+    pub async fn login(
+        &self,
+        req: LoginRequest,
+        client: IpAddr,
+    ) -> Result<TokenResponse, AuthError> {
+        // An address that cannot exist is treated like an unknown one: same
+        // answer, same work, same lock-out.
+        let email = normalize_email(&req.email).ok();
+        let account = self.lockout.account(email.as_deref().unwrap_or(&req.email));
+        let failures = self.not_locked(&account).await?;
+        let user = match &email {
+            Some(email) => self.meta.user_by_email(email).await?,
+            None => None,
         };
-        let (user, umk) = self
-            .unlock_with_password(user, req.password)
-            .await?
-            .ok_or(Unauthorized::InvalidCredentials)?;
+        let Some((user, umk)) = self.unlock_with_password(user, req.password).await? else {
+            self.note_failure(&account).await?;
+            tracing::warn!(%client, "log-in failed");
+            return Err(Unauthorized::InvalidCredentials.into());
+        };
+        self.note_success(&account, failures).await?;
+        if user.disabled {
+            return Err(AuthError::AccountDisabled);
+        }
         let tokens = self.start_session(user.id, &umk).await?;
-        tracing::info!(user = %user.id, "logged in");
+        tracing::info!(user = %user.id, %client, "logged in");
         Ok(tokens)
     }
 
@@ -105,6 +121,16 @@ impl Accounts {
             .session_by_id(session_id)
             .await?
             .ok_or(Unauthorized::SessionEnded)?;
+        // A session outlives nothing: not its account, nor its being disabled.
+        match self.meta.user_by_id(session.user_id).await? {
+            Some(user) if !user.disabled => {}
+            _ => {
+                self.meta
+                    .delete_session(session.user_id, session_id)
+                    .await?;
+                return Err(Unauthorized::SessionEnded.into());
+            }
+        }
         if !presented.matches(&session.secret_hash) {
             let retired = self.meta.retired_secret_hashes(session_id).await?;
             if retired.iter().any(|hash| presented.matches(hash)) {

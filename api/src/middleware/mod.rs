@@ -1,8 +1,12 @@
 //! What wraps every request, outermost first: security headers on every
-//! answer (`security_headers`), a log line by route pattern, and `HEAD` served
-//! as `GET`. Each is a function for `App::wrap_fn`.
+//! answer (`security_headers`), `no-store` on every API answer, a log line by
+//! route pattern, request bodies paced (`pace`), and `HEAD` served as `GET`.
+//! Each is a function for `App::wrap_fn`.
 
+mod pace;
 pub mod security_headers;
+
+pub use pace::{Pace, pace_bodies};
 
 use std::future::Future;
 use std::time::Instant;
@@ -54,6 +58,29 @@ where
             micros = started.elapsed().as_micros() as u64,
             "request"
         );
+        Ok(response)
+    }
+}
+
+/// `Cache-Control: no-store` on every answer under `/api/`: tokens and
+/// decrypted files must never land in a browser's or a proxy's cache.
+pub fn no_store_for_api<S>(
+    req: ServiceRequest,
+    service: &S,
+) -> impl Future<Output = Result<ServiceResponse, Error>> + use<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse, Error = Error>,
+{
+    let api = req.path().starts_with("/api/");
+    let response = service.call(req);
+    async move {
+        let mut response = response.await?;
+        if api {
+            response.headers_mut().insert(
+                actix_web::http::header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            );
+        }
         Ok(response)
     }
 }

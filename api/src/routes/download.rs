@@ -37,12 +37,13 @@ pub fn respond(download: Download) -> HttpResponse {
     };
     let mut response = HttpResponse::build(status);
     response
-        .insert_header((header::CONTENT_TYPE, content_type(&content.name)))
+        .insert_header((header::CONTENT_TYPE, inert_type(&content.name)))
         .insert_header((header::CONTENT_DISPOSITION, disposition(&content.name)))
         .insert_header((header::ETAG, content.etag.clone()))
         .insert_header((header::ACCEPT_RANGES, "bytes"))
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        // Decrypted bytes never land in a cache (`no-store` is on every /api answer).
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header(("Cross-Origin-Resource-Policy", "same-origin"))
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
             "sandbox; default-src 'none'",
@@ -55,6 +56,28 @@ pub fn respond(download: Download) -> HttpResponse {
     }
     let length = content.len();
     response.no_chunking(length).streaming(content.body)
+}
+
+/// The type a download is sent as: its own, unless a browser could run it
+/// (HTML, scripts, SVG, XML and the like), which goes as inert bytes. The
+/// answer is an attachment in a sandbox anyway; this is one more wall.
+pub fn inert_type(name: &str) -> String {
+    let guessed = content_type(name);
+    let essence = guessed.as_str();
+    let active = essence.starts_with("text/html")
+        || essence.contains("javascript")
+        || essence.contains("ecmascript")
+        || essence.contains("xml")
+        || essence.starts_with("text/css")
+        || essence.starts_with("text/xsl")
+        || essence == "application/wasm"
+        || essence == "application/pdf"
+        || essence == "text/vtt";
+    if active {
+        "application/octet-stream".to_owned()
+    } else {
+        guessed
+    }
 }
 
 /// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` — always an
@@ -87,6 +110,28 @@ pub fn disposition(name: &str) -> ContentDisposition {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_browser_could_run_goes_as_bytes() {
+        for active in [
+            "page.html",
+            "page.htm",
+            "page.xhtml",
+            "app.js",
+            "module.mjs",
+            "logo.svg",
+            "feed.xml",
+            "style.css",
+            "transform.xsl",
+            "code.wasm",
+            "doc.pdf",
+        ] {
+            assert_eq!(inert_type(active), "application/octet-stream", "{active}");
+        }
+        assert_eq!(inert_type("photo.jpg"), "image/jpeg");
+        assert_eq!(inert_type("notes.txt"), "text/plain");
+        assert_eq!(inert_type("song.mp3"), "audio/mpeg");
+    }
 
     #[test]
     fn filenames_have_an_ascii_fallback_and_utf8() {

@@ -1,6 +1,6 @@
 //! Uploads (raw body, multipart form) and downloads (by id, by download URL).
 
-use actix_multipart::Multipart;
+use actix_multipart::{Multipart, MultipartError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
@@ -12,14 +12,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, is_too_slow};
 use crate::state::AppState;
 use crate::vault::download::KeySource;
 use crate::vault::upload::Target;
 use crate::vault::{Names, tree};
 use strongroom_shared::kinds;
 
-use super::download;
+use super::{body, download};
 
 use super::responses::{
     Authenticated, Download, FileBytes, NodeNotFound, Public, Upload, UploadForm,
@@ -103,7 +103,12 @@ pub(crate) async fn upload_raw(
     };
     let uploaded = state
         .vault
-        .upload(&caller, target, content_length(req.headers())?, body)
+        .upload(
+            &caller,
+            target,
+            content_length(req.headers())?,
+            body.map(|piece| piece.map_err(body::from_payload)),
+        )
         .await?;
     let status = if uploaded.replaced {
         StatusCode::OK
@@ -158,9 +163,21 @@ pub(crate) async fn upload_multipart(
     }
     let mut form = Multipart::new(req.headers(), payload);
     let mut stored = Vec::new();
+    let max_parts = state.config.limits.form_parts;
     while let Some(field) = form.next().await {
-        let mut field =
-            field.map_err(|err| ApiError::new(kinds::INVALID_MULTIPART, err.to_string()))?;
+        if stored.len() >= max_parts {
+            return Err(ApiError::new(
+                kinds::TOO_MANY_PARTS,
+                format!("a form takes at most {max_parts} files"),
+            ));
+        }
+        let field = field.map_err(|err| match err {
+            MultipartError::Payload(err) if is_too_slow(&err) => ApiError::new(
+                kinds::REQUEST_TIMEOUT,
+                "the request body arrived too slowly",
+            ),
+            err => ApiError::new(kinds::INVALID_MULTIPART, err.to_string()),
+        })?;
         // Only files, each in a part named `file` (the form the document
         // describes); anything else is refused, not silently dropped.
         let filename = field
@@ -178,13 +195,8 @@ pub(crate) async fn upload_multipart(
             name: Names::check("filename", &filename)?,
             overwrite: query.overwrite,
         };
-        stored.push(
-            state
-                .vault
-                .upload(&caller, target, None, &mut field)
-                .await?
-                .node,
-        );
+        let body = field.map(|piece| piece.map_err(body::from_multipart));
+        stored.push(state.vault.upload(&caller, target, None, body).await?.node);
     }
     if stored.is_empty() {
         return Err(ApiError::new(

@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use strongroom_shared::{Node, NodeKind, Problem};
 use utoipa::IntoParams;
@@ -157,7 +158,12 @@ pub(crate) async fn put_path(
     };
     let uploaded = state
         .vault
-        .upload(&caller, target, content_length(req.headers())?, body)
+        .upload(
+            &caller,
+            target,
+            content_length(req.headers())?,
+            body.map(|piece| piece.map_err(super::body::from_payload)),
+        )
         .await?;
     let status = if uploaded.replaced {
         StatusCode::OK

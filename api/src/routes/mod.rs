@@ -8,7 +8,9 @@
 
 pub(crate) mod accounts;
 pub mod allow;
+mod body;
 mod caller;
+pub mod client;
 mod download;
 pub(crate) mod files;
 pub(crate) mod folders;
@@ -19,6 +21,7 @@ mod json;
 pub(crate) mod nodes;
 pub mod responses;
 pub mod session_cookie;
+pub mod throttle;
 
 use actix_session::SessionMiddleware;
 use actix_session::storage::CookieSessionStore;

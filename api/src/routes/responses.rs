@@ -25,10 +25,25 @@ pub enum Authenticated {
     /// record failed its integrity check and nothing of it is delivered.
     #[response(status = 500, content_type = "application/problem+json")]
     Internal(Problem),
-    /// `storage_unavailable`: a storage backend does not answer; try again shortly.
+    /// `storage_unavailable`: a storage backend does not answer; or `busy`:
+    /// more key work is queued than the server takes. Try again shortly
+    /// (`busy` says when in `Retry-After`).
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),
 }
+
+/// `rate_limited`: too many attempts from this address, or too many failed
+/// ones at this account; `Retry-After` says when to try again. (Log-in,
+/// recovery, password changes, sign-up and refresh are limited per client
+/// address; failed attempts in a row per account.)
+#[derive(IntoResponses)]
+#[response(
+    status = 429,
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "seconds to wait"))
+)]
+#[allow(dead_code)]
+pub struct RateLimited(Problem);
 
 /// Every operation without a bearer token that still reaches storage.
 #[derive(IntoResponses)]
@@ -38,7 +53,9 @@ pub enum Public {
     /// its integrity check and nothing of it is delivered.
     #[response(status = 500, content_type = "application/problem+json")]
     Internal(Problem),
-    /// `storage_unavailable`: a storage backend does not answer; try again shortly.
+    /// `storage_unavailable`: a storage backend does not answer; or `busy`:
+    /// more key work is queued than the server takes. Try again shortly
+    /// (`busy` says when in `Retry-After`).
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),
 }
@@ -55,6 +72,9 @@ pub enum JsonBody {
     /// `payload_too_large`: the body is larger than `json_limit_bytes`.
     #[response(status = 413, content_type = "application/problem+json")]
     TooLarge(Problem),
+    /// `request_timeout`: the body came too slowly, or stalled.
+    #[response(status = 408, content_type = "application/problem+json")]
+    TooSlow(Problem),
     /// `unsupported_media_type`: the body is not `application/json`.
     #[response(status = 415, content_type = "application/problem+json")]
     NotJson(Problem),
@@ -64,10 +84,24 @@ pub enum JsonBody {
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum Upload {
-    /// `upload_too_large`: the file is larger than `max_upload_bytes`.
+    /// `request_timeout`: the body came too slowly, or stalled.
+    #[response(status = 408, content_type = "application/problem+json")]
+    TooSlow(Problem),
+    /// `upload_too_large`: the file is larger than `max_upload_bytes`; or
+    /// `too_many_parts`: the form has more parts than `limits.form_parts`.
     #[response(status = 413, content_type = "application/problem+json")]
     TooLarge(Problem),
-    /// `quota_exceeded`: not enough of the account's quota is left.
+    /// `too_many_uploads`: the account runs as many uploads as allowed;
+    /// `Retry-After` says when to try again.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "seconds to wait"))
+    )]
+    TooManyUploads(Problem),
+    /// `quota_exceeded`: not enough of the account's quota is left (counting
+    /// what the account's other running uploads hold); `node_limit`: the
+    /// account holds as many files and folders as allowed.
     #[response(status = 507, content_type = "application/problem+json")]
     QuotaExceeded(Problem),
 }

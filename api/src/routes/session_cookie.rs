@@ -47,7 +47,7 @@ pub fn middleware(key: Key, config: &Config) -> SessionMiddleware<CookieSessionS
         .cookie_path(COOKIE_PATH.to_owned())
         .cookie_http_only(true)
         .cookie_same_site(SameSite::Strict)
-        .cookie_secure(config.secure_cookies)
+        .cookie_secure(config.cookies_secure())
         .cookie_content_security(CookieContentSecurity::Private)
         .session_lifecycle(
             PersistentSession::default()

@@ -92,6 +92,12 @@ pub enum StoreError {
     /// the object is not stored.
     #[error("the upload was abandoned")]
     Abandoned,
+    /// The user has as many files and folders as allowed; nothing was written.
+    #[error("node limit reached")]
+    NodeLimit,
+    /// The invite does not exist (any more) or has expired; nothing was written.
+    #[error("the invite cannot be used")]
+    InviteUnusable,
     #[error("backend error: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -37,6 +37,14 @@ pub enum VaultError {
     QuotaExceeded,
     #[error("the upload ended before the whole body arrived")]
     IncompleteUpload,
+    #[error("the request body arrived too slowly")]
+    BodyTooSlow,
+    #[error("a folder here would be deeper than {max} levels")]
+    TooDeep { max: usize },
+    #[error("the account holds as many files and folders as allowed ({max})")]
+    NodeLimit { max: u64 },
+    #[error("this account runs as many uploads as allowed ({max}); try again when one ends")]
+    TooManyUploads { max: usize },
     #[error("the requested range is outside the file")]
     RangeNotSatisfiable { size: u64 },
     /// A download URL that is not one, or is out of date.
@@ -60,6 +68,7 @@ impl From<StoreError> for VaultError {
             StoreError::Conflict(_) => Self::NameTaken,
             StoreError::InvalidMove => Self::InvalidMove,
             StoreError::QuotaExceeded => Self::QuotaExceeded,
+            StoreError::NodeLimit => Self::NodeLimit { max: 0 },
             other => Self::Store(other),
         }
     }

@@ -7,6 +7,7 @@ pub mod download;
 mod error;
 pub mod links;
 pub mod names;
+mod running;
 pub mod sweeper;
 pub mod tree;
 pub mod upload;
@@ -21,12 +22,16 @@ use crate::store::{BlobStore, MetaStore, ObjectKey};
 
 pub use error::VaultError;
 pub use names::Names;
+use running::Running;
 
 /// What vault operations need to know of the configuration.
 #[derive(Clone, Copy, Debug)]
 pub struct VaultLimits {
     pub max_upload_bytes: u64,
     pub download_url_ttl_secs: u64,
+    pub folder_depth: usize,
+    pub nodes_per_account: u64,
+    pub uploads_per_account: usize,
 }
 
 impl VaultLimits {
@@ -34,6 +39,9 @@ impl VaultLimits {
         Self {
             max_upload_bytes: config.max_upload_bytes,
             download_url_ttl_secs: config.download_url_ttl_secs,
+            folder_depth: config.limits.folder_depth,
+            nodes_per_account: config.limits.nodes_per_account,
+            uploads_per_account: config.limits.uploads_per_account,
         }
     }
 }
@@ -45,6 +53,8 @@ pub struct Vault {
     /// Signs download URLs.
     tokens: Arc<TokenService>,
     limits: VaultLimits,
+    /// Uploads running on this server, per account, with the quota they hold.
+    running: Running,
 }
 
 impl Vault {
@@ -59,6 +69,7 @@ impl Vault {
             blobs,
             tokens,
             limits,
+            running: Running::default(),
         }
     }
 

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::Names;
 use super::{Vault, VaultError};
 use crate::auth::Caller;
+use crate::store::StoreError;
 use crate::store::meta::{NodeRecord, NodeUpdate};
 
 pub const DEFAULT_PAGE: usize = 100;
@@ -178,6 +179,13 @@ impl Vault {
     ) -> Result<NodeRecord, VaultError> {
         let names = Names::new(&caller.umk);
         self.folder(caller, parent_id).await?;
+        // The new folder is as deep as the path to its parent is long.
+        let depth = self.meta.ancestors(caller.user_id, parent_id).await?.len();
+        if depth > self.limits.folder_depth {
+            return Err(VaultError::TooDeep {
+                max: self.limits.folder_depth,
+            });
+        }
         let id = Uuid::now_v7();
         let (name_ct, name_mac) = names.seal(id, parent_id, name);
         let at = now();
@@ -193,7 +201,14 @@ impl Vault {
             created_at: at,
             modified_at: at,
         };
-        self.meta.create_folder(&record).await?;
+        let max_nodes = self.limits.nodes_per_account;
+        self.meta
+            .create_folder(&record, max_nodes)
+            .await
+            .map_err(|err| match err {
+                StoreError::NodeLimit => VaultError::NodeLimit { max: max_nodes },
+                other => other.into(),
+            })?;
         Ok(record)
     }
 
@@ -234,6 +249,9 @@ impl Vault {
             None => names.open(&current)?,
         };
         let parent_id = new_parent.unwrap_or(current_parent);
+        if parent_id != current_parent && current.kind == NodeKind::Folder {
+            self.check_depth_after_move(caller, id, parent_id).await?;
+        }
         // The name is re-sealed for its (possibly new) place: a ciphertext moved by
         // someone with store access would no longer open.
         let (name_ct, name_mac) = names.seal(id, parent_id, &name);
@@ -251,6 +269,41 @@ impl Vault {
             )
             .await?;
         Ok(super::names::wire(&updated, name))
+    }
+
+    /// A folder moved into `target` must keep its deepest folder within
+    /// `folder_depth`: the target's depth plus the height of what moves.
+    async fn check_depth_after_move(
+        &self,
+        caller: &Caller,
+        folder: Uuid,
+        target: Uuid,
+    ) -> Result<(), VaultError> {
+        let max = self.limits.folder_depth;
+        let depth = self.meta.ancestors(caller.user_id, target).await?.len();
+        let too_deep = VaultError::TooDeep { max };
+        // Walk down level by level, no further than the depth left.
+        let mut level = vec![folder];
+        for reached in depth.. {
+            if level.is_empty() {
+                return Ok(());
+            }
+            if reached > max {
+                return Err(too_deep);
+            }
+            let mut next = Vec::new();
+            for id in level {
+                let children = self.meta.children(caller.user_id, id).await?;
+                next.extend(
+                    children
+                        .into_iter()
+                        .filter(|c| c.kind == NodeKind::Folder)
+                        .map(|c| c.id),
+                );
+            }
+            level = next;
+        }
+        Err(too_deep)
     }
 
     /// Deletes a node (a folder with everything below it) and then its objects.

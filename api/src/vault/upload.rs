@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::Names;
+use super::running::Ticket;
 use super::tree::now;
 use super::{Vault, VaultError};
 use crate::auth::Caller;
@@ -37,6 +38,17 @@ pub struct Target {
     pub overwrite: bool,
 }
 
+/// Why a request body stopped before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyStop {
+    /// The client went away, or sent something that is not a body.
+    #[error("{0}")]
+    Broken(String),
+    /// It came too slowly, or stalled (`limits.body_*`).
+    #[error("the body arrived too slowly")]
+    TooSlow,
+}
+
 /// Why the body stopped flowing into the store.
 enum PumpError {
     Refused(VaultError),
@@ -53,21 +65,23 @@ struct Allowance {
 }
 
 impl Allowance {
-    fn check(self, len: u64) -> Result<(), VaultError> {
+    /// `len` bytes so far (or announced): within the upload limit, and held
+    /// from the account's room next to its other running uploads.
+    fn take(self, len: u64, ticket: &mut Ticket) -> Result<(), VaultError> {
         if len > self.max_upload {
-            Err(VaultError::UploadTooLarge {
+            return Err(VaultError::UploadTooLarge {
                 limit: self.max_upload,
-            })
-        } else if len > self.room {
-            Err(VaultError::QuotaExceeded)
-        } else {
-            Ok(())
+            });
         }
+        if len > self.room {
+            return Err(VaultError::QuotaExceeded);
+        }
+        ticket.hold(len, self.room)
     }
 }
 
 impl Vault {
-    pub async fn upload<S, E>(
+    pub async fn upload<S>(
         &self,
         caller: &Caller,
         target: Target,
@@ -75,16 +89,24 @@ impl Vault {
         body: S,
     ) -> Result<Uploaded, VaultError>
     where
-        S: Stream<Item = Result<Bytes, E>> + Unpin,
-        E: std::fmt::Display,
+        S: Stream<Item = Result<Bytes, BodyStop>> + Unpin,
     {
+        let mut ticket = self
+            .running
+            .start(caller.user_id, self.limits.uploads_per_account)?;
         let allowance = self.allowance(caller, &target).await?;
         if let Some(len) = declared_len {
-            allowance.check(len)?;
+            allowance.take(len, &mut ticket)?;
         }
         let object_id = Uuid::new_v4();
         let size = self
-            .store_encrypted(caller, object_id, declared_len, allowance, body)
+            .store_encrypted(
+                caller,
+                object_id,
+                declared_len,
+                (allowance, &mut ticket),
+                body,
+            )
             .await?;
         self.commit(caller, target, object_id, size).await
     }
@@ -116,17 +138,16 @@ impl Vault {
 
     /// Streams the body through the encryptor into the object store and
     /// returns the plaintext size. On any failure nothing is left behind.
-    async fn store_encrypted<S, E>(
+    async fn store_encrypted<S>(
         &self,
         caller: &Caller,
         object_id: Uuid,
         declared_len: Option<u64>,
-        allowance: Allowance,
+        allowance: (Allowance, &mut Ticket),
         body: S,
     ) -> Result<u64, VaultError>
     where
-        S: Stream<Item = Result<Bytes, E>> + Unpin,
-        E: std::fmt::Display,
+        S: Stream<Item = Result<Bytes, BodyStop>> + Unpin,
     {
         let key = ObjectKey::new(caller.user_id, object_id);
         let ct_len = declared_len.map(ciphertext_len).transpose()?;
@@ -189,7 +210,12 @@ impl Vault {
             created_at: at,
             modified_at: at,
         };
-        let (node, replaced) = match self.meta.commit_file(&record, target.overwrite).await {
+        let max_nodes = self.limits.nodes_per_account;
+        let committed = self
+            .meta
+            .commit_file(&record, target.overwrite, max_nodes)
+            .await;
+        let (node, replaced) = match committed {
             Ok(FileCommit::Created(node)) => (node, false),
             Ok(FileCommit::Replaced {
                 node,
@@ -202,7 +228,10 @@ impl Vault {
             Err(err) => {
                 // Not committed: the object must not outlive this request.
                 self.delete_objects(caller.user_id, vec![object_id]).await;
-                return Err(err.into());
+                return Err(match err {
+                    StoreError::NodeLimit => VaultError::NodeLimit { max: max_nodes },
+                    other => other.into(),
+                });
             }
         };
         Ok(Uploaded {
@@ -213,26 +242,30 @@ impl Vault {
 }
 
 /// Body → encryptor → the store's channel, checking the size as it grows.
-async fn pump<S, E>(
+async fn pump<S>(
     mut body: S,
     mut encryptor: Encryptor,
     tx: &mpsc::Sender<Result<Bytes, StoreError>>,
     declared_len: Option<u64>,
-    allowance: Allowance,
+    (allowance, ticket): (Allowance, &mut Ticket),
 ) -> Result<u64, PumpError>
 where
-    S: Stream<Item = Result<Bytes, E>> + Unpin,
-    E: std::fmt::Display,
+    S: Stream<Item = Result<Bytes, BodyStop>> + Unpin,
 {
     let mut received = 0u64;
     let mut out = Vec::new();
     while let Some(piece) = body.next().await {
-        let piece = piece.map_err(|err| {
-            tracing::info!(error = %err, "upload body ended early");
-            PumpError::Refused(VaultError::IncompleteUpload)
+        let piece = piece.map_err(|stop| {
+            tracing::info!(error = %stop, "upload body ended early");
+            PumpError::Refused(match stop {
+                BodyStop::TooSlow => VaultError::BodyTooSlow,
+                BodyStop::Broken(_) => VaultError::IncompleteUpload,
+            })
         })?;
         received += piece.len() as u64;
-        allowance.check(received).map_err(PumpError::Refused)?;
+        allowance
+            .take(received, ticket)
+            .map_err(PumpError::Refused)?;
         encryptor
             .update(&piece, &mut out)
             .map_err(|err| PumpError::Refused(err.into()))?;

@@ -334,7 +334,12 @@ async fn other_methods_on_known_paths_are_405_with_allow() {
     let id = Uuid::new_v4();
     for (method, path, allowed) in [
         ("TRACE", "/healthz".to_owned(), "GET, HEAD, OPTIONS"),
-        ("DELETE", "/api/v1/auth/signup".to_owned(), "POST, OPTIONS"),
+        (
+            "DELETE",
+            "/api/v1/auth/signup".to_owned(),
+            "GET, HEAD, POST, OPTIONS",
+        ),
+        ("PUT", "/api/v1/auth/login".to_owned(), "POST, OPTIONS"),
         ("POST", "/api/v1/search".to_owned(), "GET, HEAD, OPTIONS"),
         (
             "PUT",

@@ -115,6 +115,7 @@ impl TestApp {
                 email: email.to_owned(),
                 password: password.to_owned(),
                 display_name: None,
+                invite_code: None,
             },
         )
         .await

@@ -152,7 +152,7 @@ async fn login_with_session_cookie_puts_the_refresh_token_in_a_strict_httponly_c
 
 #[tokio::test]
 async fn secure_cookies_marks_the_cookie_secure() {
-    let app = spawn_app_with(|config| config.secure_cookies = true).await;
+    let app = spawn_app_with(|config| config.secure_cookies = Some(true)).await;
     let user = app.new_user().await;
     let response = login_with_cookie(&app, &user.email).await;
     let cookie = session_cookie(&response).unwrap();

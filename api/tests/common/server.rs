@@ -6,18 +6,24 @@ use std::path::Path;
 use strongroom_api::app::Application;
 use strongroom_api::config::Config;
 
-/// A configuration for a test server: port 0 on loopback, `data_dir`, and
-/// no browser app unless the test sets `web_dir` (the default `web/dist`
-/// would depend on the working directory).
+/// A configuration for a test server: port 0 on loopback, `data_dir`, no
+/// browser app unless the test sets `web_dir` (the default `web/dist` would
+/// depend on the working directory), and per-address rate limits out of the
+/// way (every test client is 127.0.0.1); the tests of the limits set theirs.
 pub fn test_config(data_dir: &Path) -> Config {
-    Config {
+    let mut config = Config {
         bind: "127.0.0.1:0"
             .parse()
             .unwrap_or_else(|err| panic!("loopback address: {err}")),
         data_dir: data_dir.to_path_buf(),
         web_dir: data_dir.join("no-web-app"),
         ..Config::default()
-    }
+    };
+    let limits = &mut config.limits;
+    limits.login_per_minute = 1_000_000;
+    limits.signup_per_hour = 1_000_000;
+    limits.refresh_per_minute = 1_000_000;
+    config
 }
 
 /// Builds and starts the server; returns its base URL.

@@ -103,6 +103,7 @@ pub fn signup() -> Html {
                 email: (*email).clone(),
                 password: (*password).clone(),
                 display_name: Some((*display_name).clone()).filter(|name| !name.trim().is_empty()),
+                invite_code: None,
             };
             let created = created.clone();
             create.run(

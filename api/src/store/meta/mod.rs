@@ -1,5 +1,6 @@
 //! The metadata store: users, sessions, and the tree of files and folders with
-//! quotas, one trait per concern (`UserStore`, `SessionStore`, `TreeStore`) and
+//! quotas, one trait per concern (`UserStore`, `SessionStore`, `TreeStore`,
+//! `LockoutStore`) and
 //! `MetaStore` their sum, each implemented for SQLite (embedded) and DynamoDB.
 //! Every lookup that concerns a user's data takes that user's id, so nothing
 //! can be read across accounts by mistake.
@@ -9,10 +10,12 @@ mod records;
 pub mod sqlite;
 
 use async_trait::async_trait;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use records::{
-    FileCommit, NodeRecord, NodeUpdate, SessionRecord, SessionRotation, UserKeys, UserRecord,
+    Failures, FileCommit, InviteRecord, InviteUse, LockPolicy, NodeRecord, NodeUpdate,
+    SessionRecord, SessionRotation, UserKeys, UserRecord,
 };
 
 use super::StoreError;
@@ -21,8 +24,14 @@ use super::StoreError;
 #[async_trait]
 pub trait UserStore: Send + Sync {
     /// `Conflict(Email)` when the email is taken. Creates the user's root
-    /// folder (id = user id) in the same transaction.
-    async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError>;
+    /// folder (id = user id) in the same transaction, and consumes `invite`
+    /// (`InviteUnusable` when it does not exist or has expired: nothing is
+    /// written then).
+    async fn create_user(
+        &self,
+        user: &UserRecord,
+        invite: Option<&InviteUse>,
+    ) -> Result<(), StoreError>;
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError>;
     async fn user_by_id(&self, id: Uuid) -> Result<Option<UserRecord>, StoreError>;
     /// Replaces the password hash and key wraps (password change, recovery).
@@ -34,6 +43,31 @@ pub trait UserStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Removes the user and every record that belongs to them.
     async fn delete_user(&self, id: Uuid) -> Result<(), StoreError>;
+    /// Every account, oldest first (for the administrator).
+    async fn all_users(&self) -> Result<Vec<UserRecord>, StoreError>;
+    /// `NotFound` when there is no such user.
+    async fn set_disabled(&self, id: Uuid, disabled: bool) -> Result<(), StoreError>;
+    /// A new quota; what is stored stays even when it is now over.
+    async fn set_quota(&self, id: Uuid, quota_bytes: u64) -> Result<(), StoreError>;
+    async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError>;
+}
+
+/// Failed attempts per account, shared by every server instance.
+#[async_trait]
+pub trait LockoutStore: Send + Sync {
+    async fn failures(&self, account: &[u8; 32]) -> Result<Option<Failures>, StoreError>;
+    /// Counts one more failure at `now` (from zero again when the last one
+    /// is older than `forget_before`) and locks the account for what `policy`
+    /// says of the new count, atomically.
+    async fn record_failure(
+        &self,
+        account: &[u8; 32],
+        now: OffsetDateTime,
+        forget_before: OffsetDateTime,
+        policy: LockPolicy,
+    ) -> Result<Failures, StoreError>;
+    /// A success: the count starts again.
+    async fn clear_failures(&self, account: &[u8; 32]) -> Result<(), StoreError>;
 }
 
 /// Refresh-token sessions.
@@ -84,16 +118,19 @@ pub trait TreeStore: Send + Sync {
     /// Every node of the user except the root (for search).
     async fn all_nodes(&self, user_id: Uuid) -> Result<Vec<NodeRecord>, StoreError>;
     /// `NotFound` if the parent is not a folder of the user; `Conflict(Name)`
-    /// if the name is taken there.
-    async fn create_folder(&self, node: &NodeRecord) -> Result<(), StoreError>;
+    /// if the name is taken there; `NodeLimit` when the user already has
+    /// `max_nodes` files and folders.
+    async fn create_folder(&self, node: &NodeRecord, max_nodes: u64) -> Result<(), StoreError>;
     /// Makes an uploaded object visible, atomically with the quota charge.
     /// With `overwrite`, a file of the same name is re-pointed at the new object
     /// (keeping its id); without it, or if a folder has that name,
-    /// `Conflict(Name)`. `QuotaExceeded` leaves everything unchanged.
+    /// `Conflict(Name)`. `QuotaExceeded` and (for a new file) `NodeLimit`
+    /// leave everything unchanged.
     async fn commit_file(
         &self,
         node: &NodeRecord,
         overwrite: bool,
+        max_nodes: u64,
     ) -> Result<FileCommit, StoreError>;
     /// Rename and/or move. `InvalidMove` for the root or a folder into its own
     /// subtree, `NotFound` for a missing node or target folder, `Conflict(Name)`.
@@ -114,7 +151,7 @@ pub trait TreeStore: Send + Sync {
 
 /// The whole metadata store.
 #[async_trait]
-pub trait MetaStore: UserStore + SessionStore + TreeStore + 'static {
+pub trait MetaStore: UserStore + SessionStore + TreeStore + LockoutStore + 'static {
     /// Answers when the backend is reachable.
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -19,6 +19,8 @@ pub struct UserRecord {
     pub quota_bytes: u64,
     pub used_bytes: u64,
     pub created_at: OffsetDateTime,
+    /// Disabled by the administrator: no log-in, no refresh, no session.
+    pub disabled: bool,
 }
 
 /// The user master key, wrapped twice: under the password's KEK and under the
@@ -91,4 +93,52 @@ pub enum FileCommit {
         node: NodeRecord,
         old_object_id: Uuid,
     },
+}
+
+/// A single-use invite to sign up: only a hash of its code is kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InviteRecord {
+    pub code_hash: [u8; 32],
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Using an invite while signing up: the invite must exist and be unexpired
+/// at `now`, and is consumed in the same transaction as the account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InviteUse {
+    pub code_hash: [u8; 32],
+    pub now: OffsetDateTime,
+}
+
+/// Failed attempts at one account (a keyed hash of its email names it, so
+/// the store does not say which account).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Failures {
+    /// In a row, since the last success or since `forget` ago.
+    pub count: u32,
+    pub last_at: OffsetDateTime,
+    /// Attempts are refused until then.
+    pub locked_until: Option<OffsetDateTime>,
+}
+
+/// How long an account is locked after failures in a row: the first `free`
+/// cost nothing, then `first`, doubling with each further one up to `max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LockPolicy {
+    pub free: u32,
+    pub first: time::Duration,
+    pub max: time::Duration,
+}
+
+impl LockPolicy {
+    pub fn lock_for(&self, failures: u32) -> Option<time::Duration> {
+        let over = failures.checked_sub(self.free)?.checked_sub(1)?;
+        let factor = 1i32.checked_shl(over.min(30)).unwrap_or(i32::MAX);
+        Some(
+            self.first
+                .checked_mul(factor)
+                .map_or(self.max, |lock| lock.min(self.max)),
+        )
+    }
 }

@@ -39,18 +39,61 @@ pub(super) fn charge(
     user_id: Uuid,
     delta: i128,
 ) -> Result<TransactWriteItem, StoreError> {
-    let ex = Ex::new()
-        .update("ADD #used_bytes :delta, #remaining :minus")
+    count_and_charge(store, user_id, delta, 0, 0)
+}
+
+/// The profile update of a change to the tree: `bytes` charged (refused past
+/// the quota when positive) and `nodes` counted (refused at `max_nodes` when
+/// positive), in one update of the profile item.
+pub(super) fn count_and_charge(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    bytes: i128,
+    nodes: i64,
+    max_nodes: u64,
+) -> Result<TransactWriteItem, StoreError> {
+    let mut ex = Ex::new()
+        .update("ADD #used_bytes :delta, #remaining :minus, #node_count :nodes")
         .name("used_bytes")
         .name("remaining")
-        .value(":delta", n(delta))
-        .value(":minus", n(-delta));
-    let ex = if delta > 0 {
-        ex.cond("#remaining >= :delta")
-    } else {
-        ex.cond("attribute_exists(#PK)").name("PK")
-    };
-    expr::update(&store.table, items::profile_key(user_id), ex)
+        .name("node_count")
+        .name("PK")
+        .value(":delta", n(bytes))
+        .value(":minus", n(-bytes))
+        .value(":nodes", n(nodes));
+    let mut conditions = vec!["attribute_exists(#PK)"];
+    if bytes > 0 {
+        conditions.push("#remaining >= :delta");
+    }
+    if nodes > 0 {
+        conditions.push("(attribute_not_exists(#node_count) OR #node_count <= :max)");
+        ex = ex.value(":max", n(i128::from(max_nodes) - i128::from(nodes)));
+    }
+    expr::update(
+        &store.table,
+        items::profile_key(user_id),
+        ex.cond(conditions.join(" AND ")),
+    )
+}
+
+/// Which limit refused a profile update that charged bytes and counted
+/// nodes: the node count when it is at `max_nodes`, else the quota.
+async fn refusal(store: &DynamoMetaStore, user_id: Uuid, max_nodes: u64) -> StoreError {
+    let count = store
+        .get(items::user_pk(user_id), items::PROFILE)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|item| {
+            super::expr::Reader::new(&item, "user")
+                .opt_u64("node_count")
+                .ok()
+                .flatten()
+        });
+    match count {
+        Some(count) if count >= max_nodes => StoreError::NodeLimit,
+        _ => StoreError::QuotaExceeded,
+    }
 }
 
 /// The puts that make a new node visible: its name claim, the node, and for a
@@ -92,13 +135,17 @@ fn insert_ops(
 pub(super) async fn create_folder(
     store: &DynamoMetaStore,
     node: &NodeRecord,
+    max_nodes: u64,
 ) -> Result<(), StoreError> {
     let parent = node.parent_id.ok_or(StoreError::InvalidMove)?;
+    // [parent check, name claim, node, count]
     let mut ops = vec![folder_check(store, node.user_id, parent)?];
     ops.extend(insert_ops(store, node, parent)?);
+    ops.push(count_and_charge(store, node.user_id, 0, 1, max_nodes)?);
     match store.transact(ops).await? {
         Ok(()) => Ok(()),
         Err(failed) if failed.first() == Some(&true) => Err(StoreError::NotFound),
+        Err(failed) if failed.get(3) == Some(&true) => Err(StoreError::NodeLimit),
         // The name is taken (or, never in practice, the id).
         Err(_) => Err(StoreError::Conflict(Conflict::Name)),
     }
@@ -108,6 +155,7 @@ pub(super) async fn commit_file(
     store: &DynamoMetaStore,
     node: &NodeRecord,
     overwrite: bool,
+    max_nodes: u64,
 ) -> Result<FileCommit, StoreError> {
     let parent = node.parent_id.ok_or(StoreError::InvalidMove)?;
     let object_id = node
@@ -115,12 +163,10 @@ pub(super) async fn commit_file(
         .ok_or_else(|| StoreError::Corrupt("file without object".to_owned()))?;
     let size = i128::from(node.size);
     for _ in 0..ATTEMPTS {
-        // A new file: [parent check, name claim, node, object claim, charge].
+        // A new file: [parent check, name claim, node, object claim, charge and count].
         let mut ops = vec![folder_check(store, node.user_id, parent)?];
         ops.extend(insert_ops(store, node, parent)?);
-        if size > 0 {
-            ops.push(charge(store, node.user_id, size)?);
-        }
+        ops.push(count_and_charge(store, node.user_id, size, 1, max_nodes)?);
         let failed = match store.transact(ops).await? {
             Ok(()) => return Ok(FileCommit::Created(node.clone())),
             Err(failed) => failed,
@@ -130,11 +176,11 @@ pub(super) async fn commit_file(
             return Err(StoreError::NotFound);
         }
         if !failed_at(1) {
-            // The node id or the object is already in use, or the quota.
+            // The node id or the object is already in use, or a limit.
             return Err(if failed_at(2) || failed_at(3) {
                 StoreError::Conflict(Conflict::Name)
             } else {
-                StoreError::QuotaExceeded
+                refusal(store, node.user_id, max_nodes).await
             });
         }
         // The name is taken.

@@ -8,11 +8,13 @@ use std::time::Duration;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
-use super::expr::{self, Item};
+use super::expr::{self, Ex, Item};
 use super::{DynamoMetaStore, MAX_BATCH_GET, MAX_TRANSACTION_ITEMS};
 use crate::store::StoreError;
 
 impl DynamoMetaStore {
+    /// Maps an SDK error: overload and network trouble are `Unavailable`, a
+    /// missing table is `Missing`, anything else a backend error.
     pub(super) fn sdk_err<E, R>(&self, op: &str, err: SdkError<E, R>) -> StoreError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -49,6 +51,7 @@ impl DynamoMetaStore {
         StoreError::Backend(Box::new(err))
     }
 
+    /// A strongly consistent `GetItem`.
     pub(super) async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
@@ -62,6 +65,8 @@ impl DynamoMetaStore {
         Ok(out.item)
     }
 
+    /// Every item of partition `pk` whose sort key starts with `prefix`,
+    /// following `LastEvaluatedKey` until the end (consistent reads).
     pub(super) async fn query_prefix(
         &self,
         pk: String,
@@ -100,6 +105,8 @@ impl DynamoMetaStore {
         }
     }
 
+    /// Consistent `BatchGetItem` of any number of keys, in chunks of 100,
+    /// retrying unprocessed keys. Missing items are simply absent.
     pub(super) async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
         use aws_sdk_dynamodb::types::KeysAndAttributes;
         let mut found = Vec::with_capacity(keys.len());
@@ -141,6 +148,98 @@ impl DynamoMetaStore {
         Ok(found)
     }
 
+    /// One conditional `UpdateItem`; `false` when its condition failed.
+    pub(super) async fn update_one(&self, key: Item, ex: Ex) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .set_update_expression(ex.update_expression())
+            .set_condition_expression(ex.condition())
+            .set_expression_attribute_names(ex.names())
+            .set_expression_attribute_values(ex.values())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(self.sdk_err("UpdateItem", err)),
+        }
+    }
+
+    /// One conditional `PutItem`; `false` when its condition failed.
+    pub(super) async fn put_one(&self, item: Item, ex: Ex) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(ex.condition())
+            .set_expression_attribute_names(ex.names())
+            .set_expression_attribute_values(ex.values())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(self.sdk_err("PutItem", err)),
+        }
+    }
+
+    /// Deletes one item, whether or not it exists.
+    pub(super) async fn delete_one(&self, key: Item) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .send()
+            .await
+            .map_err(|err| self.sdk_err("DeleteItem", err))?;
+        Ok(())
+    }
+
+    /// Every item of the table whose sort key is `sk` (a consistent `Scan`,
+    /// page by page: for the administrator, never on a request's path).
+    pub(super) async fn scan_sort_key(&self, sk: &str) -> Result<Vec<Item>, StoreError> {
+        let mut all = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("#sk = :sk")
+                .expression_attribute_names("#sk", "SK")
+                .expression_attribute_values(":sk", AttributeValue::S(sk.to_owned()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|err| self.sdk_err("Scan", err))?;
+            all.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    /// Runs one transaction. `Ok(Err(failed))` when it was cancelled by
+    /// conditions: `failed[i]` tells whether item `i`'s condition failed.
+    /// Transaction conflicts are retried a few times, then `Unavailable`.
     pub(super) async fn transact(
         &self,
         ops: Vec<TransactWriteItem>,
@@ -209,6 +308,8 @@ impl DynamoMetaStore {
         }
     }
 
+    /// Runs unconditional writes in as many transactions of up to 100 items as
+    /// needed (clean-up: each chunk is atomic, the whole is not).
     pub(super) async fn transact_chunks(
         &self,
         ops: Vec<TransactWriteItem>,

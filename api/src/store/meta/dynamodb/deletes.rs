@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use strongroom_shared::NodeKind;
 use uuid::Uuid;
 
-use super::changes::charge;
+use super::changes::count_and_charge;
 use super::expr::{self, Ex, s};
 use super::items::{self};
 use super::nodes::{ATTEMPTS, children, contention, node};
@@ -66,9 +66,8 @@ pub(super) async fn delete_node(
                 .value(":mac", expr::b(&top.name_mac)),
         )?];
         first.extend(claim_deletes(store, &top, top_parent)?);
-        if freed > 0 {
-            first.push(charge(store, user_id, -freed)?);
-        }
+        let removed = i64::try_from(below.len() + 1).unwrap_or(i64::MAX);
+        first.push(count_and_charge(store, user_id, -freed, -removed, 0)?);
         let mut rest = Vec::new();
         for x in &below {
             let parent = x

@@ -175,6 +175,19 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A number that may be absent.
+    pub(super) fn opt_u64(&self, attr: &str) -> Result<Option<u64>, StoreError> {
+        match self.item.get(attr) {
+            None => Ok(None),
+            Some(_) => self.u64(attr).map(Some),
+        }
+    }
+
+    /// A flag stored as the number 1; absent means false.
+    pub(super) fn flag(&self, attr: &str) -> Result<bool, StoreError> {
+        Ok(self.opt_u64(attr)? == Some(1))
+    }
+
     pub(super) fn u64(&self, attr: &str) -> Result<u64, StoreError> {
         u64::try_from(self.i64(attr)?).map_err(|_| self.corrupt(attr, "is negative"))
     }

@@ -13,6 +13,8 @@ pub(super) const SESSION: &str = "SESSION";
 pub(super) const NODE_PREFIX: &str = "NODE#";
 pub(super) const OBJECT_PREFIX: &str = "OBJ#";
 pub(super) const SESSION_REF_PREFIX: &str = "SESSION#";
+pub(super) const INVITE: &str = "INVITE";
+pub(super) const LOCKOUT: &str = "LOCKOUT";
 
 pub(super) fn user_pk(user: Uuid) -> String {
     format!("USER#{user}")
@@ -20,6 +22,14 @@ pub(super) fn user_pk(user: Uuid) -> String {
 
 pub(super) fn email_pk(email: &str) -> String {
     format!("EMAIL#{email}")
+}
+
+pub(super) fn invite_pk(code_hash: &[u8; 32]) -> String {
+    format!("INVITE#{}", data_encoding::HEXLOWER.encode(code_hash))
+}
+
+pub(super) fn lockout_pk(account: &[u8; 32]) -> String {
+    format!("LOCKOUT#{}", data_encoding::HEXLOWER.encode(account))
 }
 
 pub(super) fn session_pk(id: Uuid) -> String {
@@ -92,6 +102,9 @@ pub(super) fn user_item(user: &UserRecord) -> Item {
     if let Some(name) = &user.display_name {
         item.insert("display_name".to_owned(), s(name));
     }
+    if user.disabled {
+        item.insert("disabled".to_owned(), n(1));
+    }
     item
 }
 
@@ -131,6 +144,7 @@ pub(super) fn user_from_item(item: &Item) -> Result<UserRecord, StoreError> {
         quota_bytes: r.u64("quota_bytes")?,
         used_bytes: r.u64("used_bytes")?,
         created_at: r.time("created_at")?,
+        disabled: r.flag("disabled")?,
     })
 }
 

@@ -81,6 +81,7 @@ mod client;
 mod deletes;
 mod expr;
 mod items;
+mod lockout;
 mod moves;
 mod nodes;
 mod provision;
@@ -107,6 +108,8 @@ pub struct DynamoMetaStore {
 }
 
 impl DynamoMetaStore {
+    /// Connects to the table named in `settings`, creating it (with TTL) when it
+    /// is missing and `auto_create` is set.
     pub async fn connect(
         sdk: &SdkConfig,
         settings: &DynamoSettings,
@@ -124,6 +127,8 @@ impl DynamoMetaStore {
         Ok(store)
     }
 
+    /// Queries read at most `n` items per page (tests use small pages to cover
+    /// pagination; production leaves DynamoDB's 1 MB pages).
     pub fn with_page_size(mut self, n: i32) -> Self {
         self.page_size = Some(n.max(1));
         self

@@ -39,16 +39,17 @@ impl TreeStore for DynamoMetaStore {
         nodes::all_nodes(self, user_id).await
     }
 
-    async fn create_folder(&self, node: &NodeRecord) -> Result<(), StoreError> {
-        changes::create_folder(self, node).await
+    async fn create_folder(&self, node: &NodeRecord, max_nodes: u64) -> Result<(), StoreError> {
+        changes::create_folder(self, node, max_nodes).await
     }
 
     async fn commit_file(
         &self,
         node: &NodeRecord,
         overwrite: bool,
+        max_nodes: u64,
     ) -> Result<FileCommit, StoreError> {
-        changes::commit_file(self, node, overwrite).await
+        changes::commit_file(self, node, overwrite, max_nodes).await
     }
 
     async fn update_node(

@@ -4,17 +4,21 @@ use async_trait::async_trait;
 use strongroom_shared::NodeKind;
 use uuid::Uuid;
 
-use super::DynamoMetaStore;
-use super::expr::{self, Ex, Reader, key, s};
-use super::items::{self, EMAIL, PROFILE, SESSION, SESSION_REF_PREFIX};
-use crate::store::meta::{NodeRecord, UserKeys, UserRecord, UserStore};
+use super::expr::{self, Ex, Reader, key, n, s};
+use super::items::{self, EMAIL, INVITE, PROFILE, SESSION, SESSION_REF_PREFIX};
+use super::{DynamoMetaStore, TTL_ATTRIBUTE};
+use crate::store::meta::{InviteRecord, InviteUse, NodeRecord, UserKeys, UserRecord, UserStore};
 use crate::store::{Conflict, StoreError};
 
 // Each method runs the function of the same name below.
 #[async_trait]
 impl UserStore for DynamoMetaStore {
-    async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError> {
-        create_user(self, user).await
+    async fn create_user(
+        &self,
+        user: &UserRecord,
+        invite: Option<&InviteUse>,
+    ) -> Result<(), StoreError> {
+        create_user(self, user, invite).await
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -37,6 +41,80 @@ impl UserStore for DynamoMetaStore {
     async fn delete_user(&self, id: Uuid) -> Result<(), StoreError> {
         delete_user(self, id).await
     }
+
+    async fn all_users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        let mut users = self
+            .scan_sort_key(PROFILE)
+            .await?
+            .iter()
+            .map(items::user_from_item)
+            .collect::<Result<Vec<_>, _>>()?;
+        users.sort_by(|a, b| (a.created_at, &a.email).cmp(&(b.created_at, &b.email)));
+        Ok(users)
+    }
+
+    async fn set_disabled(&self, id: Uuid, disabled: bool) -> Result<(), StoreError> {
+        let ex = Ex::new()
+            .cond("attribute_exists(#PK)")
+            .name("PK")
+            .name("disabled")
+            .update("SET #disabled = :disabled")
+            .value(":disabled", n(u8::from(disabled)));
+        match self.update_one(items::profile_key(id), ex).await? {
+            true => Ok(()),
+            false => Err(StoreError::NotFound),
+        }
+    }
+
+    async fn set_quota(&self, id: Uuid, quota_bytes: u64) -> Result<(), StoreError> {
+        // `remaining` follows the quota: conditions allow no arithmetic, so the
+        // used bytes are read and the update holds only while they stay.
+        for _ in 0..5 {
+            let user = user_by_id(self, id).await?.ok_or(StoreError::NotFound)?;
+            let remaining = i128::from(quota_bytes) - i128::from(user.used_bytes);
+            let ex = Ex::new()
+                .cond("#used_bytes = :used")
+                .name("used_bytes")
+                .name("quota_bytes")
+                .name("remaining")
+                .update("SET #quota_bytes = :quota, #remaining = :remaining")
+                .value(":used", n(user.used_bytes))
+                .value(":quota", n(quota_bytes))
+                .value(":remaining", n(remaining));
+            if self.update_one(items::profile_key(id), ex).await? {
+                return Ok(());
+            }
+        }
+        Err(StoreError::Unavailable(
+            "the account's usage kept changing while setting its quota".to_owned(),
+        ))
+    }
+
+    async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError> {
+        let mut item = key(items::invite_pk(&invite.code_hash), INVITE);
+        item.extend([
+            ("type".to_owned(), s("invite")),
+            (
+                "created_at".to_owned(),
+                n(invite.created_at.unix_timestamp()),
+            ),
+            (
+                "expires_at".to_owned(),
+                n(invite.expires_at.unix_timestamp()),
+            ),
+            (
+                TTL_ATTRIBUTE.to_owned(),
+                n(invite.expires_at.unix_timestamp()),
+            ),
+        ]);
+        match self
+            .put_one(item, Ex::new().cond(NOT_EXISTS).name("PK"))
+            .await?
+        {
+            true => Ok(()),
+            false => Err(StoreError::Conflict(Conflict::Id)),
+        }
+    }
 }
 
 const NOT_EXISTS: &str = "attribute_not_exists(#PK)";
@@ -44,6 +122,7 @@ const NOT_EXISTS: &str = "attribute_not_exists(#PK)";
 pub(super) async fn create_user(
     store: &DynamoMetaStore,
     user: &UserRecord,
+    invite: Option<&InviteUse>,
 ) -> Result<(), StoreError> {
     let table = &store.table;
     let root = NodeRecord {
@@ -59,7 +138,7 @@ pub(super) async fn create_user(
         modified_at: user.created_at,
     };
     let not_exists = || Ex::new().cond(NOT_EXISTS).name("PK");
-    let ops = vec![
+    let mut ops = vec![
         expr::put(
             table,
             items::claim_item(
@@ -73,8 +152,21 @@ pub(super) async fn create_user(
         expr::put(table, items::user_item(user), not_exists())?,
         expr::put(table, items::node_item(&root), not_exists())?,
     ];
+    // [email claim, profile, root, invite?]: the invite goes with the account.
+    if let Some(invite) = invite {
+        ops.push(expr::delete(
+            table,
+            key(items::invite_pk(&invite.code_hash), INVITE),
+            Ex::new()
+                .cond("#expires_at > :now")
+                .name("expires_at")
+                .value(":now", n(invite.now.unix_timestamp())),
+        )?);
+    }
     match store.transact(ops).await? {
         Ok(()) => Ok(()),
+        // An unusable invite first: who holds none learns nothing of emails.
+        Err(failed) if failed.get(3) == Some(&true) => Err(StoreError::InviteUnusable),
         Err(failed) if failed.first() == Some(&true) => Err(StoreError::Conflict(Conflict::Email)),
         Err(_) => Err(StoreError::Conflict(Conflict::Id)),
     }

@@ -11,6 +11,7 @@ use rusqlite::{Connection, ErrorCode};
 use rusqlite_migration::{M, Migrations};
 use time::OffsetDateTime;
 
+mod lockout;
 mod nodes;
 mod sessions;
 mod tree;
@@ -19,11 +20,26 @@ mod users;
 use super::MetaStore;
 use crate::store::{Conflict, StoreError};
 
+/// The database file is created 0600 before SQLite opens it; SQLite gives its
+/// `-wal` and `-shm` files the same mode.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(StoreError::Backend(Box::new(err))),
+    }
+}
+
 /// Versioned schema: append, never edit a released step.
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("001_accounts.sql")),
         M::up(include_str!("002_nodes.sql")),
+        M::up(include_str!("003_limits.sql")),
     ])
 }
 
@@ -34,6 +50,7 @@ pub struct SqliteMetaStore {
 impl SqliteMetaStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        create_private_file(path)?;
         let manager = SqliteConnectionManager::file(path).with_init(|conn| {
             conn.execute_batch(
                 "PRAGMA journal_mode = WAL;

@@ -196,11 +196,30 @@ fn charge(conn: &Connection, user_id: Uuid, delta: i64) -> Result<(), StoreError
     Ok(())
 }
 
-pub(super) fn create_folder(conn: &mut Connection, n: &NodeRecord) -> Result<(), StoreError> {
+/// Counts `delta` files and folders (may be negative) to the user, refusing
+/// to pass `max`.
+fn count_nodes(conn: &Connection, user_id: Uuid, delta: i64, max: u64) -> Result<(), StoreError> {
+    let changed = conn.execute(
+        "UPDATE users SET node_count = max(node_count + ?2, 0)
+         WHERE id = ?1 AND (?2 <= 0 OR node_count + ?2 <= ?3)",
+        params![user_id.as_bytes(), delta, to_i64(max)?],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::NodeLimit);
+    }
+    Ok(())
+}
+
+pub(super) fn create_folder(
+    conn: &mut Connection,
+    n: &NodeRecord,
+    max_nodes: u64,
+) -> Result<(), StoreError> {
     let parent = n.parent_id.ok_or(StoreError::InvalidMove)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     require_folder(&tx, n.user_id, parent)?;
     insert(&tx, n)?;
+    count_nodes(&tx, n.user_id, 1, max_nodes)?;
     tx.commit()?;
     Ok(())
 }
@@ -209,6 +228,7 @@ pub(super) fn commit_file(
     conn: &mut Connection,
     n: &NodeRecord,
     overwrite: bool,
+    max_nodes: u64,
 ) -> Result<FileCommit, StoreError> {
     let parent = n.parent_id.ok_or(StoreError::InvalidMove)?;
     let object_id = n
@@ -221,6 +241,7 @@ pub(super) fn commit_file(
         None => {
             charge(&tx, n.user_id, to_i64(n.size)?)?;
             insert(&tx, n)?;
+            count_nodes(&tx, n.user_id, 1, max_nodes)?;
             FileCommit::Created(n.clone())
         }
         Some(old) if overwrite && old.kind == NodeKind::File => {
@@ -303,7 +324,7 @@ pub(super) fn delete_node(
     if target.parent_id.is_none() {
         return Err(StoreError::InvalidMove);
     }
-    let (objects, freed) = {
+    let (objects, freed, removed) = {
         let mut stmt = tx.prepare_cached(
             "WITH RECURSIVE below(id) AS (
                  SELECT ?1
@@ -311,19 +332,22 @@ pub(super) fn delete_node(
                  SELECT n.id FROM nodes n JOIN below ON n.parent_id = below.id
              )
              SELECT n.object_id, n.size FROM nodes n JOIN below ON n.id = below.id
-             WHERE n.object_id IS NOT NULL AND n.user_id = ?2",
+             WHERE n.user_id = ?2",
         )?;
         let rows = stmt.query_map(params![id.as_bytes(), user_id.as_bytes()], |row| {
-            Ok((row.get::<_, [u8; 16]>(0)?, row.get::<_, i64>(1)?))
+            Ok((row.get::<_, Option<[u8; 16]>>(0)?, row.get::<_, i64>(1)?))
         })?;
         let mut objects = Vec::new();
-        let mut freed = 0i64;
+        let (mut freed, mut removed) = (0i64, 0i64);
         for row in rows {
             let (object, bytes) = row?;
-            objects.push(Uuid::from_bytes(object));
-            freed = freed.saturating_add(bytes);
+            removed += 1;
+            if let Some(object) = object {
+                objects.push(Uuid::from_bytes(object));
+                freed = freed.saturating_add(bytes);
+            }
         }
-        (objects, freed)
+        (objects, freed, removed)
     };
     // Children go with the parent through ON DELETE CASCADE.
     tx.execute(
@@ -331,6 +355,7 @@ pub(super) fn delete_node(
         params![id.as_bytes(), user_id.as_bytes()],
     )?;
     charge(&tx, user_id, -freed)?;
+    count_nodes(&tx, user_id, -removed, 0)?;
     tx.commit()?;
     Ok(objects)
 }

@@ -43,9 +43,9 @@ impl TreeStore for SqliteMetaStore {
         self.run(move |conn| nodes::all_nodes(conn, user_id)).await
     }
 
-    async fn create_folder(&self, node: &NodeRecord) -> Result<(), StoreError> {
+    async fn create_folder(&self, node: &NodeRecord, max_nodes: u64) -> Result<(), StoreError> {
         let node = node.clone();
-        self.run(move |conn| nodes::create_folder(conn, &node))
+        self.run(move |conn| nodes::create_folder(conn, &node, max_nodes))
             .await
     }
 
@@ -53,9 +53,10 @@ impl TreeStore for SqliteMetaStore {
         &self,
         node: &NodeRecord,
         overwrite: bool,
+        max_nodes: u64,
     ) -> Result<FileCommit, StoreError> {
         let node = node.clone();
-        self.run(move |conn| nodes::commit_file(conn, &node, overwrite))
+        self.run(move |conn| nodes::commit_file(conn, &node, overwrite, max_nodes))
             .await
     }
 

@@ -6,10 +6,11 @@ use uuid::Uuid;
 
 use super::{SqliteMetaStore, blob, from_unix, nodes, size, to_i64, unix};
 use crate::store::StoreError;
-use crate::store::meta::{UserKeys, UserRecord, UserStore};
+use crate::store::meta::{InviteRecord, InviteUse, UserKeys, UserRecord, UserStore};
 
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, kek_salt, kek_params, \
-     wrapped_umk, recovery_salt, recovery_params, recovery_wrapped_umk, quota_bytes, used_bytes, created_at";
+     wrapped_umk, recovery_salt, recovery_params, recovery_wrapped_umk, quota_bytes, used_bytes, created_at, \
+     disabled";
 
 fn user_from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRecord, StoreError>> {
     let id: [u8; 16] = row.get(0)?;
@@ -18,6 +19,7 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRecord, StoreErro
     let quota: i64 = row.get(10)?;
     let used: i64 = row.get(11)?;
     let created: i64 = row.get(12)?;
+    let disabled: bool = row.get(13)?;
     let email: String = row.get(1)?;
     let display_name: Option<String> = row.get(2)?;
     let password_hash: String = row.get(3)?;
@@ -42,18 +44,33 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRecord, StoreErro
             quota_bytes: size(quota, "quota_bytes")?,
             used_bytes: size(used, "used_bytes")?,
             created_at: from_unix(created)?,
+            disabled,
         })
     })())
 }
 
 #[async_trait]
 impl UserStore for SqliteMetaStore {
-    async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError> {
+    async fn create_user(
+        &self,
+        user: &UserRecord,
+        invite: Option<&InviteUse>,
+    ) -> Result<(), StoreError> {
         let user = user.clone();
+        let invite = invite.copied();
         self.run(move |conn| {
             let tx = conn.transaction()?;
+            if let Some(invite) = invite {
+                let used = tx.execute(
+                    "DELETE FROM invites WHERE code_hash = ?1 AND expires_at > ?2",
+                    params![&invite.code_hash[..], unix(invite.now)],
+                )?;
+                if used == 0 {
+                    return Err(StoreError::InviteUnusable);
+                }
+            }
             tx.execute(
-                &format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+                &format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
                 params![
                     user.id.as_bytes(),
                     user.email,
@@ -68,6 +85,7 @@ impl UserStore for SqliteMetaStore {
                     to_i64(user.quota_bytes)?,
                     to_i64(user.used_bytes)?,
                     unix(user.created_at),
+                    user.disabled,
                 ],
             )?;
             nodes::insert_root(&tx, user.id, unix(user.created_at))?;
@@ -143,6 +161,61 @@ impl UserStore for SqliteMetaStore {
             if changed == 0 {
                 return Err(StoreError::NotFound);
             }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn all_users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users ORDER BY created_at, email"
+            ))?;
+            let rows = stmt.query_map([], user_from_row)?;
+            rows.map(|row| row?).collect()
+        })
+        .await
+    }
+
+    async fn set_disabled(&self, id: Uuid, disabled: bool) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            let changed = conn.execute(
+                "UPDATE users SET disabled = ?2 WHERE id = ?1",
+                params![id.as_bytes(), disabled],
+            )?;
+            match changed {
+                0 => Err(StoreError::NotFound),
+                _ => Ok(()),
+            }
+        })
+        .await
+    }
+
+    async fn set_quota(&self, id: Uuid, quota_bytes: u64) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            let changed = conn.execute(
+                "UPDATE users SET quota_bytes = ?2 WHERE id = ?1",
+                params![id.as_bytes(), to_i64(quota_bytes)?],
+            )?;
+            match changed {
+                0 => Err(StoreError::NotFound),
+                _ => Ok(()),
+            }
+        })
+        .await
+    }
+
+    async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError> {
+        let invite = invite.clone();
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO invites (code_hash, created_at, expires_at) VALUES (?1, ?2, ?3)",
+                params![
+                    &invite.code_hash[..],
+                    unix(invite.created_at),
+                    unix(invite.expires_at)
+                ],
+            )?;
             Ok(())
         })
         .await

@@ -3,13 +3,25 @@
 //! a bad value stops the server with a message naming the key.
 
 use std::net::SocketAddr;
+
+use ipnet::IpNet;
 use std::path::PathBuf;
+pub use strongroom_shared::SignupPolicy;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
 
 use crate::crypto::keys::KdfParams;
+
+mod check;
+mod limits;
+mod storage;
+
+pub use limits::Limits;
+pub use storage::{
+    AwsSettings, BlobBackend, DynamoSettings, MetaBackend, S3Settings, StorageConfig,
+};
 
 /// Environment variable naming the TOML file; without it `strongroom.toml` in the
 /// working directory is read when present.
@@ -50,112 +62,17 @@ pub struct Config {
     pub storage: StorageConfig,
     /// The built browser app (trunk's `dist`), served on the API's port.
     pub web_dir: PathBuf,
-    /// Mark the session cookie `Secure`. Off by default so that plain
-    /// `http://127.0.0.1` works; turn it on whenever browsers reach the server
-    /// over HTTPS (usually through a TLS proxy).
-    pub secure_cookies: bool,
-}
-
-/// Backend selection: `blob = fs | s3`, `meta = sqlite | dynamodb`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct StorageConfig {
-    pub blob: BlobBackend,
-    pub meta: MetaBackend,
-    /// Create the bucket and table at start when missing; without it, start-up
-    /// stops with a message naming what is missing.
-    pub auto_create: bool,
-    pub aws: AwsSettings,
-    pub s3: S3Settings,
-    pub dynamodb: DynamoSettings,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BlobBackend {
-    /// Files under `<data_dir>/objects` (the embedded default).
-    #[default]
-    Fs,
-    /// An S3-compatible bucket (AWS S3, MinIO, R2, ...).
-    S3,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MetaBackend {
-    /// SQLite in `<data_dir>/strongroom.db` (the embedded default).
-    #[default]
-    Sqlite,
-    /// A DynamoDB table (single-table design).
-    Dynamodb,
-}
-
-/// Shared by S3 and DynamoDB. Credentials come from the standard AWS chain
-/// (environment, profile, web identity, instance metadata), never from here.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AwsSettings {
-    /// e.g. `eu-central-1`; when absent, the AWS chain decides (AWS_REGION, profile).
-    pub region: Option<String>,
-    /// A custom endpoint for both services (MinIO, moto, DynamoDB Local, ...).
-    pub endpoint_url: Option<String>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct S3Settings {
-    pub bucket: String,
-    /// Prepended to every object key, e.g. `strongroom/`.
-    pub prefix: String,
-    /// Path-style addressing (`endpoint/bucket/key`), needed by MinIO and most
-    /// local servers.
-    pub force_path_style: bool,
-    /// Objects at least this large go up as multipart uploads.
-    pub multipart_threshold_bytes: u64,
-    /// Size of each multipart part (S3 minimum: 5 MiB).
-    pub part_size_bytes: u64,
-    /// Parts uploaded at once.
-    pub upload_concurrency: usize,
-}
-
-impl Default for S3Settings {
-    fn default() -> Self {
-        Self {
-            bucket: "strongroom".to_owned(),
-            prefix: String::new(),
-            force_path_style: false,
-            multipart_threshold_bytes: 16 * 1024 * 1024,
-            part_size_bytes: 8 * 1024 * 1024,
-            upload_concurrency: 4,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DynamoSettings {
-    pub table: String,
-}
-
-impl Default for DynamoSettings {
-    fn default() -> Self {
-        Self {
-            table: "strongroom".to_owned(),
-        }
-    }
-}
-
-impl Default for StorageConfig {
-    fn default() -> Self {
-        Self {
-            blob: BlobBackend::Fs,
-            meta: MetaBackend::Sqlite,
-            auto_create: false,
-            aws: AwsSettings::default(),
-            s3: S3Settings::default(),
-            dynamodb: DynamoSettings::default(),
-        }
-    }
+    /// Mark the session cookie `Secure`. Unset: `Secure` unless the server
+    /// listens on a loopback address (where plain `http://127.0.0.1` must
+    /// work); `false` opts out explicitly.
+    pub secure_cookies: Option<bool>,
+    /// Who may create accounts: anyone, holders of an invite, or nobody.
+    pub signup: SignupPolicy,
+    /// Proxies whose `X-Forwarded-For` names the client (CIDR ranges, e.g.
+    /// `["127.0.0.1/32"]`); from anyone else the socket's address counts.
+    pub trusted_proxies: Vec<IpNet>,
+    /// What one client, one account or one request may take.
+    pub limits: Limits,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -205,7 +122,10 @@ impl Default for Config {
             log: "info".to_owned(),
             storage: StorageConfig::default(),
             web_dir: PathBuf::from("web/dist"),
-            secure_cookies: false,
+            secure_cookies: None,
+            signup: SignupPolicy::Open,
+            trusted_proxies: Vec::new(),
+            limits: Limits::default(),
         }
     }
 }
@@ -230,6 +150,9 @@ impl std::fmt::Debug for Config {
             .field("storage", &self.storage)
             .field("web_dir", &self.web_dir)
             .field("secure_cookies", &self.secure_cookies)
+            .field("signup", &self.signup)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -273,88 +196,10 @@ impl Config {
         Ok(config)
     }
 
-    fn check(&self) -> Result<(), ConfigError> {
-        let min = KdfParams::DEFAULT;
-        let rule = |key, reason: String| Err(ConfigError::Rule { key, reason });
-        if self.kdf.memory_kib < min.m_kib {
-            return rule(
-                "kdf.memory_kib",
-                format!("must be at least {} (OWASP minimum)", min.m_kib),
-            );
-        }
-        if self.kdf.iterations < min.t {
-            return rule("kdf.iterations", format!("must be at least {}", min.t));
-        }
-        if !(1..=16).contains(&self.kdf.parallelism) {
-            return rule("kdf.parallelism", "must be between 1 and 16".to_owned());
-        }
-        if !(60..=24 * 3600).contains(&self.access_token_ttl_secs) {
-            return rule(
-                "access_token_ttl_secs",
-                "must be between 60 and 86400".to_owned(),
-            );
-        }
-        if self.refresh_token_ttl_secs < self.access_token_ttl_secs {
-            return rule(
-                "refresh_token_ttl_secs",
-                "must not be shorter than access_token_ttl_secs".to_owned(),
-            );
-        }
-        if !(1024..=16 * 1024 * 1024).contains(&self.json_limit_bytes) {
-            return rule(
-                "json_limit_bytes",
-                "must be between 1024 and 16777216".to_owned(),
-            );
-        }
-        if self.max_upload_bytes == 0 {
-            return rule("max_upload_bytes", "must be more than 0".to_owned());
-        }
-        if self.sweep_interval_secs < 1 {
-            return rule("sweep_interval_secs", "must be at least 1".to_owned());
-        }
-        if !(5..=3600).contains(&self.download_url_ttl_secs) {
-            return rule(
-                "download_url_ttl_secs",
-                "must be between 5 and 3600".to_owned(),
-            );
-        }
-        let s3 = &self.storage.s3;
-        if s3.part_size_bytes < 5 * 1024 * 1024 {
-            return rule(
-                "storage.s3.part_size_bytes",
-                "must be at least 5 MiB (5242880), the S3 minimum".to_owned(),
-            );
-        }
-        if s3.multipart_threshold_bytes < s3.part_size_bytes {
-            return rule(
-                "storage.s3.multipart_threshold_bytes",
-                "must not be below storage.s3.part_size_bytes".to_owned(),
-            );
-        }
-        if !(1..=64).contains(&s3.upload_concurrency) {
-            return rule(
-                "storage.s3.upload_concurrency",
-                "must be between 1 and 64".to_owned(),
-            );
-        }
-        if self.storage.blob == BlobBackend::S3 && s3.bucket.trim().is_empty() {
-            return rule(
-                "storage.s3.bucket",
-                "must name a bucket when storage.blob = \"s3\"".to_owned(),
-            );
-        }
-        if self.storage.meta == MetaBackend::Dynamodb
-            && self.storage.dynamodb.table.trim().is_empty()
-        {
-            return rule(
-                "storage.dynamodb.table",
-                "must name a table when storage.meta = \"dynamodb\"".to_owned(),
-            );
-        }
-        if self.data_dir.as_os_str().is_empty() {
-            return rule("data_dir", "must not be empty".to_owned());
-        }
-        Ok(())
+    /// Whether the session cookie is `Secure` (see `secure_cookies`).
+    pub fn cookies_secure(&self) -> bool {
+        self.secure_cookies
+            .unwrap_or_else(|| !self.bind.ip().is_loopback())
     }
 
     pub fn token_secret_path(&self) -> PathBuf {
@@ -404,7 +249,43 @@ mod tests {
             PathBuf::from("data/token_secret")
         );
         assert_eq!(config.web_dir, PathBuf::from("web/dist"));
-        assert!(!config.secure_cookies);
+        // On loopback, plain http://127.0.0.1 works: no `Secure` cookie.
+        assert!(!config.cookies_secure());
+        assert_eq!(config.signup, SignupPolicy::Open);
+    }
+
+    #[test]
+    fn cookies_are_secure_beyond_loopback_unless_opted_out() {
+        let public = from_toml("bind = \"0.0.0.0:8080\"").unwrap();
+        assert!(public.cookies_secure());
+        let opted_out = from_toml("bind = \"0.0.0.0:8080\"\nsecure_cookies = false").unwrap();
+        assert!(!opted_out.cookies_secure());
+        let forced = from_toml("secure_cookies = true").unwrap();
+        assert!(forced.cookies_secure());
+    }
+
+    #[test]
+    fn limits_policy_and_proxies_are_read_and_checked() {
+        let config = from_toml(
+            "signup = \"invite\"\ntrusted_proxies = [\"10.0.0.0/8\", \"::1/128\"]\n[limits]\nlogin_per_minute = 3",
+        )
+        .unwrap();
+        assert_eq!(config.signup, SignupPolicy::Invite);
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert_eq!(config.limits.login_per_minute, 3);
+        for (toml, key) in [
+            ("signup = \"maybe\"", "signup"),
+            ("trusted_proxies = [\"not a net\"]", "trusted_proxies"),
+            ("[limits]\nform_parts = 0", "limits.form_parts"),
+            (
+                "[limits]\nlockout_secs = 10\nlockout_max_secs = 5",
+                "limits.lockout_max_secs",
+            ),
+            ("[limits]\nfast = 1", "fast"),
+        ] {
+            let err = from_toml(toml).unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
     }
 
     #[test]
