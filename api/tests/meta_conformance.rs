@@ -11,8 +11,11 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "meta_conformance/limits.rs"]
+mod limits;
 
 use common::aws::{endpoint, sdk_config};
+use limits::*;
 
 use std::collections::BTreeSet;
 
@@ -107,6 +110,10 @@ conformance!(
     delete_large_subtree,
     objects,
     delete_user_removes_everything,
+    invites_are_single_use_and_expire,
+    failures_count_lock_and_are_forgotten,
+    the_node_limit_counts_files_and_folders,
+    administrator_changes,
 );
 
 // ---------------------------------------------------------------------------

@@ -9,9 +9,13 @@ start_server() {
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     # The test run's own STRONGROOM_TEST_* variables are not server
     # configuration (the server refuses unknown keys), so they are left out.
+    # Every client here is 127.0.0.1: the per-address limits are raised so
+    # the clients are not throttled (the Rust suite tests the limits).
     env -u STRONGROOM_TEST_AWS_ENDPOINT -u STRONGROOM_TEST_BACKEND \
         STRONGROOM_BIND="127.0.0.1:$port" STRONGROOM_DATA_DIR="$data" STRONGROOM_LOG="${STRONGROOM_LOG:-warn}" \
         STRONGROOM_STORAGE__BLOB=fs STRONGROOM_STORAGE__META=sqlite \
+        STRONGROOM_LIMITS__LOGIN_PER_MINUTE=1000000 STRONGROOM_LIMITS__SIGNUP_PER_HOUR=1000000 \
+        STRONGROOM_LIMITS__REFRESH_PER_MINUTE=1000000 \
         STRONGROOM_WEB_DIR="$data/no-web-app" \
         target/debug/strongroom >"$data/server.log" 2>&1 &
     server=$!

@@ -88,7 +88,8 @@ pub enum Upload {
     #[response(status = 408, content_type = "application/problem+json")]
     TooSlow(Problem),
     /// `upload_too_large`: the file is larger than `max_upload_bytes`; or
-    /// `too_many_parts`: the form has more parts than `limits.form_parts`.
+    /// `too_many_parts`: the form has more parts than `limits.form_parts`
+    /// (the files before the first part too many are stored).
     #[response(status = 413, content_type = "application/problem+json")]
     TooLarge(Problem),
     /// `too_many_uploads`: the account runs as many uploads as allowed;

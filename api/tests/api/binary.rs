@@ -78,7 +78,16 @@ fn starts_with_zero_configuration() {
         std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777,
         0o600
     );
-    assert!(dir.path().join("data/strongroom.db").exists());
+    // Only the server's own user reads what it keeps.
+    let mode = |path: &str| {
+        std::fs::metadata(dir.path().join(path))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("data"), 0o700);
+    assert_eq!(mode("data/strongroom.db"), 0o600);
 }
 
 /// A tiny HTTP/1.0 GET so this synchronous test needs no runtime.

@@ -4,12 +4,15 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod abuse;
 mod accounts;
 mod bad_input;
 mod binary;
 mod browser_app;
 mod files;
 mod folders;
+mod hardening;
 mod helpers;
+mod limits;
 mod openapi;
 mod session_cookie;
