@@ -51,12 +51,15 @@ impl SqliteMetaStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         create_private_file(path)?;
+        // The pool opens its connections at once, each switching to WAL,
+        // which takes a lock: the busy timeout comes first so they wait for
+        // each other instead of failing with "database is locked".
         let manager = SqliteConnectionManager::file(path).with_init(|conn| {
             conn.execute_batch(
-                "PRAGMA journal_mode = WAL;
+                "PRAGMA busy_timeout = 5000;
+                 PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
-                 PRAGMA foreign_keys = ON;
-                 PRAGMA busy_timeout = 5000;",
+                 PRAGMA foreign_keys = ON;",
             )
         });
         let pool = Pool::builder()
