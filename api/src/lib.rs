@@ -1,9 +1,11 @@
-//! Strongroom server library: the binary in `main.rs` only loads the
-//! configuration and runs `app::Application`. docs/architecture.md says what
-//! each module is for and what may depend on what.
+//! Strongroom server library: the binary in `main.rs` only parses its command
+//! line (`cli`), loads the configuration and runs `app::Application` or an
+//! admin command. docs/architecture.md says what each module is for and what
+//! may depend on what.
 
 pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod error;

@@ -1,6 +1,8 @@
 use std::process::ExitCode;
 
+use clap::Parser;
 use strongroom_api::app::Application;
+use strongroom_api::cli::{self, Cli, Command};
 use strongroom_api::config::Config;
 use tracing_subscriber::EnvFilter;
 
@@ -11,6 +13,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[actix_web::main]
 async fn main() -> ExitCode {
+    // Before the configuration: `--help` works without one.
+    let cli = Cli::parse();
     let config = match Config::load() {
         Ok(config) => config,
         Err(err) => {
@@ -18,6 +22,13 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match cli.command {
+        None => serve(config).await,
+        Some(Command::Admin(command)) => cli::admin(command, config).await,
+    }
+}
+
+async fn serve(config: Config) -> ExitCode {
     let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt().with_env_filter(filter).init();
 

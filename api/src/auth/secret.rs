@@ -35,6 +35,13 @@ impl TokenSecret {
         Self(Key32::from_bytes(bytes))
     }
 
+    /// A random secret that no server shares: for a process that builds the
+    /// services but issues and checks no token (the admin command), so that it
+    /// never needs to read, or create, the server's.
+    pub fn throwaway() -> Self {
+        Self(Key32::random())
+    }
+
     pub fn key(&self) -> &Key32 {
         &self.0
     }

@@ -6,6 +6,7 @@ pub mod aws;
 pub mod blob;
 pub mod meta;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::{BlobBackend, Config, MetaBackend};
@@ -44,7 +45,7 @@ pub async fn open(config: &Config) -> Result<Stores, StoreError> {
                 .await?,
         ),
         _ => {
-            let db_path = config.data_dir.join("strongroom.db");
+            let db_path = sqlite_path(config);
             Arc::new(
                 tokio::task::spawn_blocking(move || meta::sqlite::SqliteMetaStore::open(&db_path))
                     .await
@@ -56,11 +57,19 @@ pub async fn open(config: &Config) -> Result<Stores, StoreError> {
         (BlobBackend::S3, Some(sdk)) => {
             Arc::new(blob::s3::S3BlobStore::connect(sdk, &storage.s3, storage.auto_create).await?)
         }
-        _ => Arc::new(blob::fs::FsBlobStore::open(
-            &config.data_dir.join("objects"),
-        )?),
+        _ => Arc::new(blob::fs::FsBlobStore::open(&objects_dir(config))?),
     };
     Ok(Stores { meta, blobs })
+}
+
+/// The embedded metadata store's file (`storage.meta = "sqlite"`).
+pub fn sqlite_path(config: &Config) -> PathBuf {
+    config.data_dir.join("strongroom.db")
+}
+
+/// The embedded object store's folder (`storage.blob = "fs"`).
+pub fn objects_dir(config: &Config) -> PathBuf {
+    config.data_dir.join("objects")
 }
 
 /// Errors of every storage backend. "Not found" and "conflict" are values, never

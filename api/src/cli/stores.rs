@@ -1,0 +1,45 @@
+//! The server's stores, opened for the administrator: as they are, with
+//! nothing created. A database, folder, bucket or table that is missing means
+//! the command is not looking where the server keeps its data, and making an
+//! empty one there would only hide that.
+
+use std::io::ErrorKind;
+use std::path::PathBuf;
+
+use super::AdminError;
+use crate::auth::TokenSecret;
+use crate::config::{BlobBackend, Config, MetaBackend};
+use crate::state::AppState;
+use crate::store;
+
+pub async fn open_state(mut config: Config) -> Result<AppState, AdminError> {
+    require_embedded_stores(&config)?;
+    // The AWS backends then stop with a message naming the missing bucket or table.
+    config.storage.auto_create = false;
+    let stores = store::open(&config).await?;
+    // No admin command issues or checks a token, nor counts failed log-ins:
+    // the state's token keys are never used, so the server's secret is
+    // neither read nor, when absent, created.
+    Ok(AppState::new(config, stores, &TokenSecret::throwaway()))
+}
+
+fn require_embedded_stores(config: &Config) -> Result<(), AdminError> {
+    if config.storage.meta == MetaBackend::Sqlite {
+        require(store::sqlite_path(config), "Strongroom database")?;
+    }
+    if config.storage.blob == BlobBackend::Fs {
+        require(store::objects_dir(config), "object folder")?;
+    }
+    Ok(())
+}
+
+fn require(path: PathBuf, what: &'static str) -> Result<(), AdminError> {
+    match std::fs::metadata(&path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == ErrorKind::NotFound => {
+            Err(AdminError::NoEmbeddedStore { what, path })
+        }
+        // Most often a permission: the command runs as another user than the server.
+        Err(source) => Err(AdminError::Unreachable { path, source }),
+    }
+}
