@@ -44,11 +44,13 @@ pub(super) async fn send_once<B: Serialize + ?Sized>(
     request.send().await.map_err(|_| ApiError::Network)
 }
 
-/// Turns a failed answer into its problem.
+/// Turns a failed answer into its problem (with its `Retry-After`).
 pub async fn failure(response: Response) -> ApiError {
     let content_type = response.headers().get("content-type");
+    let retry_after = response.headers().get("retry-after");
     let body = response.text().await.unwrap_or_default();
     ApiError::from_answer(response.status(), content_type.as_deref(), &body)
+        .with_retry_after(retry_after.as_deref())
 }
 
 pub async fn decode_json<R: DeserializeOwned>(response: Response) -> Result<R, ApiError> {
