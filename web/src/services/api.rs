@@ -73,6 +73,18 @@ pub async fn json<R: DeserializeOwned, B: Serialize + ?Sized>(
     decode_json(send(method, path, body).await?).await
 }
 
+/// A call made without a session (sign up, log in, recover): sent once, as
+/// a 401 there is the answer (wrong password, wrong code), not an access
+/// token to refresh; refreshing would only end a session that is not there
+/// and tell the app so.
+pub async fn json_once<R: DeserializeOwned, B: Serialize + ?Sized>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<R, ApiError> {
+    decode_json(send_once(method, path, body).await?).await
+}
+
 /// A call answered with 204 No Content.
 pub async fn no_content<B: Serialize + ?Sized>(
     method: Method,

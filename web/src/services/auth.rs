@@ -12,7 +12,7 @@ use super::paths::API;
 use super::session;
 
 pub async fn signup(request: &SignupRequest) -> Result<SignupResponse, ApiError> {
-    api::json(Method::POST, &format!("{API}/auth/signup"), Some(request)).await
+    api::json_once(Method::POST, &format!("{API}/auth/signup"), Some(request)).await
 }
 
 /// Logs in with the refresh token kept in the HttpOnly cookie, and answers
@@ -24,7 +24,7 @@ pub async fn login(email: &str, password: &str) -> Result<UserProfile, ApiError>
         session_cookie: true,
     };
     let tokens: TokenResponse =
-        api::json(Method::POST, &format!("{API}/auth/login"), Some(&request)).await?;
+        api::json_once(Method::POST, &format!("{API}/auth/login"), Some(&request)).await?;
     session::set_access_token(Some(tokens.access_token));
     me().await
 }
@@ -45,7 +45,7 @@ pub async fn logout() {
 }
 
 pub async fn recover(request: &RecoverRequest) -> Result<RecoverResponse, ApiError> {
-    api::json(Method::POST, &format!("{API}/auth/recover"), Some(request)).await
+    api::json_once(Method::POST, &format!("{API}/auth/recover"), Some(request)).await
 }
 
 pub async fn me() -> Result<UserProfile, ApiError> {
