@@ -3,13 +3,20 @@
 use gloo_net::http::Method;
 use strongroom_shared::{
     ChangePasswordRequest, DeleteAccountRequest, LoginRequest, RecoverRequest, RecoverResponse,
-    SignupRequest, SignupResponse, TokenResponse, UserProfile,
+    SignupInfo, SignupPolicy, SignupRequest, SignupResponse, TokenResponse, UserProfile,
 };
 
 use super::api::{self, NO_BODY};
 use super::error::ApiError;
 use super::paths::API;
 use super::session;
+
+/// Who may sign up here: anyone, holders of an invite, or nobody.
+pub async fn signup_policy() -> Result<SignupPolicy, ApiError> {
+    let info: SignupInfo =
+        api::json_once(Method::GET, &format!("{API}/auth/signup"), NO_BODY).await?;
+    Ok(info.policy)
+}
 
 pub async fn signup(request: &SignupRequest) -> Result<SignupResponse, ApiError> {
     api::json_once(Method::POST, &format!("{API}/auth/signup"), Some(request)).await
