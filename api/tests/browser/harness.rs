@@ -11,7 +11,9 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
+use strongroom_api::auth::TokenSecret;
 use strongroom_api::config::Config;
+use strongroom_api::state::AppState;
 use tempfile::TempDir;
 
 /// How long anything on the page may take to appear.
@@ -53,6 +55,8 @@ pub fn screenshot_dir() -> PathBuf {
 
 pub struct Server {
     pub base: String,
+    /// The configuration the server runs with.
+    pub config: Config,
     _data: TempDir,
 }
 
@@ -63,8 +67,26 @@ pub async fn start_server_with(change: impl FnOnce(&mut Config)) -> Server {
     let mut config = server::test_config(data.path());
     config.web_dir = web_dist();
     change(&mut config);
-    let base = server::start(config).await;
-    Server { base, _data: data }
+    let base = server::start(config.clone()).await;
+    Server {
+        base,
+        config,
+        _data: data,
+    }
+}
+
+impl Server {
+    /// The server's services over its own stores and secret, opened again
+    /// beside it: what its administrator's commands reach (invites,
+    /// disabling accounts).
+    pub async fn admin(&self) -> AppState {
+        let stores = strongroom_api::store::open(&self.config)
+            .await
+            .expect("the server's stores open");
+        let secret =
+            TokenSecret::load_or_create(&self.config.token_secret_path()).expect("token secret");
+        AppState::new(self.config.clone(), stores, &secret)
+    }
 }
 
 /// chromedriver and its headless chromium; both end with the test.

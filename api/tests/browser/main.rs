@@ -621,3 +621,130 @@ async fn account_flows_in_a_browser() {
         .text_contains("#login-page", "email or password is wrong")
         .await;
 }
+
+/// Fills the sign-up form's own fields (not the invite code) and sends it.
+async fn send_sign_up(browser: &Browser, email: &str) {
+    browser.fill("#email", email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.fill("#password-confirm", PASSWORD).await;
+    browser.click("#signup-submit").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_by_invite_or_not_at_all() {
+    use strongroom_api::config::SignupPolicy;
+
+    let server = start_server_with(|config| config.signup = SignupPolicy::Invite).await;
+    let base = server.base.as_str();
+    let browser = start_browser().await;
+
+    // The form asks for an invite code, labelled like the other fields.
+    browser.goto(&format!("{base}/signup")).await;
+    browser.find("#invite-code").await;
+    assert_eq!(
+        browser.text("label[for=\"invite-code\"]").await,
+        "Invite code"
+    );
+    // None typed: said beside the field before anything is sent.
+    send_sign_up(&browser, "mo@example.com").await;
+    browser
+        .text_contains("#invite-code-error", "Enter the invite code")
+        .await;
+    browser.shot("30-signup-invite").await;
+
+    // A wrong code: the server's answer shows beside the field too.
+    browser
+        .fill("#invite-code", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
+        .await;
+    browser.click("#signup-submit").await;
+    browser
+        .text_contains("#invite-code-error", "invite code is not valid")
+        .await;
+    assert!(!browser.exists("#signup-page .alert").await);
+    browser.shot("31-signup-invite-invalid").await;
+
+    // A real one, made by the administrator and sent as a link: the field
+    // comes filled in, and the account is made.
+    let admin = server.admin().await;
+    let invite = admin
+        .accounts
+        .create_invite(time::Duration::days(1))
+        .await
+        .unwrap();
+    browser
+        .goto(&format!("{base}/signup?invite={}", invite.code))
+        .await;
+    let field = browser.find("#invite-code").await;
+    assert_eq!(
+        field.prop("value").await.unwrap().as_deref(),
+        Some(invite.code.as_str())
+    );
+    browser
+        .text_contains("#invite-code-hint", "invite link")
+        .await;
+    browser.shot("32-signup-invite-link").await;
+    let email = "mo@example.com";
+    send_sign_up(&browser, email).await;
+    browser.find("#recovery-page").await;
+    browser.click("#stored-confirm").await;
+    browser.click("#recovery-continue").await;
+    browser.find("#files-page").await;
+    browser.text_contains("#whoami", email).await;
+    log_out(&browser).await;
+
+    // Disabled by the administrator: log-in says so (the password is right).
+    let user = admin.accounts.user_by_email(email).await.unwrap();
+    admin.accounts.set_disabled(user.id, true).await.unwrap();
+    browser.fill("#email", email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("#login-submit").await;
+    browser
+        .text_contains("#login-page .alert", "This account has been disabled.")
+        .await;
+    browser.shot("33-login-disabled").await;
+
+    // A server that takes no new accounts shows no form, and the way to log in.
+    let closed = start_server_with(|config| {
+        config.signup = SignupPolicy::Closed;
+        config.limits.login_per_minute = 2;
+    })
+    .await;
+    browser.goto(&format!("{}/signup", closed.base)).await;
+    browser
+        .text_contains("#signup-closed", "does not take new accounts")
+        .await;
+    assert!(!browser.exists("#signup-page form").await);
+    assert!(!browser.exists("#email").await);
+    browser.shot("34-signup-closed").await;
+    browser.click("#signup-page a[href=\"/login\"]").await;
+    browser.find("#login-page").await;
+
+    // Past the per-address limit on log-ins, the page says how long to wait.
+    browser.fill("#email", "nobody@example.com").await;
+    browser.fill("#password", "not a password at all").await;
+    browser
+        .until("log-in to be rate limited", || async {
+            if browser.exists("#login-submit:not([disabled])").await {
+                browser.click("#login-submit").await;
+            }
+            browser
+                .text("#login-page")
+                .await
+                .contains("Too many attempts. Try again in")
+        })
+        .await;
+    browser
+        .text_contains("#login-page .alert", "seconds.")
+        .await;
+    // Only that: a failed log-in does not look for a session to end.
+    assert_eq!(
+        browser
+            .client
+            .find_all(fantoccini::Locator::Css("#login-page .alert"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    browser.shot("35-login-rate-limited").await;
+}

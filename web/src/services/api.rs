@@ -44,11 +44,13 @@ pub(super) async fn send_once<B: Serialize + ?Sized>(
     request.send().await.map_err(|_| ApiError::Network)
 }
 
-/// Turns a failed answer into its problem.
+/// Turns a failed answer into its problem (with its `Retry-After`).
 pub async fn failure(response: Response) -> ApiError {
     let content_type = response.headers().get("content-type");
+    let retry_after = response.headers().get("retry-after");
     let body = response.text().await.unwrap_or_default();
     ApiError::from_answer(response.status(), content_type.as_deref(), &body)
+        .with_retry_after(retry_after.as_deref())
 }
 
 pub async fn decode_json<R: DeserializeOwned>(response: Response) -> Result<R, ApiError> {
@@ -69,6 +71,18 @@ pub async fn json<R: DeserializeOwned, B: Serialize + ?Sized>(
     body: Option<&B>,
 ) -> Result<R, ApiError> {
     decode_json(send(method, path, body).await?).await
+}
+
+/// A call made without a session (sign up, log in, recover): sent once, as
+/// a 401 there is the answer (wrong password, wrong code), not an access
+/// token to refresh; refreshing would only end a session that is not there
+/// and tell the app so.
+pub async fn json_once<R: DeserializeOwned, B: Serialize + ?Sized>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<R, ApiError> {
+    decode_json(send_once(method, path, body).await?).await
 }
 
 /// A call answered with 204 No Content.

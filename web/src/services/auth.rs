@@ -3,7 +3,7 @@
 use gloo_net::http::Method;
 use strongroom_shared::{
     ChangePasswordRequest, DeleteAccountRequest, LoginRequest, RecoverRequest, RecoverResponse,
-    SignupRequest, SignupResponse, TokenResponse, UserProfile,
+    SignupInfo, SignupPolicy, SignupRequest, SignupResponse, TokenResponse, UserProfile,
 };
 
 use super::api::{self, NO_BODY};
@@ -11,8 +11,15 @@ use super::error::ApiError;
 use super::paths::API;
 use super::session;
 
+/// Who may sign up here: anyone, holders of an invite, or nobody.
+pub async fn signup_policy() -> Result<SignupPolicy, ApiError> {
+    let info: SignupInfo =
+        api::json_once(Method::GET, &format!("{API}/auth/signup"), NO_BODY).await?;
+    Ok(info.policy)
+}
+
 pub async fn signup(request: &SignupRequest) -> Result<SignupResponse, ApiError> {
-    api::json(Method::POST, &format!("{API}/auth/signup"), Some(request)).await
+    api::json_once(Method::POST, &format!("{API}/auth/signup"), Some(request)).await
 }
 
 /// Logs in with the refresh token kept in the HttpOnly cookie, and answers
@@ -24,7 +31,7 @@ pub async fn login(email: &str, password: &str) -> Result<UserProfile, ApiError>
         session_cookie: true,
     };
     let tokens: TokenResponse =
-        api::json(Method::POST, &format!("{API}/auth/login"), Some(&request)).await?;
+        api::json_once(Method::POST, &format!("{API}/auth/login"), Some(&request)).await?;
     session::set_access_token(Some(tokens.access_token));
     me().await
 }
@@ -45,7 +52,7 @@ pub async fn logout() {
 }
 
 pub async fn recover(request: &RecoverRequest) -> Result<RecoverResponse, ApiError> {
-    api::json(Method::POST, &format!("{API}/auth/recover"), Some(request)).await
+    api::json_once(Method::POST, &format!("{API}/auth/recover"), Some(request)).await
 }
 
 pub async fn me() -> Result<UserProfile, ApiError> {

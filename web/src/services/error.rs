@@ -28,12 +28,46 @@ const WORDS: &[(ProblemKind, &str)] = &[
         kinds::STORAGE_UNAVAILABLE,
         "Storage is unavailable right now. Please try again shortly.",
     ),
+    (
+        kinds::ACCOUNT_DISABLED,
+        "This account has been disabled. Ask the server's administrator.",
+    ),
+    (
+        kinds::SIGNUP_CLOSED,
+        "This server does not take new accounts.",
+    ),
+    (
+        kinds::INVITE_INVALID,
+        "This invite code is not valid: it may be mistyped, used or expired.",
+    ),
+    (
+        kinds::NODE_LIMIT,
+        "Your vault holds as many files and folders as this server allows.",
+    ),
+    (kinds::TOO_DEEP, "Folders cannot be nested any deeper."),
+    (
+        kinds::REQUEST_TIMEOUT,
+        "The request arrived too slowly and was stopped. Please try again.",
+    ),
+    (kinds::TOO_MANY_PARTS, "Too many files were sent at once."),
+];
+
+/// Problems that say when to try again (`Retry-After`): the start of our
+/// sentence, which "Try again in …" ends.
+const WAIT_WORDS: &[(ProblemKind, &str)] = &[
+    (kinds::RATE_LIMITED, "Too many attempts."),
+    (kinds::BUSY, "The server is busy."),
+    (kinds::TOO_MANY_UPLOADS, "Too many uploads at once."),
 ];
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApiError {
-    /// The server answered with an RFC 9457 problem.
-    Problem(Problem),
+    /// The server answered with an RFC 9457 problem; `retry_after` is its
+    /// `Retry-After` in seconds, when it said one.
+    Problem {
+        problem: Problem,
+        retry_after: Option<u64>,
+    },
     /// The server answered something else that is not a success.
     Unexpected { status: u16 },
     /// No answer: offline, server down, or the request was cut.
@@ -53,15 +87,44 @@ impl ApiError {
                     || mime.eq_ignore_ascii_case("application/json")
             });
         if is_problem && let Ok(problem) = serde_json::from_str::<Problem>(body) {
-            return Self::Problem(problem);
+            return Self::Problem {
+                problem,
+                retry_after: None,
+            };
         }
         Self::Unexpected { status }
+    }
+
+    /// Adds the answer's `Retry-After` header (delta-seconds; a date, which
+    /// this server never sends, is ignored).
+    #[must_use]
+    pub fn with_retry_after(self, header: Option<&str>) -> Self {
+        match self {
+            Self::Problem { problem, .. } => Self::Problem {
+                problem,
+                retry_after: header.and_then(|value| value.trim().parse().ok()),
+            },
+            other => other,
+        }
+    }
+
+    /// Seconds to wait before trying again: the `Retry-After` header, or
+    /// else the "in N seconds" of the server's detail.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Problem {
+                retry_after: Some(secs),
+                ..
+            } => Some(*secs),
+            Self::Problem { problem, .. } => problem.detail.as_deref().and_then(seconds_in),
+            _ => None,
+        }
     }
 
     /// The stable machine-readable code (`name_taken`, `quota_exceeded`, ...).
     pub fn code(&self) -> Option<&str> {
         match self {
-            Self::Problem(problem) => Some(&problem.code),
+            Self::Problem { problem, .. } => Some(&problem.code),
             _ => None,
         }
     }
@@ -69,12 +132,12 @@ impl ApiError {
     /// Whether the server answered with a problem of that kind
     /// (`strongroom_shared::kinds`).
     pub fn is(&self, kind: ProblemKind) -> bool {
-        matches!(self, Self::Problem(problem) if problem.is(kind))
+        matches!(self, Self::Problem { problem, .. } if problem.is(kind))
     }
 
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Problem(problem) => Some(problem.status),
+            Self::Problem { problem, .. } => Some(problem.status),
             Self::Unexpected { status } => Some(*status),
             Self::Network | Self::Cancelled => None,
         }
@@ -83,14 +146,22 @@ impl ApiError {
     /// One sentence for the user.
     pub fn message(&self) -> String {
         match self {
-            Self::Problem(problem) => match WORDS.iter().find(|(kind, _)| problem.is(*kind)) {
-                Some((_, words)) => String::from(*words),
-                None => problem
+            Self::Problem { problem, .. } => {
+                if let Some((_, words)) = WORDS.iter().find(|(kind, _)| problem.is(*kind)) {
+                    return String::from(*words);
+                }
+                if let Some((_, words)) = WAIT_WORDS.iter().find(|(kind, _)| problem.is(*kind)) {
+                    return match self.retry_after() {
+                        Some(secs) => format!("{words} Try again in {}.", wait(secs)),
+                        None => format!("{words} Please wait a moment and try again."),
+                    };
+                }
+                problem
                     .detail
                     .clone()
                     .filter(|detail| !detail.is_empty())
-                    .unwrap_or_else(|| problem.title.clone()),
-            },
+                    .unwrap_or_else(|| problem.title.clone())
+            }
             Self::Unexpected { status } if *status >= 500 => {
                 format!("The server had a problem (HTTP {status}). Please try again.")
             }
@@ -105,7 +176,7 @@ impl ApiError {
     /// The message the server gave for one input field, if any.
     pub fn field(&self, name: &str) -> Option<String> {
         match self {
-            Self::Problem(problem) => problem
+            Self::Problem { problem, .. } => problem
                 .errors
                 .iter()
                 .find(|error| error.field == name)
@@ -117,8 +188,27 @@ impl ApiError {
     /// True when the problem is about one of the form's fields, so the
     /// form shows it beside the field rather than above the form.
     pub fn has_field_errors(&self) -> bool {
-        matches!(self, Self::Problem(problem) if !problem.errors.is_empty())
+        matches!(self, Self::Problem { problem, .. } if !problem.errors.is_empty())
     }
+}
+
+/// How long to wait, in words: seconds under two minutes, whole minutes
+/// (rounded up) beyond.
+fn wait(secs: u64) -> String {
+    match secs {
+        0 | 1 => String::from("1 second"),
+        2..120 => format!("{secs} seconds"),
+        _ => format!("{} minutes", secs.div_ceil(60)),
+    }
+}
+
+/// The N of "… in N seconds" in a server's detail.
+fn seconds_in(detail: &str) -> Option<u64> {
+    let words: Vec<&str> = detail.split_whitespace().collect();
+    words
+        .windows(2)
+        .find(|pair| pair[1].starts_with("second"))
+        .and_then(|pair| pair[0].parse().ok())
 }
 
 #[cfg(test)]
@@ -195,6 +285,103 @@ mod tests {
                 error.message()
             );
         }
+    }
+
+    #[test]
+    fn waits_use_retry_after_or_else_the_detail() {
+        let body = problem_body(
+            kinds::RATE_LIMITED,
+            Some("too many attempts; try again in 7 seconds"),
+            vec![],
+        );
+        let limited = answer(kinds::RATE_LIMITED, &body);
+        // No header: the seconds come from the detail.
+        assert_eq!(limited.retry_after(), Some(7));
+        assert_eq!(
+            limited.message(),
+            "Too many attempts. Try again in 7 seconds."
+        );
+        // The header wins when there is one.
+        let limited = limited.with_retry_after(Some(" 42 "));
+        assert_eq!(limited.retry_after(), Some(42));
+        assert_eq!(
+            limited.message(),
+            "Too many attempts. Try again in 42 seconds."
+        );
+        // A long lock reads in minutes; one second in the singular.
+        let locked = answer(kinds::RATE_LIMITED, &body).with_retry_after(Some("900"));
+        assert_eq!(
+            locked.message(),
+            "Too many attempts. Try again in 15 minutes."
+        );
+        let busy = answer(
+            kinds::BUSY,
+            &problem_body(kinds::BUSY, Some("busy"), vec![]),
+        )
+        .with_retry_after(Some("1"));
+        assert_eq!(busy.message(), "The server is busy. Try again in 1 second.");
+        let uploads = answer(
+            kinds::TOO_MANY_UPLOADS,
+            &problem_body(kinds::TOO_MANY_UPLOADS, Some("3 uploads run"), vec![]),
+        )
+        .with_retry_after(Some("5"));
+        assert_eq!(
+            uploads.message(),
+            "Too many uploads at once. Try again in 5 seconds."
+        );
+        // Neither a header (a date is not read) nor seconds in the detail.
+        let vague = answer(
+            kinds::RATE_LIMITED,
+            &problem_body(kinds::RATE_LIMITED, None, vec![]),
+        )
+        .with_retry_after(Some("Wed, 21 Oct 2026 07:28:00 GMT"));
+        assert_eq!(vague.retry_after(), None);
+        assert_eq!(
+            vague.message(),
+            "Too many attempts. Please wait a moment and try again."
+        );
+        // Only problems carry a wait.
+        assert_eq!(
+            ApiError::Network.with_retry_after(Some("5")),
+            ApiError::Network
+        );
+    }
+
+    #[test]
+    fn new_kinds_read_as_plain_sentences() {
+        for (kind, words) in [
+            (kinds::ACCOUNT_DISABLED, "This account has been disabled."),
+            (kinds::SIGNUP_CLOSED, "does not take new accounts"),
+            (kinds::INVITE_INVALID, "invite code is not valid"),
+            (kinds::NODE_LIMIT, "as many files and folders"),
+            (kinds::TOO_DEEP, "nested any deeper"),
+            (kinds::REQUEST_TIMEOUT, "too slowly"),
+            (kinds::TOO_MANY_PARTS, "Too many files"),
+        ] {
+            let error = answer(kind, &problem_body(kind, Some("raw"), vec![]));
+            let message = error.message();
+            assert!(message.contains(words), "{}: {message}", kind.code);
+            assert!(message.ends_with('.'), "{}: {message}", kind.code);
+        }
+    }
+
+    #[test]
+    fn a_missing_invite_is_a_field_error() {
+        let body = problem_body(
+            kinds::VALIDATION_FAILED,
+            None,
+            vec![FieldError {
+                field: String::from("invite_code"),
+                code: String::from("invite_required"),
+                message: String::from("sign-up on this server needs an invite code"),
+            }],
+        );
+        let error = answer(kinds::VALIDATION_FAILED, &body);
+        assert!(error.has_field_errors());
+        assert_eq!(
+            error.field("invite_code").as_deref(),
+            Some("sign-up on this server needs an invite code")
+        );
     }
 
     #[test]

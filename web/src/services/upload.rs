@@ -36,6 +36,7 @@ enum Outcome {
     Answered {
         status: u16,
         content_type: Option<String>,
+        retry_after: Option<String>,
         body: String,
     },
     Failed,
@@ -56,12 +57,13 @@ pub async fn upload(
     let mut retried = false;
     loop {
         let outcome = send(&url, &file, &progress, &started).await?;
-        let (status, content_type, body) = match outcome {
+        let (status, content_type, retry_after, body) = match outcome {
             Outcome::Answered {
                 status,
                 content_type,
+                retry_after,
                 body,
-            } => (status, content_type, body),
+            } => (status, content_type, retry_after, body),
             Outcome::Failed => return Err(ApiError::Network),
             Outcome::Aborted => return Err(ApiError::Cancelled),
         };
@@ -74,11 +76,10 @@ pub async fn upload(
         if (200..300).contains(&status) {
             return serde_json::from_str(&body).map_err(|_| ApiError::Unexpected { status });
         }
-        return Err(ApiError::from_answer(
-            status,
-            content_type.as_deref(),
-            &body,
-        ));
+        return Err(
+            ApiError::from_answer(status, content_type.as_deref(), &body)
+                .with_retry_after(retry_after.as_deref()),
+        );
     }
 }
 
@@ -126,6 +127,7 @@ async fn send(
             finish(Outcome::Answered {
                 status: xhr.status().unwrap_or(0),
                 content_type: xhr.get_response_header("content-type").ok().flatten(),
+                retry_after: xhr.get_response_header("retry-after").ok().flatten(),
                 body: xhr.response_text().ok().flatten().unwrap_or_default(),
             });
         })
