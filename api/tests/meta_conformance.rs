@@ -111,7 +111,7 @@ conformance!(
     objects,
     delete_user_removes_everything,
     invites_are_single_use_and_expire,
-    failures_count_lock_and_are_forgotten,
+    attempts_count_lock_and_are_forgotten,
     the_node_limit_counts_files_and_folders,
     administrator_changes,
 );

@@ -1,8 +1,10 @@
 //! Per-account lock-out: after `free_failures` wrong passwords (or recovery
 //! codes) in a row, an account refuses attempts for a while, doubling with
 //! each further failure, from any number of addresses and on every server
-//! instance (the count lives in the metadata store). A success resets it; a
-//! day without failures forgets them.
+//! instance (the count lives in the metadata store). Each attempt is counted
+//! before its secret is checked, in one atomic step with the lock check, so
+//! a burst of parallel guesses gets no more through than one at a time. A
+//! success resets the count; a day without failures forgets it.
 //!
 //! Accounts are named in the store by a keyed hash of the normalised email,
 //! unknown emails alike, so the lock says nothing about which emails exist
@@ -13,7 +15,7 @@ use time::{Duration, OffsetDateTime};
 use super::{Accounts, AuthError, TokenSecret};
 use crate::config::Limits;
 use crate::crypto::keys::{self, Key32};
-use crate::store::meta::{Failures, LockPolicy};
+use crate::store::meta::{Attempt, LockPolicy};
 
 /// Failures older than this are forgotten.
 const FORGET_AFTER: Duration = Duration::days(1);
@@ -44,40 +46,29 @@ impl Lockout {
 }
 
 impl Accounts {
-    /// `Locked` while the account's lock lasts; else what is known of its failures.
-    pub(super) async fn not_locked(
-        &self,
-        account: &[u8; 32],
-    ) -> Result<Option<Failures>, AuthError> {
-        let failures = self.meta.failures(account).await?;
+    /// One attempt at the account: `Locked` while its lock lasts; else it is
+    /// counted as a failure before the secret is checked (so attempts sent at
+    /// once cannot all pass one check), until `attempt_succeeded` clears it.
+    pub(super) async fn attempt(&self, account: &[u8; 32]) -> Result<(), AuthError> {
         let now = OffsetDateTime::now_utc();
-        if let Some(until) = failures.and_then(|f| f.locked_until)
-            && until > now
-        {
-            let left = (until - now).whole_seconds().max(1);
-            return Err(AuthError::Locked {
-                retry_after_secs: u64::try_from(left).unwrap_or(1),
-            });
-        }
-        Ok(failures)
-    }
-
-    pub(super) async fn note_failure(&self, account: &[u8; 32]) -> Result<(), AuthError> {
-        let now = OffsetDateTime::now_utc();
-        self.meta
-            .record_failure(account, now, now - FORGET_AFTER, self.lockout.policy)
+        let claimed = self
+            .meta
+            .claim_attempt(account, now, now - FORGET_AFTER, self.lockout.policy)
             .await?;
-        Ok(())
+        match claimed {
+            Attempt::Counted(_) => Ok(()),
+            Attempt::Locked { until } => {
+                let left = (until - now).whole_seconds().max(1);
+                Err(AuthError::Locked {
+                    retry_after_secs: u64::try_from(left).unwrap_or(1),
+                })
+            }
+        }
     }
 
-    pub(super) async fn note_success(
-        &self,
-        account: &[u8; 32],
-        failures: Option<Failures>,
-    ) -> Result<(), AuthError> {
-        if failures.is_some() {
-            self.meta.clear_failures(account).await?;
-        }
+    /// The secret was right: the count starts again.
+    pub(super) async fn attempt_succeeded(&self, account: &[u8; 32]) -> Result<(), AuthError> {
+        self.meta.clear_failures(account).await?;
         Ok(())
     }
 }

@@ -20,7 +20,7 @@ impl Accounts {
     ) -> Result<UserRecord, AuthError> {
         let user = self.user(caller.user_id).await?;
         let account = self.lockout.account(&user.email);
-        let failures = self.not_locked(&account).await?;
+        self.attempt(&account).await?;
         let password = Zeroizing::new(password);
         let hash = user.password_hash.clone();
         let ok = self
@@ -28,10 +28,9 @@ impl Accounts {
             .run(move || Ok(keys::verify_password(password.as_bytes(), &hash)?))
             .await?;
         if !ok {
-            self.note_failure(&account).await?;
             return Err(AuthError::WrongPassword);
         }
-        self.note_success(&account, failures).await?;
+        self.attempt_succeeded(&account).await?;
         Ok(user)
     }
 

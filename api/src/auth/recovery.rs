@@ -20,7 +20,7 @@ impl Accounts {
         check_password(&req.new_password, email.as_deref())
             .map_err(|e| AuthError::invalid_field("new_password", e))?;
         let account = self.lockout.account(email.as_deref().unwrap_or(&req.email));
-        let failures = self.not_locked(&account).await?;
+        self.attempt(&account).await?;
         let user = match &email {
             Some(email) => self.meta.user_by_email(email).await?,
             None => None,
@@ -35,10 +35,9 @@ impl Accounts {
             .run(move || rewrap(user, &presented, &new_password, &code, params))
             .await?;
         let Some((user_id, password_hash, keys)) = outcome else {
-            self.note_failure(&account).await?;
             return Err(Unauthorized::InvalidRecovery.into());
         };
-        self.note_success(&account, failures).await?;
+        self.attempt_succeeded(&account).await?;
         self.meta
             .update_credentials(user_id, &password_hash, &keys)
             .await?;

@@ -29,17 +29,16 @@ impl Accounts {
         // answer, same work, same lock-out.
         let email = normalize_email(&req.email).ok();
         let account = self.lockout.account(email.as_deref().unwrap_or(&req.email));
-        let failures = self.not_locked(&account).await?;
+        self.attempt(&account).await?;
         let user = match &email {
             Some(email) => self.meta.user_by_email(email).await?,
             None => None,
         };
         let Some((user, umk)) = self.unlock_with_password(user, req.password).await? else {
-            self.note_failure(&account).await?;
             tracing::warn!(%client, "log-in failed");
             return Err(Unauthorized::InvalidCredentials.into());
         };
-        self.note_success(&account, failures).await?;
+        self.attempt_succeeded(&account).await?;
         if user.disabled {
             return Err(AuthError::AccountDisabled);
         }

@@ -2,7 +2,9 @@
 //! attempts per account, the node count, and the administrator's changes.
 
 use strongroom_api::store::StoreError;
-use strongroom_api::store::meta::{FileCommit, InviteRecord, InviteUse, LockPolicy, MetaStore};
+use strongroom_api::store::meta::{
+    Attempt, FileCommit, InviteRecord, InviteUse, LockPolicy, MetaStore,
+};
 use time::Duration;
 use uuid::Uuid;
 
@@ -68,7 +70,7 @@ pub async fn invites_are_single_use_and_expire(store: &dyn MetaStore) {
     assert_unusable(store.create_user(&new_user(100), Some(&using(1))).await);
 }
 
-pub async fn failures_count_lock_and_are_forgotten(store: &dyn MetaStore) {
+pub async fn attempts_count_lock_and_are_forgotten(store: &dyn MetaStore) {
     let policy = LockPolicy {
         free: 2,
         first: Duration::seconds(10),
@@ -78,39 +80,49 @@ pub async fn failures_count_lock_and_are_forgotten(store: &dyn MetaStore) {
     let other = [8u8; 32];
     assert_eq!(store.failures(&account).await.unwrap(), None);
     let at = now();
-    let long_ago = at - Duration::days(1);
-    let mut counts = Vec::new();
-    for n in 0..4 {
-        let seen = store
-            .record_failure(&account, at + Duration::seconds(n), long_ago, policy)
-            .await
-            .unwrap();
-        counts.push((
-            seen.count,
-            seen.locked_until.map(|until| until - seen.last_at),
-        ));
-    }
+    let claim = |when: time::OffsetDateTime| {
+        store.claim_attempt(&account, when, when - Duration::days(1), policy)
+    };
+    let counted = |attempt: Attempt| match attempt {
+        Attempt::Counted(f) => (f.count, f.locked_until.map(|until| until - f.last_at)),
+        Attempt::Locked { .. } => panic!("locked: {attempt:?}"),
+    };
+    // Two free, the third locks for 10 s.
+    assert_eq!(counted(claim(at).await.unwrap()), (1, None));
+    assert_eq!(counted(claim(at).await.unwrap()), (2, None));
     assert_eq!(
-        counts,
-        [
-            (1, None),
-            (2, None),
-            (3, Some(Duration::seconds(10))),
-            (4, Some(Duration::seconds(15)))
-        ]
+        counted(claim(at + Duration::seconds(1)).await.unwrap()),
+        (3, Some(Duration::seconds(10)))
     );
-    let stored = store.failures(&account).await.unwrap().unwrap();
-    assert_eq!(stored.count, 4);
-    assert_eq!(stored.last_at, at + Duration::seconds(3));
+    // While locked nothing is counted.
+    for _ in 0..3 {
+        assert_eq!(
+            claim(at + Duration::seconds(5)).await.unwrap(),
+            Attempt::Locked {
+                until: at + Duration::seconds(11)
+            }
+        );
+    }
+    assert_eq!(store.failures(&account).await.unwrap().unwrap().count, 3);
+    // After the lock, the next attempt locks again, up to the cap.
+    assert_eq!(
+        counted(claim(at + Duration::seconds(11)).await.unwrap()),
+        (4, Some(Duration::seconds(15)))
+    );
     assert_eq!(store.failures(&other).await.unwrap(), None, "per account");
-    // A failure after the last one is forgotten counts from one again.
-    let later = at + Duration::days(2);
-    let fresh = store
-        .record_failure(&account, later, later - Duration::days(1), policy)
-        .await
-        .unwrap();
-    assert_eq!((fresh.count, fresh.locked_until), (1, None));
-    // A success clears them; clearing nothing is fine.
+    // Attempts sent at once, after the lock: exactly one is counted.
+    let later = at + Duration::seconds(30);
+    let burst: Vec<_> = (0..6).map(|_| claim(later)).collect();
+    let answers = futures_util::future::join_all(burst).await;
+    let went = answers
+        .iter()
+        .filter(|a| matches!(a, Ok(Attempt::Counted(_))))
+        .count();
+    assert_eq!(went, 1, "{answers:?}");
+    // A failure long after the last one counts from one again.
+    let much_later = at + Duration::days(2);
+    assert_eq!(counted(claim(much_later).await.unwrap()), (1, None));
+    // A success clears the count; clearing nothing is fine.
     store.clear_failures(&account).await.unwrap();
     store.clear_failures(&other).await.unwrap();
     assert_eq!(store.failures(&account).await.unwrap(), None);

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use records::{
-    Failures, FileCommit, InviteRecord, InviteUse, LockPolicy, NodeRecord, NodeUpdate,
+    Attempt, Failures, FileCommit, InviteRecord, InviteUse, LockPolicy, NodeRecord, NodeUpdate,
     SessionRecord, SessionRotation, UserKeys, UserRecord,
 };
 
@@ -56,16 +56,21 @@ pub trait UserStore: Send + Sync {
 #[async_trait]
 pub trait LockoutStore: Send + Sync {
     async fn failures(&self, account: &[u8; 32]) -> Result<Option<Failures>, StoreError>;
-    /// Counts one more failure at `now` (from zero again when the last one
-    /// is older than `forget_before`) and locks the account for what `policy`
-    /// says of the new count, atomically.
-    async fn record_failure(
+    /// One attempt at `now`, atomically: `Locked` while the account's lock
+    /// lasts (nothing counted); else one more failure is counted before the
+    /// attempt is checked (from zero again when the last one is older than
+    /// `forget_before`), locking the account for what `policy` says of the
+    /// new count. Counting first means attempts sent at once cannot all slip
+    /// through between a check and a count; a success clears the count. A
+    /// store may also answer `Locked` for a second when attempts at one
+    /// account collide too often to count them all.
+    async fn claim_attempt(
         &self,
         account: &[u8; 32],
         now: OffsetDateTime,
         forget_before: OffsetDateTime,
         policy: LockPolicy,
-    ) -> Result<Failures, StoreError>;
+    ) -> Result<Attempt, StoreError>;
     /// A success: the count starts again.
     async fn clear_failures(&self, account: &[u8; 32]) -> Result<(), StoreError>;
 }

@@ -122,6 +122,16 @@ pub struct Failures {
     pub locked_until: Option<OffsetDateTime>,
 }
 
+/// The answer to an attempt at an account (`LockoutStore::claim_attempt`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    /// Go ahead: the attempt is counted already, as a failure until a
+    /// success clears the count.
+    Counted(Failures),
+    /// The account is locked until then; nothing was counted.
+    Locked { until: OffsetDateTime },
+}
+
 /// How long an account is locked after failures in a row: the first `free`
 /// cost nothing, then `first`, doubling with each further one up to `max`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use super::expr::{Ex, Item, Reader, key, n};
 use super::items::{self, LOCKOUT};
 use super::{DynamoMetaStore, TTL_ATTRIBUTE};
 use crate::store::StoreError;
-use crate::store::meta::{Failures, LockPolicy, LockoutStore};
+use crate::store::meta::{Attempt, Failures, LockPolicy, LockoutStore};
 
 fn failures_from_item(item: &Item) -> Result<Failures, StoreError> {
     let r = Reader::new(item, "lockout");
@@ -31,15 +31,20 @@ impl LockoutStore for DynamoMetaStore {
             .transpose()
     }
 
-    async fn record_failure(
+    async fn claim_attempt(
         &self,
         account: &[u8; 32],
         now: OffsetDateTime,
         forget_before: OffsetDateTime,
         policy: LockPolicy,
-    ) -> Result<Failures, StoreError> {
+    ) -> Result<Attempt, StoreError> {
         for _ in 0..5 {
             let previous = self.failures(account).await?;
+            if let Some(until) = previous.and_then(|f| f.locked_until)
+                && until > now
+            {
+                return Ok(Attempt::Locked { until });
+            }
             let count = match previous {
                 Some(f) if f.last_at >= forget_before => f.count.saturating_add(1),
                 _ => 1,
@@ -54,7 +59,8 @@ impl LockoutStore for DynamoMetaStore {
             if let Some(until) = locked_until {
                 item.insert("locked_until".to_owned(), n(until.unix_timestamp()));
             }
-            // Compare-and-swap on what was read, so concurrent failures all count.
+            // Compare-and-swap on what was read: of attempts sent at once, one
+            // counts and the others read again (and may find the lock).
             let ex = match previous {
                 None => Ex::new().cond("attribute_not_exists(#PK)").name("PK"),
                 Some(f) => Ex::new()
@@ -65,16 +71,18 @@ impl LockoutStore for DynamoMetaStore {
                     .value(":last_at", n(f.last_at.unix_timestamp())),
             };
             if self.put_one(item, ex).await? {
-                return Ok(Failures {
+                return Ok(Attempt::Counted(Failures {
                     count,
                     last_at: now,
                     locked_until,
-                });
+                }));
             }
         }
-        Err(StoreError::Unavailable(
-            "failed attempts kept changing concurrently".to_owned(),
-        ))
+        // Attempts at this account keep colliding: a burst, answered like a
+        // lock of a second rather than as an outage.
+        Ok(Attempt::Locked {
+            until: now + time::Duration::seconds(1),
+        })
     }
 
     async fn clear_failures(&self, account: &[u8; 32]) -> Result<(), StoreError> {

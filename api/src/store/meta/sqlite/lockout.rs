@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::{SqliteMetaStore, from_unix, unix};
 use crate::store::StoreError;
-use crate::store::meta::{Failures, LockPolicy, LockoutStore};
+use crate::store::meta::{Attempt, Failures, LockPolicy, LockoutStore};
 
 fn read(conn: &rusqlite::Connection, account: &[u8; 32]) -> Result<Option<Failures>, StoreError> {
     let row = conn
@@ -39,17 +39,24 @@ impl LockoutStore for SqliteMetaStore {
         self.run(move |conn| read(conn, &account)).await
     }
 
-    async fn record_failure(
+    async fn claim_attempt(
         &self,
         account: &[u8; 32],
         now: OffsetDateTime,
         forget_before: OffsetDateTime,
         policy: LockPolicy,
-    ) -> Result<Failures, StoreError> {
+    ) -> Result<Attempt, StoreError> {
         let account = *account;
         self.run(move |conn| {
+            // Immediate: the read and the write are one step for every writer.
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let count = match read(&tx, &account)? {
+            let previous = read(&tx, &account)?;
+            if let Some(until) = previous.and_then(|f| f.locked_until)
+                && until > now
+            {
+                return Ok(Attempt::Locked { until });
+            }
+            let count = match previous {
                 Some(f) if f.last_at >= forget_before => f.count.saturating_add(1),
                 _ => 1,
             };
@@ -60,11 +67,11 @@ impl LockoutStore for SqliteMetaStore {
                 params![&account[..], count, unix(now), locked_until.map(unix)],
             )?;
             tx.commit()?;
-            Ok(Failures {
+            Ok(Attempt::Counted(Failures {
                 count,
                 last_at: now,
                 locked_until,
-            })
+            }))
         })
         .await
     }
