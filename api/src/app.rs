@@ -20,6 +20,7 @@ use crate::routes::frontend::Frontend;
 use crate::routes::throttle::Throttle;
 use crate::routes::{self, AllowedMethods, session_cookie};
 use crate::state::AppState;
+use crate::store::Stores;
 use crate::vault::sweeper;
 use strongroom_shared::kinds;
 
@@ -52,6 +53,24 @@ pub struct Application {
     server: Server,
 }
 
+fn spawn_sweeper(config: &Config, stores: &Stores) {
+    sweeper::spawn(
+        stores.meta.clone(),
+        stores.blobs.clone(),
+        Duration::from_secs(config.sweep_interval_secs),
+        Duration::from_secs(config.sweep_grace_secs),
+    );
+}
+
+fn warn_if_cookies_insecure(config: &Config) {
+    if !config.cookies_secure() && !config.bind.ip().is_loopback() {
+        tracing::warn!(
+            "secure_cookies = false: the browser's session cookie is sent without `Secure` \
+             although this server listens beyond loopback; browsers should reach it over HTTPS"
+        );
+    }
+}
+
 impl Application {
     /// Prepares storage and keys and binds the listener; `run_until_stopped` serves.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
@@ -61,18 +80,8 @@ impl Application {
         })?;
         let secret = TokenSecret::load_or_create(&config.token_secret_path())?;
         let stores = crate::store::open(&config).await?;
-        sweeper::spawn(
-            stores.meta.clone(),
-            stores.blobs.clone(),
-            Duration::from_secs(config.sweep_interval_secs),
-            Duration::from_secs(config.sweep_grace_secs),
-        );
-        if !config.cookies_secure() && !config.bind.ip().is_loopback() {
-            tracing::warn!(
-                "secure_cookies = false: the browser's session cookie is sent without `Secure` \
-                 although this server listens beyond loopback; browsers should reach it over HTTPS"
-            );
-        }
+        spawn_sweeper(&config, &stores);
+        warn_if_cookies_insecure(&config);
         let cookie_key = session_cookie::cookie_key(&secret);
         let frontend = web::Data::new(Frontend::load(&config.web_dir));
         let state = web::Data::new(AppState::new(config.clone(), stores, &secret));

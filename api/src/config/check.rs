@@ -50,6 +50,15 @@ impl Config {
                 "must be between 5 and 3600".to_owned(),
             );
         }
+        if self.data_dir.as_os_str().is_empty() {
+            return rule("data_dir", "must not be empty".to_owned());
+        }
+        self.check_storage()?;
+        self.check_limits()
+    }
+
+    fn check_storage(&self) -> Result<(), ConfigError> {
+        let rule = |key, reason: String| Err(ConfigError::Rule { key, reason });
         let s3 = &self.storage.s3;
         if s3.part_size_bytes < 5 * 1024 * 1024 {
             return rule(
@@ -83,10 +92,7 @@ impl Config {
                 "must name a table when storage.meta = \"dynamodb\"".to_owned(),
             );
         }
-        if self.data_dir.as_os_str().is_empty() {
-            return rule("data_dir", "must not be empty".to_owned());
-        }
-        self.check_limits()
+        Ok(())
     }
 
     fn check_limits(&self) -> Result<(), ConfigError> {

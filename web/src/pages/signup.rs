@@ -10,7 +10,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::{Alert, Field, RecoveryCode, Spinner, bind};
-use crate::hooks::{use_auth, use_submit, use_submit_with};
+use crate::hooks::{Submit, use_auth, use_submit, use_submit_with};
 use crate::route::Route;
 use crate::services::{ApiError, auth};
 
@@ -98,21 +98,111 @@ struct Created {
     recovery_code: String,
 }
 
-#[function_component(Signup)]
-pub fn signup() -> Html {
-    let location = use_location();
-    // `None` while the server is asked.
+/// The server's sign-up policy; `None` while it is asked. A server that does
+/// not say gets the open form: its answer to the sign-up then tells what is
+/// missing.
+#[hook]
+fn use_signup_policy() -> UseStateHandle<Option<SignupPolicy>> {
     let policy = use_state(|| None::<SignupPolicy>);
     {
         let policy = policy.clone();
         use_effect_with((), move |()| {
             yew::platform::spawn_local(async move {
-                // A server that does not say gets the open form; its answer
-                // to the sign-up itself then tells what is missing.
                 policy.set(Some(auth::signup_policy().await.unwrap_or_default()));
             });
         });
     }
+    policy
+}
+
+/// What the form holds.
+#[derive(Clone)]
+struct Fields {
+    invite: UseStateHandle<String>,
+    email: UseStateHandle<String>,
+    display_name: UseStateHandle<String>,
+    password: UseStateHandle<String>,
+    confirm: UseStateHandle<String>,
+}
+
+impl Fields {
+    /// The request, or what is wrong with the fields. `asks_invite`: the form
+    /// shows the invite field.
+    fn request(&self, asks_invite: bool) -> Result<SignupRequest, Box<Errors>> {
+        let invite_code = asks_invite.then(|| self.invite.trim().to_owned());
+        let found = Errors::check(
+            invite_code.as_deref(),
+            &self.email,
+            &self.password,
+            &self.confirm,
+        );
+        if !found.is_empty() {
+            return Err(Box::new(found));
+        }
+        Ok(SignupRequest {
+            email: (*self.email).clone(),
+            password: (*self.password).clone(),
+            display_name: Some((*self.display_name).clone()).filter(|name| !name.trim().is_empty()),
+            invite_code,
+        })
+    }
+}
+
+/// Sends the form once its own checks pass; on success `created` holds the answer.
+fn on_submit(
+    fields: Fields,
+    asks_invite: bool,
+    create: Submit<Errors>,
+    created: UseStateHandle<Option<Created>>,
+) -> Callback<SubmitEvent> {
+    Callback::from(move |event: SubmitEvent| {
+        event.prevent_default();
+        if create.busy() {
+            return;
+        }
+        let request = match fields.request(asks_invite) {
+            Ok(request) => request,
+            Err(found) => return create.fail(*found),
+        };
+        create.clear();
+        let created = created.clone();
+        create.run(
+            async move {
+                let answer = auth::signup(&request).await?;
+                Ok(Created {
+                    email: request.email,
+                    password: request.password,
+                    recovery_code: answer.recovery_code,
+                })
+            },
+            move |done| created.set(Some(done)),
+        );
+    })
+}
+
+fn asking_the_server() -> Html {
+    html! {
+        <section class="card auth-card" id="signup-page" aria-busy="true">
+            <h1>{ "Create your vault" }</h1>
+            <Spinner />
+        </section>
+    }
+}
+
+fn closed() -> Html {
+    html! {
+        <section class="card auth-card" id="signup-page">
+            <h1>{ "No new accounts" }</h1>
+            <p id="signup-closed">{ "This server does not take new accounts." }</p>
+            <p class="aside">{ "Already have an account? " }<Link<Route> to={Route::Login}>{ "Log in" }</Link<Route>></p>
+        </section>
+    }
+}
+
+#[function_component(Signup)]
+pub fn signup() -> Html {
+    let location = use_location();
+    let policy = use_signup_policy();
     let invite = use_state(|| {
         location
             .as_ref()
@@ -120,88 +210,40 @@ pub fn signup() -> Html {
             .unwrap_or_default()
     });
     let from_link = use_state(|| !invite.is_empty());
-    let email = use_state(String::new);
-    let display_name = use_state(String::new);
-    let password = use_state(String::new);
-    let confirm = use_state(String::new);
+    let fields = Fields {
+        invite,
+        email: use_state(String::new),
+        display_name: use_state(String::new),
+        password: use_state(String::new),
+        confirm: use_state(String::new),
+    };
     let create = use_submit_with(Errors::from_api);
     let created = use_state(|| None::<Created>);
 
     if let Some(done) = &*created {
         return html! { <Ready done={done.clone()} /> };
     }
+    match *policy {
+        None => return asking_the_server(),
+        Some(SignupPolicy::Closed) => return closed(),
+        Some(SignupPolicy::Open | SignupPolicy::Invite) => {}
+    }
     let errors = create.error().unwrap_or_default();
     // The invite field shows when the server wants one, or said so in its
     // answer (its policy may have changed since the page was loaded).
     let asks_invite = *policy == Some(SignupPolicy::Invite) || errors.invite_code.is_some();
-
-    let onsubmit = {
-        let (invite, email, display_name, password, confirm, create, created) = (
-            invite.clone(),
-            email.clone(),
-            display_name.clone(),
-            password.clone(),
-            confirm.clone(),
-            create.clone(),
-            created.clone(),
-        );
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
-            if create.busy() {
-                return;
-            }
-            let invite_code = asks_invite.then(|| invite.trim().to_owned());
-            let found = Errors::check(invite_code.as_deref(), &email, &password, &confirm);
-            if !found.is_empty() {
-                create.fail(found);
-                return;
-            }
-            create.clear();
-            let request = SignupRequest {
-                email: (*email).clone(),
-                password: (*password).clone(),
-                display_name: Some((*display_name).clone()).filter(|name| !name.trim().is_empty()),
-                invite_code,
-            };
-            let created = created.clone();
-            create.run(
-                async move {
-                    let answer = auth::signup(&request).await?;
-                    Ok(Created {
-                        email: request.email,
-                        password: request.password,
-                        recovery_code: answer.recovery_code,
-                    })
-                },
-                move |done| created.set(Some(done)),
-            );
-        })
-    };
-
-    match *policy {
-        None => {
-            return html! {
-                <section class="card auth-card" id="signup-page" aria-busy="true">
-                    <h1>{ "Create your vault" }</h1>
-                    <Spinner />
-                </section>
-            };
-        }
-        Some(SignupPolicy::Closed) => {
-            return html! {
-                <section class="card auth-card" id="signup-page">
-                    <h1>{ "No new accounts" }</h1>
-                    <p id="signup-closed">{ "This server does not take new accounts." }</p>
-                    <p class="aside">{ "Already have an account? " }<Link<Route> to={Route::Login}>{ "Log in" }</Link<Route>></p>
-                </section>
-            };
-        }
-        Some(SignupPolicy::Open | SignupPolicy::Invite) => {}
-    }
+    let onsubmit = on_submit(fields.clone(), asks_invite, create.clone(), created);
     let invite_hint = match *from_link {
         true => "From your invite link.",
         false => "The single-use code the server's administrator gave you.",
     };
+    let Fields {
+        invite,
+        email,
+        display_name,
+        password,
+        confirm,
+    } = fields;
     html! {
         <section class="card auth-card" id="signup-page">
             <h1>{ "Create your vault" }</h1>
