@@ -102,6 +102,7 @@ conformance!(
     create_folder_rules,
     commit_new_file_and_quota,
     commit_overwrite,
+    bindings_are_set_once,
     tree_queries,
     listing_spans_several_pages,
     rename_and_move,
@@ -178,15 +179,32 @@ fn folder(user: Uuid, parent: Uuid, name: &str) -> NodeRecord {
         object_id: None,
         created_at: now(),
         modified_at: now(),
+        binding: None,
     }
 }
 
 fn file(user: Uuid, parent: Uuid, name: &str, size: u64) -> NodeRecord {
+    let object = Uuid::new_v4();
     NodeRecord {
         kind: NodeKind::File,
         size,
-        object_id: Some(Uuid::new_v4()),
+        object_id: Some(object),
+        // Not a real MAC (the store never checks one): distinct per record.
+        binding: Some(*Uuid::new_v4().as_bytes()).map(|half| {
+            let mut b = [0u8; 32];
+            b[..16].copy_from_slice(&half);
+            b[16..].copy_from_slice(object.as_bytes());
+            b
+        }),
         ..folder(user, parent, name)
+    }
+}
+
+/// A new upload replacing `old`: the record names `old`'s id, as the vault's do.
+fn replacing(old: &NodeRecord, size: u64) -> NodeRecord {
+    NodeRecord {
+        id: old.id,
+        ..file(old.user_id, old.parent_id.unwrap(), "report", size)
     }
 }
 
@@ -573,15 +591,21 @@ async fn commit_overwrite(store: &dyn MetaStore) {
     let old_object = old.object_id.unwrap();
 
     // Overwrite keeps the node (id, created_at), re-points it, returns the old object.
+    // A record made for another node is refused: its binding names that one.
+    let stale = file(ada.id, ada.id, "report", 50);
+    assert_conflict(store.commit_file(&stale, true, MAX).await, Conflict::Id);
+    assert_eq!(store.node(ada.id, old.id).await.unwrap(), Some(old.clone()));
+
     let newer = NodeRecord {
         modified_at: now() + Duration::seconds(10),
-        ..file(ada.id, ada.id, "report", 50)
+        ..replacing(&old, 50)
     };
     let outcome = store.commit_file(&newer, true, MAX).await.unwrap();
     let expected = NodeRecord {
         object_id: newer.object_id,
         size: 50,
         modified_at: newer.modified_at,
+        binding: newer.binding,
         ..old.clone()
     };
     assert_eq!(
@@ -595,7 +619,6 @@ async fn commit_overwrite(store: &dyn MetaStore) {
         store.node(ada.id, old.id).await.unwrap(),
         Some(expected.clone())
     );
-    assert_eq!(store.node(ada.id, newer.id).await.unwrap(), None);
     assert_eq!(used(store, ada.id).await, 50);
     assert!(!store.object_referenced(ada.id, old_object).await.unwrap());
     assert!(
@@ -607,11 +630,7 @@ async fn commit_overwrite(store: &dyn MetaStore) {
     assert_eq!(store.children(ada.id, ada.id).await.unwrap().len(), 1);
 
     // Growing past the quota: refused, unchanged.
-    assert_quota(
-        store
-            .commit_file(&file(ada.id, ada.id, "report", 101), true, MAX)
-            .await,
-    );
+    assert_quota(store.commit_file(&replacing(&old, 101), true, MAX).await);
     assert_eq!(
         store.node(ada.id, old.id).await.unwrap(),
         Some(expected.clone())
@@ -620,13 +639,13 @@ async fn commit_overwrite(store: &dyn MetaStore) {
 
     // Growing within the quota even when the new size alone would not fit
     // beside the old one; shrinking releases.
-    let grow = file(ada.id, ada.id, "report", 90);
+    let grow = replacing(&old, 90);
     assert!(matches!(
         store.commit_file(&grow, true, MAX).await.unwrap(),
         FileCommit::Replaced { .. }
     ));
     assert_eq!(used(store, ada.id).await, 90);
-    let shrink = file(ada.id, ada.id, "report", 10);
+    let shrink = replacing(&old, 10);
     store.commit_file(&shrink, true, MAX).await.unwrap();
     assert_eq!(used(store, ada.id).await, 10);
 
@@ -645,6 +664,112 @@ async fn commit_overwrite(store: &dyn MetaStore) {
         FileCommit::Created(fresh.clone())
     );
     assert_eq!(used(store, ada.id).await, 15);
+}
+
+async fn bindings_are_set_once(store: &dyn MetaStore) {
+    let ada = user(store, 1000).await;
+    let unbound = NodeRecord {
+        binding: None,
+        ..file(ada.id, ada.id, "old", 3)
+    };
+    store.commit_file(&unbound, false, MAX).await.unwrap();
+    let object = unbound.object_id.unwrap();
+    let binding = [5u8; 32];
+
+    // Only while the node still points at that object, and only once.
+    assert!(
+        !store
+            .bind_node(ada.id, unbound.id, Some(Uuid::new_v4()), &binding)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .bind_node(ada.id, unbound.id, None, &binding)
+            .await
+            .unwrap()
+    );
+    let other = user(store, 1000).await;
+    assert!(
+        !store
+            .bind_node(other.id, unbound.id, Some(object), &binding)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.node(ada.id, unbound.id).await.unwrap(),
+        Some(unbound.clone())
+    );
+    assert!(
+        store
+            .bind_node(ada.id, unbound.id, Some(object), &binding)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .bind_node(ada.id, unbound.id, Some(object), &[6; 32])
+            .await
+            .unwrap()
+    );
+    let bound = store.node(ada.id, unbound.id).await.unwrap().unwrap();
+    assert_eq!(bound.binding, Some(binding));
+
+    // The root (a folder: no object) takes the mark, once; a missing node none.
+    assert_eq!(
+        store.node(ada.id, ada.id).await.unwrap().unwrap().binding,
+        None
+    );
+    assert!(
+        !store
+            .bind_node(ada.id, ada.id, Some(object), &[7; 32])
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .bind_node(ada.id, ada.id, None, &[7; 32])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .bind_node(ada.id, ada.id, None, &[8; 32])
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.node(ada.id, ada.id).await.unwrap().unwrap().binding,
+        Some([7; 32])
+    );
+    assert!(
+        !store
+            .bind_node(ada.id, Uuid::new_v4(), None, &[7; 32])
+            .await
+            .unwrap()
+    );
+    // Folders list with their bindings; files keep theirs through a move.
+    let box_ = mkdir(store, ada.id, ada.id, "box").await;
+    let update = NodeUpdate {
+        parent_id: box_.id,
+        name_ct: b"ct:old".to_vec(),
+        name_mac: mac("old"),
+        modified_at: now(),
+    };
+    let moved = store
+        .update_node(ada.id, unbound.id, &update)
+        .await
+        .unwrap();
+    assert_eq!(moved.binding, Some(binding));
+    assert_eq!(
+        store
+            .node(ada.id, unbound.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .binding,
+        Some(binding)
+    );
 }
 
 async fn tree_queries(store: &dyn MetaStore) {

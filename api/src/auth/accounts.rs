@@ -17,7 +17,7 @@ use super::wraps::{encode_params, new_recovery_code, wrap_under_password, wrap_u
 use super::{AuthError, Caller, TokenService};
 use crate::config::Config;
 use crate::config::SignupPolicy;
-use crate::crypto::keys::{self, KdfParams, Umk};
+use crate::crypto::keys::{self, BindingKey, KdfParams, Umk};
 use crate::store::meta::{InviteUse, UserKeys, UserRecord};
 use crate::store::{Conflict, MetaStore, StoreError};
 
@@ -132,7 +132,7 @@ impl Accounts {
 
         let user_id = Uuid::now_v7();
         let recovery_code = new_recovery_code();
-        let (password_hash, keys) = self
+        let (password_hash, keys, all_bound) = self
             .new_keys(user_id, Zeroizing::new(req.password), recovery_code.clone())
             .await?;
         let user = UserRecord {
@@ -154,6 +154,16 @@ impl Accounts {
                 StoreError::InviteUnusable => AuthError::InviteInvalid,
                 other => other.into(),
             })?;
+        // A new account has no old file records: from now on a file record
+        // without a binding is an altered one. (Should this write fail, the
+        // first download makes it.)
+        if let Err(err) = self
+            .meta
+            .bind_node(user_id, user_id, None, &all_bound)
+            .await
+        {
+            tracing::warn!(user = %user.id, error = %err, "root not marked as bound");
+        }
         tracing::info!(user = %user.id, "account created");
         Ok(SignupResponse {
             user: profile(&user),
@@ -162,13 +172,14 @@ impl Accounts {
     }
 
     /// A new user's master key, wrapped under the password and the recovery
-    /// code, and the password's hash.
+    /// code, the password's hash, and the mark that all the user's records
+    /// are bound (`BindingKey::all_bound_mark`).
     async fn new_keys(
         &self,
         user_id: Uuid,
         password: Zeroizing<String>,
         code: Zeroizing<String>,
-    ) -> Result<(String, UserKeys), AuthError> {
+    ) -> Result<(String, UserKeys, [u8; 32]), AuthError> {
         let params = self.settings.kdf;
         self.key_work
             .run(move || {
@@ -178,6 +189,7 @@ impl Accounts {
                     wrap_under_password(&password, params, user_id, &umk)?;
                 let (recovery_salt, recovery_wrapped_umk) =
                     wrap_under_recovery(&code, params, user_id, &umk)?;
+                let all_bound = BindingKey::derive(&umk).all_bound_mark(user_id.as_bytes());
                 Ok((
                     password_hash,
                     UserKeys {
@@ -188,6 +200,7 @@ impl Accounts {
                         recovery_params: encode_params(params),
                         recovery_wrapped_umk,
                     },
+                    all_bound,
                 ))
             })
             .await

@@ -47,6 +47,8 @@ struct DownloadClaims {
     sub: Uuid,
     nid: Uuid,
     oid: Uuid,
+    /// The size the file's bound record gave when the URL was made.
+    size: u64,
     iat: u64,
     exp: u64,
     dek: String,
@@ -59,6 +61,8 @@ pub struct DownloadFile<'a> {
     pub user_id: Uuid,
     pub node_id: Uuid,
     pub object_id: Uuid,
+    /// From the record, checked against its binding before the URL is made.
+    pub size: u64,
     pub dek: &'a Dek,
     pub name: &'a str,
 }
@@ -68,6 +72,7 @@ pub struct DownloadGrant {
     pub user_id: Uuid,
     pub node_id: Uuid,
     pub object_id: Uuid,
+    pub size: u64,
     pub dek: Dek,
     pub name: String,
 }
@@ -203,6 +208,7 @@ impl TokenService {
             user_id,
             node_id,
             object_id,
+            size,
             dek,
             name,
         } = *file;
@@ -221,6 +227,7 @@ impl TokenService {
             sub: user_id,
             nid: node_id,
             oid: object_id,
+            size,
             iat,
             exp: iat + ttl_secs,
             dek: BASE64URL_NOPAD.encode(&wrapped),
@@ -261,6 +268,7 @@ impl TokenService {
             user_id: claims.sub,
             node_id: claims.nid,
             object_id: claims.oid,
+            size: claims.size,
             dek: Dek::from_bytes(*dek.as_bytes()),
             name,
         })
@@ -399,6 +407,7 @@ mod tests {
             user_id: user,
             node_id: node,
             object_id: object,
+            size: 7,
             dek: &dek,
             name,
         };
@@ -412,6 +421,7 @@ mod tests {
         );
         assert_eq!(grant.dek.as_bytes(), dek.as_bytes());
         assert_eq!(grant.name, "Ünïcode report.pdf");
+        assert_eq!(grant.size, 7);
         assert!(!token.contains("report"));
         // Audiences keep the two kinds apart.
         assert_eq!(

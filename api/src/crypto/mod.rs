@@ -59,6 +59,10 @@ pub enum CryptoError {
     /// The header belongs to a different object than the one requested.
     #[error("object id in header does not match the expected object")]
     ObjectIdMismatch,
+    /// A file's record does not carry a valid binding to its content: the
+    /// record was altered (swapped, edited or copied from another node).
+    #[error("the file's record is not bound to its content")]
+    RecordBinding,
     /// A chunk failed to authenticate (tampered, reordered, moved, cut).
     #[error("chunk {index} failed to authenticate")]
     ChunkAuth {

@@ -194,6 +194,12 @@ impl Vault {
         key_source: KeySource<'_>,
         conditions: Conditions<'_>,
     ) -> Result<Download, VaultError> {
+        // A download URL was checked against the record's binding when it
+        // was made (`follow_download_url` holds the record to it).
+        let node = &match key_source {
+            KeySource::Umk(umk) => self.verified(node, umk).await?,
+            KeySource::Dek(_) => node.clone(),
+        };
         let object_id = node.object_id.ok_or(VaultError::NotAFile)?;
         let key = ObjectKey::new(node.user_id, object_id);
         let etag = etag(node);

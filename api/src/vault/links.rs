@@ -10,6 +10,7 @@ use super::download::{Conditions, Download, KeySource};
 use super::{Names, Vault, VaultError};
 use crate::auth::Caller;
 use crate::auth::tokens::DownloadFile;
+use crate::crypto::CryptoError;
 use crate::crypto::keys::Dek;
 use crate::crypto::srm1::Decryptor;
 use crate::store::ObjectKey;
@@ -20,6 +21,7 @@ impl Vault {
     /// A download URL for one file of the caller's.
     pub async fn download_url(&self, caller: &Caller, id: Uuid) -> Result<DownloadUrl, VaultError> {
         let node = self.node(caller, id).await?;
+        let node = self.verified(&node, &caller.umk).await?;
         let object_id = node.object_id.ok_or(VaultError::NotAFile)?;
         let name = Names::new(&caller.umk).open(&node)?;
         // The DEK comes out of the object's own header, checked like any download.
@@ -40,6 +42,7 @@ impl Vault {
             user_id: caller.user_id,
             node_id: node.id,
             object_id,
+            size: node.size,
             dek: &dek,
             name: &name,
         };
@@ -68,6 +71,11 @@ impl Vault {
             .await?
             .filter(|node| node.object_id == Some(grant.object_id))
             .ok_or(VaultError::NotFound)?;
+        if node.size != grant.size {
+            // Same object, another size: the record was edited since.
+            tracing::error!(user = %node.user_id, node = %node.id, "file record changed under a download URL");
+            return Err(VaultError::Integrity(CryptoError::RecordBinding));
+        }
         self.download(&node, grant.name, KeySource::Dek(grant.dek), conditions)
             .await
     }

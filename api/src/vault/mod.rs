@@ -3,6 +3,7 @@
 //! results (`Download`, `VaultError`); nothing here knows HTTP, which is the
 //! edge's business (`crate::routes`).
 
+mod binding;
 pub mod download;
 mod error;
 pub mod links;

@@ -200,6 +200,7 @@ impl Vault {
             object_id: None,
             created_at: at,
             modified_at: at,
+            binding: None,
         };
         let max_nodes = self.limits.nodes_per_account;
         self.meta

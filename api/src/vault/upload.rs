@@ -9,13 +9,15 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::Names;
+use super::binding::file_facts;
 use super::running::Ticket;
 use super::tree::now;
 use super::{Vault, VaultError};
 use crate::auth::Caller;
+use crate::crypto::keys::BindingKey;
 use crate::crypto::srm1::{CIPHER_CHUNK_LEN, Encryptor, ciphertext_len};
 use crate::store::meta::{FileCommit, NodeRecord};
-use crate::store::{ObjectKey, StoreError};
+use crate::store::{Conflict, ObjectKey, StoreError};
 
 /// Ciphertext pieces in flight between the encryptor and the store.
 const PIPELINE_DEPTH: usize = 4;
@@ -23,6 +25,9 @@ const PIPELINE_DEPTH: usize = 4;
 /// Ciphertext is handed to the store in pieces of about this size (four
 /// chunks), so memory per upload stays near PIPELINE_DEPTH × 256 KiB.
 const HAND_OFF_BYTES: usize = 4 * CIPHER_CHUNK_LEN;
+
+/// Commits tried when the file being replaced keeps changing meanwhile.
+const COMMIT_ATTEMPTS: usize = 3;
 
 pub struct Uploaded {
     pub node: Node,
@@ -195,26 +200,21 @@ impl Vault {
         object_id: Uuid,
         size: u64,
     ) -> Result<Uploaded, VaultError> {
-        let id = Uuid::now_v7();
-        let (name_ct, name_mac) = Names::new(&caller.umk).seal(id, target.parent_id, &target.name);
-        let at = now();
-        let record = NodeRecord {
-            id,
-            user_id: caller.user_id,
-            parent_id: Some(target.parent_id),
-            kind: NodeKind::File,
-            name_ct,
-            name_mac,
-            size,
-            object_id: Some(object_id),
-            created_at: at,
-            modified_at: at,
-        };
         let max_nodes = self.limits.nodes_per_account;
-        let committed = self
-            .meta
-            .commit_file(&record, target.overwrite, max_nodes)
-            .await;
+        let mut committed = Err(StoreError::Conflict(Conflict::Id));
+        // The record's binding names its node, so it is made for the file
+        // being replaced, if any: when that changes before the commit, the
+        // store refuses (`Conflict(Id)`) and the record is made again.
+        for _ in 0..COMMIT_ATTEMPTS {
+            let record = self.file_record(caller, &target, object_id, size).await?;
+            committed = self
+                .meta
+                .commit_file(&record, target.overwrite, max_nodes)
+                .await;
+            if !matches!(committed, Err(StoreError::Conflict(Conflict::Id))) {
+                break;
+            }
+        }
         let (node, replaced) = match committed {
             Ok(FileCommit::Created(node)) => (node, false),
             Ok(FileCommit::Replaced {
@@ -238,6 +238,49 @@ impl Vault {
             node: super::names::wire(&node, target.name),
             replaced,
         })
+    }
+
+    /// The record of an uploaded object, bound to it: with the id of the file
+    /// it replaces, or a new one.
+    async fn file_record(
+        &self,
+        caller: &Caller,
+        target: &Target,
+        object_id: Uuid,
+        size: u64,
+    ) -> Result<NodeRecord, VaultError> {
+        let names = Names::new(&caller.umk);
+        let replaced = match target.overwrite {
+            true => self
+                .meta
+                .child_by_mac(
+                    caller.user_id,
+                    target.parent_id,
+                    &names.mac(target.parent_id, &target.name),
+                )
+                .await?
+                .filter(|old| old.kind == NodeKind::File),
+            false => None,
+        };
+        let id = replaced.map_or_else(Uuid::now_v7, |old| old.id);
+        let (name_ct, name_mac) = names.seal(id, target.parent_id, &target.name);
+        let at = now();
+        let mut record = NodeRecord {
+            id,
+            user_id: caller.user_id,
+            parent_id: Some(target.parent_id),
+            kind: NodeKind::File,
+            name_ct,
+            name_mac,
+            size,
+            object_id: Some(object_id),
+            created_at: at,
+            modified_at: at,
+            binding: None,
+        };
+        record.binding =
+            file_facts(&record).map(|facts| BindingKey::derive(&caller.umk).file(&facts));
+        Ok(record)
     }
 }
 

@@ -13,6 +13,7 @@ mod files;
 mod folders;
 mod hardening;
 mod helpers;
+mod integrity;
 mod limits;
 mod openapi;
 mod session_cookie;

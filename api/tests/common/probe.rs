@@ -188,3 +188,106 @@ fn read_dir(path: &std::path::Path) -> Vec<std::fs::DirEntry> {
         .flatten()
         .collect()
 }
+
+/// The fields of a file record that tie it to its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContentFields {
+    pub object_id: uuid::Uuid,
+    pub size: u64,
+    pub binding: Option<[u8; 32]>,
+}
+
+/// Rewrites a node's content fields behind the server's back, as someone who
+/// can write the metadata store (but holds no key) could.
+pub async fn write_content_fields(
+    config: &Config,
+    user: uuid::Uuid,
+    node: uuid::Uuid,
+    fields: ContentFields,
+) {
+    use aws_sdk_dynamodb::types::AttributeValue as V;
+    match config.storage.meta {
+        MetaBackend::Dynamodb => {
+            let endpoint = config
+                .storage
+                .aws
+                .endpoint_url
+                .as_deref()
+                .unwrap_or_default();
+            let client = aws_sdk_dynamodb::Client::new(&sdk_config(endpoint).await);
+            let update = client
+                .update_item()
+                .table_name(&config.storage.dynamodb.table)
+                .key("PK", V::S(format!("USER#{user}")))
+                .key("SK", V::S(format!("NODE#{node}")))
+                .expression_attribute_names("#o", "object_id")
+                .expression_attribute_names("#s", "size")
+                .expression_attribute_names("#b", "binding")
+                .expression_attribute_values(":o", V::S(fields.object_id.to_string()))
+                .expression_attribute_values(":s", V::N(fields.size.to_string()));
+            let update = match fields.binding {
+                Some(binding) => update
+                    .update_expression("SET #o = :o, #s = :s, #b = :b")
+                    .expression_attribute_values(":b", V::B(binding.to_vec().into())),
+                None => update.update_expression("SET #o = :o, #s = :s REMOVE #b"),
+            };
+            update
+                .send()
+                .await
+                .unwrap_or_else(|err| panic!("update node: {err}"));
+        }
+        MetaBackend::Sqlite => {
+            let db = rusqlite::Connection::open(config.data_dir.join("strongroom.db"))
+                .unwrap_or_else(|err| panic!("open the database: {err}"));
+            db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+            let changed = db
+                .execute(
+                    "UPDATE nodes SET object_id = ?1, size = ?2, binding = ?3 WHERE id = ?4 AND user_id = ?5",
+                    rusqlite::params![
+                        fields.object_id.as_bytes(),
+                        i64::try_from(fields.size).unwrap(),
+                        fields.binding.as_ref().map(|b| &b[..]),
+                        node.as_bytes(),
+                        user.as_bytes(),
+                    ],
+                )
+                .unwrap_or_else(|err| panic!("update node: {err}"));
+            assert_eq!(changed, 1, "no such node");
+        }
+    }
+}
+
+/// Removes a node's binding (or the root's mark) behind the server's back.
+pub async fn clear_binding(config: &Config, user: uuid::Uuid, node: uuid::Uuid) {
+    use aws_sdk_dynamodb::types::AttributeValue as V;
+    match config.storage.meta {
+        MetaBackend::Dynamodb => {
+            let endpoint = config
+                .storage
+                .aws
+                .endpoint_url
+                .as_deref()
+                .unwrap_or_default();
+            let client = aws_sdk_dynamodb::Client::new(&sdk_config(endpoint).await);
+            client
+                .update_item()
+                .table_name(&config.storage.dynamodb.table)
+                .key("PK", V::S(format!("USER#{user}")))
+                .key("SK", V::S(format!("NODE#{node}")))
+                .update_expression("REMOVE binding")
+                .send()
+                .await
+                .unwrap_or_else(|err| panic!("update node: {err}"));
+        }
+        MetaBackend::Sqlite => {
+            let db = rusqlite::Connection::open(config.data_dir.join("strongroom.db"))
+                .unwrap_or_else(|err| panic!("open the database: {err}"));
+            db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+            db.execute(
+                "UPDATE nodes SET binding = NULL WHERE id = ?1 AND user_id = ?2",
+                rusqlite::params![node.as_bytes(), user.as_bytes()],
+            )
+            .unwrap_or_else(|err| panic!("update node: {err}"));
+        }
+    }
+}

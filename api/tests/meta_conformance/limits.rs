@@ -155,7 +155,10 @@ pub async fn the_node_limit_counts_files_and_folders(store: &dyn MetaStore) {
     );
     assert_eq!(store.children(root, root).await.unwrap().len(), 2);
     // Overwriting makes no new node.
-    let again = file(root, root, "b", 5);
+    let again = super::NodeRecord {
+        id: b.id,
+        ..file(root, root, "b", 5)
+    };
     assert!(matches!(
         store.commit_file(&again, true, limit).await.unwrap(),
         FileCommit::Replaced { .. }

@@ -145,10 +145,12 @@ key_newtype!(
     Kek
 );
 
+mod binding;
 mod kdf;
 mod names;
 mod wrap;
 
+pub use binding::*;
 pub use kdf::*;
 pub use names::*;
 pub use wrap::*;

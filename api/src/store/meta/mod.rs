@@ -128,7 +128,8 @@ pub trait TreeStore: Send + Sync {
     async fn create_folder(&self, node: &NodeRecord, max_nodes: u64) -> Result<(), StoreError>;
     /// Makes an uploaded object visible, atomically with the quota charge.
     /// With `overwrite`, a file of the same name is re-pointed at the new object
-    /// (keeping its id); without it, or if a folder has that name,
+    /// (keeping its id, which must be `node.id`, since `node.binding` names it:
+    /// `Conflict(Id)` otherwise); without it, or if a folder has that name,
     /// `Conflict(Name)`. `QuotaExceeded` and (for a new file) `NodeLimit`
     /// leave everything unchanged.
     async fn commit_file(
@@ -148,6 +149,15 @@ pub trait TreeStore: Send + Sync {
     /// Deletes a node and everything below it, releasing quota; returns the
     /// objects that are now unreferenced. The root cannot be deleted.
     async fn delete_node(&self, user_id: Uuid, id: Uuid) -> Result<Vec<Uuid>, StoreError>;
+    /// Sets `binding` on a node that has none and still points at
+    /// `object_id` (`None` for a folder); `false` when it is not so.
+    async fn bind_node(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        object_id: Option<Uuid>,
+        binding: &[u8; 32],
+    ) -> Result<bool, StoreError>;
     /// Every object the user's files point at (for account deletion).
     async fn object_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>, StoreError>;
     /// Whether a committed file points at this object (for the sweeper).

@@ -72,6 +72,11 @@ pub struct NodeRecord {
     pub object_id: Option<Uuid>,
     pub created_at: OffsetDateTime,
     pub modified_at: OffsetDateTime,
+    /// A file's record bound to its content (`crypto::keys::BindingKey`);
+    /// on the root folder, the mark that every file of the user's is bound.
+    /// `None` on records older than binding, until the owner's next content
+    /// request binds them.
+    pub binding: Option<[u8; 32]>,
 }
 
 /// A rename and/or move, already encrypted for the new place.

@@ -193,6 +193,10 @@ pub(super) async fn commit_file(
         if old.kind != NodeKind::File {
             return Err(StoreError::Conflict(Conflict::Name));
         }
+        if old.id != node.id {
+            // The binding names the node: it was made for the file found before.
+            return Err(StoreError::Conflict(Conflict::Id));
+        }
         match replace(store, node, &old, object_id).await? {
             Some(outcome) => return Ok(outcome),
             None => continue,
@@ -219,8 +223,12 @@ async fn replace(
         table,
         items::node_key(old.user_id, old.id),
         Ex::new()
-            .update("SET #object_id = :new, #size = :size, #modified_at = :modified")
+            .update(match node.binding {
+                Some(_) => "SET #object_id = :new, #size = :size, #modified_at = :modified, #binding = :binding",
+                None => "SET #object_id = :new, #size = :size, #modified_at = :modified REMOVE #binding",
+            })
             .cond("#object_id = :old AND #parent_id = :parent AND #name_mac = :mac")
+            .name("binding")
             .name("object_id")
             .name("size")
             .name("modified_at")
@@ -231,7 +239,8 @@ async fn replace(
             .value(":modified", n(node.modified_at.unix_timestamp()))
             .value(":old", s(old_object_id.to_string()))
             .value(":parent", s(parent.to_string()))
-            .value(":mac", expr::b(&old.name_mac)),
+            .value(":mac", expr::b(&old.name_mac))
+            .value_if(":binding", node.binding.as_ref().map(|b| expr::b(b))),
     )?];
     let delta = i128::from(node.size) - i128::from(old.size);
     let charged = delta != 0;
@@ -262,6 +271,7 @@ async fn replace(
                     object_id: Some(object_id),
                     size: node.size,
                     modified_at: node.modified_at,
+                    binding: node.binding,
                     ..old.clone()
                 },
                 old_object_id,

@@ -70,6 +70,14 @@ impl Ex {
         self
     }
 
+    /// `value`, when there is one.
+    pub(super) fn value_if(self, placeholder: &str, value: Option<AttributeValue>) -> Self {
+        match value {
+            Some(value) => self.value(placeholder, value),
+            None => self,
+        }
+    }
+
     pub(super) fn condition(&self) -> Option<String> {
         self.condition.clone()
     }
@@ -209,6 +217,16 @@ impl<'a> Reader<'a> {
         self.bytes(attr)?
             .try_into()
             .map_err(|_| self.corrupt(attr, "has the wrong length"))
+    }
+
+    pub(super) fn opt_array<const N: usize>(
+        &self,
+        attr: &str,
+    ) -> Result<Option<[u8; N]>, StoreError> {
+        match self.item.get(attr) {
+            None | Some(AttributeValue::Null(_)) => Ok(None),
+            Some(_) => self.array(attr).map(Some),
+        }
     }
 
     /// A binary set; absent means empty.

@@ -168,6 +168,9 @@ pub(super) fn node_item(node: &NodeRecord) -> Item {
     if let Some(object) = node.object_id {
         item.insert("object_id".to_owned(), s(object.to_string()));
     }
+    if let Some(binding) = &node.binding {
+        item.insert("binding".to_owned(), b(binding));
+    }
     item
 }
 
@@ -188,6 +191,7 @@ pub(super) fn node_from_item(item: &Item) -> Result<NodeRecord, StoreError> {
         object_id: r.opt_uuid("object_id")?,
         created_at: r.time("created_at")?,
         modified_at: r.time("modified_at")?,
+        binding: r.opt_array("binding")?,
     })
 }
 

@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use super::DynamoMetaStore;
-use super::expr::{Item, Reader};
+use super::expr::{self, Ex, Item, Reader};
 use super::items::{self, NODE_PREFIX, OBJECT_PREFIX};
 use crate::store::StoreError;
 use crate::store::meta::NodeRecord;
@@ -147,4 +147,30 @@ pub(super) async fn object_referenced(
         .get(items::user_pk(user_id), &items::object_sk(object_id))
         .await?
         .is_some())
+}
+
+/// Sets a binding where there is none, on a node that still points at
+/// `object_id` (`None`: a folder, which points at nothing).
+pub(super) async fn bind_node(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    id: Uuid,
+    object_id: Option<Uuid>,
+    binding: &[u8; 32],
+) -> Result<bool, StoreError> {
+    let ex = Ex::new()
+        .update("SET #binding = :binding")
+        .name("binding")
+        .name("object_id")
+        .name("PK")
+        .value(":binding", expr::b(binding));
+    let ex = match object_id {
+        Some(object) => ex
+            .cond("attribute_exists(#PK) AND attribute_not_exists(#binding) AND #object_id = :object")
+            .value(":object", expr::s(object.to_string())),
+        None => ex.cond(
+            "attribute_exists(#PK) AND attribute_not_exists(#binding) AND attribute_not_exists(#object_id)",
+        ),
+    };
+    store.update_one(items::node_key(user_id, id), ex).await
 }

@@ -72,4 +72,14 @@ impl TreeStore for DynamoMetaStore {
     async fn object_referenced(&self, user_id: Uuid, object_id: Uuid) -> Result<bool, StoreError> {
         nodes::object_referenced(self, user_id, object_id).await
     }
+
+    async fn bind_node(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        object_id: Option<Uuid>,
+        binding: &[u8; 32],
+    ) -> Result<bool, StoreError> {
+        nodes::bind_node(self, user_id, id, object_id, binding).await
+    }
 }

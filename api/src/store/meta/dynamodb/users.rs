@@ -136,6 +136,7 @@ pub(super) async fn create_user(
         object_id: None,
         created_at: user.created_at,
         modified_at: user.created_at,
+        binding: None,
     };
     let not_exists = || Ex::new().cond(NOT_EXISTS).name("PK");
     let mut ops = vec![

@@ -40,6 +40,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("001_accounts.sql")),
         M::up(include_str!("002_nodes.sql")),
         M::up(include_str!("003_limits.sql")),
+        M::up(include_str!("004_binding.sql")),
     ])
 }
 

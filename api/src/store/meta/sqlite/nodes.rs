@@ -10,8 +10,7 @@ use super::{blob, from_unix, size, to_i64, unix};
 use crate::store::meta::{FileCommit, NodeRecord, NodeUpdate};
 use crate::store::{Conflict, StoreError};
 
-pub(super) const NODE_COLUMNS: &str =
-    "id, user_id, parent_id, kind, name_ct, name_mac, size, object_id, created_at, modified_at";
+pub(super) const NODE_COLUMNS: &str = "id, user_id, parent_id, kind, name_ct, name_mac, size, object_id, created_at, modified_at, binding";
 
 fn kind_text(kind: NodeKind) -> &'static str {
     match kind {
@@ -31,6 +30,7 @@ pub(super) fn node_from_row(row: &Row<'_>) -> rusqlite::Result<Result<NodeRecord
     let object_id: Option<[u8; 16]> = row.get(7)?;
     let created: i64 = row.get(8)?;
     let modified: i64 = row.get(9)?;
+    let binding: Option<Vec<u8>> = row.get(10)?;
     Ok((|| {
         Ok(NodeRecord {
             id: Uuid::from_bytes(id),
@@ -47,6 +47,7 @@ pub(super) fn node_from_row(row: &Row<'_>) -> rusqlite::Result<Result<NodeRecord
             object_id: object_id.map(Uuid::from_bytes),
             created_at: from_unix(created)?,
             modified_at: from_unix(modified)?,
+            binding: binding.map(|b| blob(b, "binding")).transpose()?,
         })
     })())
 }
@@ -156,7 +157,7 @@ fn require_folder(conn: &Connection, user_id: Uuid, id: Uuid) -> Result<(), Stor
 fn insert(conn: &Connection, n: &NodeRecord) -> Result<(), StoreError> {
     conn.execute(
         &format!(
-            "INSERT INTO nodes ({NODE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            "INSERT INTO nodes ({NODE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
         ),
         params![
             n.id.as_bytes(),
@@ -169,6 +170,7 @@ fn insert(conn: &Connection, n: &NodeRecord) -> Result<(), StoreError> {
             n.object_id.as_ref().map(|o| o.as_bytes()),
             unix(n.created_at),
             unix(n.modified_at),
+            n.binding.as_ref().map(|b| &b[..]),
         ],
     )
     .map_err(name_conflict)?;
@@ -244,18 +246,23 @@ pub(super) fn commit_file(
             count_nodes(&tx, n.user_id, 1, max_nodes)?;
             FileCommit::Created(n.clone())
         }
+        // The binding names the node: it was made for the file found before.
+        Some(old) if overwrite && old.kind == NodeKind::File && old.id != n.id => {
+            return Err(StoreError::Conflict(Conflict::Id));
+        }
         Some(old) if overwrite && old.kind == NodeKind::File => {
             let old_object_id = old
                 .object_id
                 .ok_or_else(|| StoreError::Corrupt("file without object".to_owned()))?;
             charge(&tx, n.user_id, to_i64(n.size)? - to_i64(old.size)?)?;
             tx.execute(
-                "UPDATE nodes SET object_id = ?2, size = ?3, modified_at = ?4 WHERE id = ?1",
+                "UPDATE nodes SET object_id = ?2, size = ?3, modified_at = ?4, binding = ?5 WHERE id = ?1",
                 params![
                     old.id.as_bytes(),
                     object_id.as_bytes(),
                     to_i64(n.size)?,
-                    unix(n.modified_at)
+                    unix(n.modified_at),
+                    n.binding.as_ref().map(|b| &b[..]),
                 ],
             )?;
             FileCommit::Replaced {
@@ -263,6 +270,7 @@ pub(super) fn commit_file(
                     object_id: Some(object_id),
                     size: n.size,
                     modified_at: n.modified_at,
+                    binding: n.binding,
                     ..old
                 },
                 old_object_id,
@@ -391,4 +399,26 @@ pub(super) fn insert_root(conn: &Connection, user_id: Uuid, at: i64) -> Result<(
         params![user_id.as_bytes(), at],
     )?;
     Ok(())
+}
+
+/// Sets a binding where there is none yet, on a node that still points at
+/// `object_id` (`None` for a folder). `false` when that is no longer so.
+pub(super) fn bind_node(
+    conn: &Connection,
+    user_id: Uuid,
+    id: Uuid,
+    object_id: Option<Uuid>,
+    binding: &[u8; 32],
+) -> Result<bool, StoreError> {
+    let changed = conn.execute(
+        "UPDATE nodes SET binding = ?4
+         WHERE id = ?1 AND user_id = ?2 AND binding IS NULL AND object_id IS ?3",
+        params![
+            id.as_bytes(),
+            user_id.as_bytes(),
+            object_id.as_ref().map(|o| o.as_bytes()),
+            &binding[..],
+        ],
+    )?;
+    Ok(changed == 1)
 }

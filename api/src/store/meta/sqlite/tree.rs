@@ -84,4 +84,16 @@ impl TreeStore for SqliteMetaStore {
         self.run(move |conn| nodes::object_referenced(conn, user_id, object_id))
             .await
     }
+
+    async fn bind_node(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        object_id: Option<Uuid>,
+        binding: &[u8; 32],
+    ) -> Result<bool, StoreError> {
+        let binding = *binding;
+        self.run(move |conn| nodes::bind_node(conn, user_id, id, object_id, &binding))
+            .await
+    }
 }
