@@ -359,6 +359,33 @@ async fn update_credentials(store: &dyn MetaStore) {
             .update_credentials(Uuid::new_v4(), "x", &keys(1))
             .await,
     );
+
+    // An upgrade only replaces the hash it was made from.
+    assert!(
+        !store
+            .upgrade_credentials(ada.id, "$argon2id$old", "$argon2id$up", &keys(43))
+            .await
+            .unwrap()
+    );
+    let unchanged = store.user_by_id(ada.id).await.unwrap().unwrap();
+    assert_eq!(unchanged, read);
+    assert!(
+        store
+            .upgrade_credentials(ada.id, "$argon2id$new", "$argon2id$up", &keys(43))
+            .await
+            .unwrap()
+    );
+    let upgraded = store.user_by_id(ada.id).await.unwrap().unwrap();
+    assert_eq!(
+        (upgraded.password_hash.as_str(), upgraded.keys),
+        ("$argon2id$up", keys(43))
+    );
+    assert!(
+        !store
+            .upgrade_credentials(Uuid::new_v4(), "$argon2id$up", "x", &keys(1))
+            .await
+            .unwrap()
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 
 use super::key_work::KeyWork;
 use super::lockout::Lockout;
+use super::typed::TypedPassword;
 use super::wraps::{encode_params, new_recovery_code, wrap_under_password, wrap_under_recovery};
 use super::{AuthError, Caller, TokenService};
 use crate::config::Config;
@@ -54,6 +55,8 @@ pub struct Accounts {
     pub(super) key_work: KeyWork,
     pub(super) lockout: Lockout,
     pub(super) settings: AccountSettings,
+    /// Unknown emails' log-ins are checked against it (`keys::dummy_password_hash`).
+    pub(super) dummy_hash: Arc<str>,
 }
 
 /// What the store keeps of an invite code: its SHA-256, over the code as
@@ -87,12 +90,15 @@ impl Accounts {
         lockout: Lockout,
         settings: AccountSettings,
     ) -> Self {
+        let dummy_hash = keys::dummy_password_hash(settings.kdf)
+            .unwrap_or_else(|_| keys::FALLBACK_DUMMY_HASH.to_owned());
         Self {
             meta,
             tokens,
             key_work: KeyWork::per_core(settings.key_work_queue),
             lockout,
             settings,
+            dummy_hash: dummy_hash.into(),
         }
     }
 
@@ -132,8 +138,9 @@ impl Accounts {
 
         let user_id = Uuid::now_v7();
         let recovery_code = new_recovery_code();
+        let password = TypedPassword::new(req.password);
         let (password_hash, keys, all_bound) = self
-            .new_keys(user_id, Zeroizing::new(req.password), recovery_code.clone())
+            .new_keys(user_id, password, recovery_code.clone())
             .await?;
         let user = UserRecord {
             id: user_id,
@@ -177,16 +184,16 @@ impl Accounts {
     async fn new_keys(
         &self,
         user_id: Uuid,
-        password: Zeroizing<String>,
+        password: TypedPassword,
         code: Zeroizing<String>,
     ) -> Result<(String, UserKeys, [u8; 32]), AuthError> {
         let params = self.settings.kdf;
         self.key_work
             .run(move || {
                 let umk = Umk::random();
+                let password = password.normalized();
                 let password_hash = keys::hash_password(password.as_bytes(), params)?;
-                let (kek_salt, wrapped_umk) =
-                    wrap_under_password(&password, params, user_id, &umk)?;
+                let (kek_salt, wrapped_umk) = wrap_under_password(password, params, user_id, &umk)?;
                 let (recovery_salt, recovery_wrapped_umk) =
                     wrap_under_recovery(&code, params, user_id, &umk)?;
                 let all_bound = BindingKey::derive(&umk).all_bound_mark(user_id.as_bytes());

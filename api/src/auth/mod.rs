@@ -14,6 +14,7 @@ mod recovery;
 pub mod secret;
 mod sessions;
 pub mod tokens;
+mod typed;
 mod wraps;
 
 pub use accounts::{AccountSettings, Accounts, invite_hash, profile};

@@ -1,14 +1,13 @@
 //! Changing the password: only the master key's wrap changes, no file is
 //! re-encrypted; every other session ends.
 
-use strongroom_shared::ChangePasswordRequest;
-use strongroom_shared::validate::check_password;
-use zeroize::Zeroizing;
-
+use super::typed::TypedPassword;
 use super::wraps::{encode_params, wrap_under_password};
 use super::{Accounts, AuthError, Caller};
 use crate::crypto::keys::{self, Umk};
 use crate::store::meta::{UserKeys, UserRecord};
+use strongroom_shared::ChangePasswordRequest;
+use strongroom_shared::validate::check_password;
 
 impl Accounts {
     /// Checks the caller's password again before a sensitive change; wrong
@@ -21,13 +20,13 @@ impl Accounts {
         let user = self.user(caller.user_id).await?;
         let account = self.lockout.account(&user.email);
         self.attempt(&account).await?;
-        let password = Zeroizing::new(password);
+        let password = TypedPassword::new(password);
         let hash = user.password_hash.clone();
-        let ok = self
+        let form = self
             .key_work
-            .run(move || Ok(keys::verify_password(password.as_bytes(), &hash)?))
+            .run(move || Ok(password.check(&hash)?))
             .await?;
-        if !ok {
+        if form.is_none() {
             return Err(AuthError::WrongPassword);
         }
         self.attempt_succeeded(&account).await?;
@@ -44,14 +43,15 @@ impl Accounts {
             .map_err(|e| AuthError::invalid_field("new_password", e))?;
         let user = self.confirm_password(caller, req.current_password).await?;
         let params = self.settings.kdf;
-        let new_password = Zeroizing::new(req.new_password);
+        let new_password = TypedPassword::new(req.new_password);
         let umk = Umk::from_bytes(*caller.umk.as_bytes());
         let user_id = user.id;
         let (password_hash, kek_salt, wrapped_umk) = self
             .key_work
             .run(move || {
+                let new_password = new_password.normalized();
                 let hash = keys::hash_password(new_password.as_bytes(), params)?;
-                let (salt, wrapped) = wrap_under_password(&new_password, params, user_id, &umk)?;
+                let (salt, wrapped) = wrap_under_password(new_password, params, user_id, &umk)?;
                 Ok((hash, salt, wrapped))
             })
             .await?;

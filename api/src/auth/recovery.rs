@@ -4,8 +4,8 @@
 use strongroom_shared::validate::{check_password, normalize_email};
 use strongroom_shared::{RecoverRequest, RecoverResponse};
 use uuid::Uuid;
-use zeroize::Zeroizing;
 
+use super::typed::TypedPassword;
 use super::wraps::{
     canonical_recovery_code, encode_params, kek_as_key, new_recovery_code, recovery_aad,
     stored_params, wrap_under_password, wrap_under_recovery,
@@ -27,12 +27,12 @@ impl Accounts {
         };
         let params = self.settings.kdf;
         let presented = canonical_recovery_code(&req.recovery_code);
-        let new_password = Zeroizing::new(req.new_password);
+        let new_password = TypedPassword::new(req.new_password);
         let next_code = new_recovery_code();
         let code = next_code.clone();
         let outcome = self
             .key_work
-            .run(move || rewrap(user, &presented, &new_password, &code, params))
+            .run(move || rewrap(user, &presented, new_password.normalized(), &code, params))
             .await?;
         let Some((user_id, password_hash, keys)) = outcome else {
             return Err(Unauthorized::InvalidRecovery.into());

@@ -8,15 +8,53 @@ use strongroom_shared::{LoginRequest, TokenResponse};
 
 use time::OffsetDateTime;
 use uuid::Uuid;
-use zeroize::Zeroizing;
 
 use super::accounts::now_seconds;
 use super::tokens::RefreshSecret;
-use super::wraps::stored_params;
+use super::typed::{Form, TypedPassword};
+use super::wraps::{encode_params, stored_params, wrap_under_password};
 use super::{Accounts, AuthError, Caller, Unauthorized};
-use crate::crypto::keys::{self, Umk};
+use crate::crypto::keys::{self, KdfParams, Umk};
 use crate::store::StoreError;
-use crate::store::meta::{SessionRecord, SessionRotation, UserRecord};
+use crate::store::meta::{SessionRecord, SessionRotation, UserKeys, UserRecord};
+
+/// A user whose password checked out, with their master key and, when the
+/// stored hash is older than the settings, the credentials to store instead.
+struct Unlocked {
+    user: UserRecord,
+    umk: Umk,
+    upgrade: Option<(String, UserKeys)>,
+}
+
+/// What to store instead of an old user's credentials, if anything. A hash of
+/// the password as typed (an account older than normalisation) is made again
+/// from the normalised form, together with the master key's wrap under it;
+/// a hash made with weaker parameters than configured is made again alone.
+fn upgraded_credentials(
+    user: &UserRecord,
+    password: &TypedPassword,
+    form: Form,
+    configured: KdfParams,
+    umk: &Umk,
+) -> Result<Option<(String, UserKeys)>, AuthError> {
+    let normalized = password.normalized();
+    if form == Form::AsTyped {
+        let hash = keys::hash_password(normalized.as_bytes(), configured)?;
+        let (kek_salt, wrapped_umk) = wrap_under_password(normalized, configured, user.id, umk)?;
+        let keys = UserKeys {
+            kek_salt,
+            kek_params: encode_params(configured),
+            wrapped_umk,
+            ..user.keys.clone()
+        };
+        return Ok(Some((hash, keys)));
+    }
+    if keys::hash_is_weaker(&user.password_hash, configured)? {
+        let hash = keys::hash_password(normalized.as_bytes(), configured)?;
+        return Ok(Some((hash, user.keys.clone())));
+    }
+    Ok(None)
+}
 
 impl Accounts {
     /// Log-in. `client` is the caller's address, for the log of failures.
@@ -34,13 +72,18 @@ impl Accounts {
             Some(email) => self.meta.user_by_email(email).await?,
             None => None,
         };
-        let Some((user, umk)) = self.unlock_with_password(user, req.password).await? else {
+        let Some(unlocked) = self.unlock_with_password(user, req.password).await? else {
             tracing::warn!(%client, "log-in failed");
             return Err(Unauthorized::InvalidCredentials.into());
         };
         self.attempt_succeeded(&account).await?;
+        let Unlocked { user, umk, upgrade } = unlocked;
         if user.disabled {
             return Err(AuthError::AccountDisabled);
+        }
+        if let Some((password_hash, keys)) = upgrade {
+            self.upgrade_credentials(&user, &password_hash, &keys)
+                .await?;
         }
         let tokens = self.start_session(user.id, &umk).await?;
         tracing::info!(user = %user.id, %client, "logged in");
@@ -48,29 +91,50 @@ impl Accounts {
     }
 
     /// Verifies a password against a user's hash and unwraps their UMK. A user
-    /// that does not exist is checked against a dummy hash, so both take the
-    /// same time.
+    /// that does not exist is checked against the dummy hash (made from the
+    /// configured parameters), so both take the same time.
     async fn unlock_with_password(
         &self,
         user: Option<UserRecord>,
         password: String,
-    ) -> Result<Option<(UserRecord, Umk)>, AuthError> {
-        let password = Zeroizing::new(password);
+    ) -> Result<Option<Unlocked>, AuthError> {
+        let password = TypedPassword::new(password);
+        let dummy = self.dummy_hash.clone();
+        let configured = self.settings.kdf;
         self.key_work
             .run(move || {
                 let Some(user) = user else {
-                    let _ = keys::verify_password(password.as_bytes(), keys::dummy_password_hash());
+                    let _ = password.check(&dummy);
                     return Ok(None);
                 };
-                if !keys::verify_password(password.as_bytes(), &user.password_hash)? {
+                let Some(form) = password.check(&user.password_hash)? else {
                     return Ok(None);
-                }
+                };
                 let params = stored_params(&user.keys.kek_params)?;
-                let kek = keys::derive_kek(password.as_bytes(), &user.keys.kek_salt, params)?;
+                let typed = password.form(form).as_bytes();
+                let kek = keys::derive_kek(typed, &user.keys.kek_salt, params)?;
                 let umk = keys::unwrap_umk(&kek, &user.keys.wrapped_umk, user.id.as_bytes())?;
-                Ok(Some((user, umk)))
+                let upgrade = upgraded_credentials(&user, &password, form, configured, &umk)?;
+                Ok(Some(Unlocked { user, umk, upgrade }))
             })
             .await
+    }
+
+    /// Writes re-made credentials unless the password changed meanwhile.
+    async fn upgrade_credentials(
+        &self,
+        user: &UserRecord,
+        password_hash: &str,
+        keys: &UserKeys,
+    ) -> Result<(), AuthError> {
+        let upgraded = self
+            .meta
+            .upgrade_credentials(user.id, &user.password_hash, password_hash, keys)
+            .await?;
+        if upgraded {
+            tracing::info!(user = %user.id, "password hash re-made with the current settings");
+        }
+        Ok(())
     }
 
     async fn start_session(&self, user_id: Uuid, umk: &Umk) -> Result<TokenResponse, AuthError> {

@@ -16,4 +16,5 @@ mod helpers;
 mod integrity;
 mod limits;
 mod openapi;
+mod passwords;
 mod session_cookie;

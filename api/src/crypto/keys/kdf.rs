@@ -96,12 +96,30 @@ pub fn verify_password(password: &[u8], phc: &str) -> Result<bool, CryptoError> 
     }
 }
 
-/// A fixed, valid Argon2id PHC string with [`KdfParams::DEFAULT`] whose
-/// password was random and thrown away. Verify unknown users' login attempts
-/// against it so that "no such user" costs the same time as "wrong password".
-#[must_use]
-pub const fn dummy_password_hash() -> &'static str {
-    DUMMY_PHC
+/// A valid Argon2id PHC string made with `params` for a random password that
+/// is thrown away at once. Made at start-up from the configured parameters:
+/// log-ins for unknown emails are checked against it, so "no such user"
+/// costs what "wrong password" does, whatever the operator configured.
+///
+/// # Errors
+/// [`CryptoError::Kdf`] on bad parameters.
+pub fn dummy_password_hash(params: KdfParams) -> Result<String, CryptoError> {
+    let password = Zeroizing::new(random_array::<32>());
+    hash_password(password.as_slice(), params)
 }
 
-const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$YZAvEyqgoW0J43C2chJ4dw$a1vYPNDa/GrRi3eYQYgHgEzX/DCPxn4AOUhF6G01Inw";
+/// A fixed dummy hash with [`KdfParams::DEFAULT`], for when the configured
+/// parameters cannot make one (configuration checks refuse such parameters
+/// before the server starts, so this is a last resort, never an answer).
+pub const FALLBACK_DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YZAvEyqgoW0J43C2chJ4dw$a1vYPNDa/GrRi3eYQYgHgEzX/DCPxn4AOUhF6G01Inw";
+
+/// Whether a stored hash was made with less memory, fewer passes or fewer
+/// lanes than `params` asks for (it is then made again at the next log-in).
+///
+/// # Errors
+/// [`CryptoError::Kdf`] if the PHC string is malformed.
+pub fn hash_is_weaker(phc: &str, params: KdfParams) -> Result<bool, CryptoError> {
+    let hash = argon2::PasswordHash::new(phc).map_err(|_| CryptoError::Kdf)?;
+    let stored = Params::try_from(&hash).map_err(|_| CryptoError::Kdf)?;
+    Ok(stored.m_cost() < params.m_kib || stored.t_cost() < params.t || stored.p_cost() < params.p)
+}

@@ -239,10 +239,39 @@ mod tests {
     }
 
     #[test]
-    fn dummy_hash_has_default_params() {
-        let h = dummy_password_hash();
-        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(!verify_password(b"", h).unwrap());
+    fn dummy_hash_has_the_given_params_and_opens_for_nothing() {
+        let h = dummy_password_hash(KdfParams::TESTING).unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=256,t=1,p=1$"), "{h}");
+        assert!(!verify_password(b"", &h).unwrap());
+        assert_ne!(h, dummy_password_hash(KdfParams::TESTING).unwrap());
+    }
+
+    #[test]
+    fn weaker_hashes_are_recognised() {
+        let h = hash_password(b"pw", KdfParams::TESTING).unwrap();
+        assert!(!hash_is_weaker(&h, KdfParams::TESTING).unwrap());
+        for stronger in [
+            KdfParams {
+                m_kib: 512,
+                ..KdfParams::TESTING
+            },
+            KdfParams {
+                t: 2,
+                ..KdfParams::TESTING
+            },
+            KdfParams {
+                p: 2,
+                ..KdfParams::TESTING
+            },
+        ] {
+            assert!(hash_is_weaker(&h, stronger).unwrap(), "{stronger:?}");
+        }
+        let lower = KdfParams {
+            m_kib: 128,
+            ..KdfParams::TESTING
+        };
+        assert!(!hash_is_weaker(&h, lower).unwrap());
+        assert_eq!(hash_is_weaker("nope", lower).unwrap_err(), CryptoError::Kdf);
     }
 
     #[test]

@@ -41,6 +41,16 @@ pub trait UserStore: Send + Sync {
         password_hash: &str,
         keys: &UserKeys,
     ) -> Result<(), StoreError>;
+    /// As `update_credentials`, only while the stored hash is still
+    /// `expected_hash` (a log-in that re-makes an old hash must not undo a
+    /// password change made meanwhile); `false` when it is not.
+    async fn upgrade_credentials(
+        &self,
+        id: Uuid,
+        expected_hash: &str,
+        password_hash: &str,
+        keys: &UserKeys,
+    ) -> Result<bool, StoreError>;
     /// Removes the user and every record that belongs to them.
     async fn delete_user(&self, id: Uuid) -> Result<(), StoreError>;
     /// Every account, oldest first (for the administrator).

@@ -38,6 +38,16 @@ impl UserStore for DynamoMetaStore {
         update_credentials(self, id, password_hash, keys).await
     }
 
+    async fn upgrade_credentials(
+        &self,
+        id: Uuid,
+        expected_hash: &str,
+        password_hash: &str,
+        keys: &UserKeys,
+    ) -> Result<bool, StoreError> {
+        write_credentials(self, id, password_hash, keys, Some(expected_hash)).await
+    }
+
     async fn delete_user(&self, id: Uuid) -> Result<(), StoreError> {
         delete_user(self, id).await
     }
@@ -201,39 +211,38 @@ pub(super) async fn update_credentials(
     password_hash: &str,
     keys: &UserKeys,
 ) -> Result<(), StoreError> {
+    match write_credentials(store, id, password_hash, keys, None).await? {
+        true => Ok(()),
+        false => Err(StoreError::NotFound),
+    }
+}
+
+/// Writes the password hash and key wraps, if the user exists and (with
+/// `expected`) still has that hash; `false` otherwise.
+pub(super) async fn write_credentials(
+    store: &DynamoMetaStore,
+    id: Uuid,
+    password_hash: &str,
+    keys: &UserKeys,
+    expected: Option<&str>,
+) -> Result<bool, StoreError> {
     let mut ex = Ex::new()
-        .cond("attribute_exists(#PK)")
         .name("PK")
         .name("password_hash")
         .value(":password_hash", s(password_hash));
+    ex = match expected {
+        Some(old) => ex
+            .cond("attribute_exists(#PK) AND #password_hash = :expected")
+            .value(":expected", s(old)),
+        None => ex.cond("attribute_exists(#PK)"),
+    };
     let mut sets = vec!["#password_hash = :password_hash".to_owned()];
     for (attr, value) in items::keys_attributes(keys) {
         sets.push(format!("#{attr} = :{attr}"));
         ex = ex.name(&attr).value(&format!(":{attr}"), value);
     }
     let ex = ex.update(format!("SET {}", sets.join(", ")));
-    let result = store
-        .client
-        .update_item()
-        .table_name(&store.table)
-        .set_key(Some(items::profile_key(id)))
-        .set_update_expression(ex.update_expression())
-        .set_condition_expression(ex.condition())
-        .set_expression_attribute_names(ex.names())
-        .set_expression_attribute_values(ex.values())
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-        {
-            Err(StoreError::NotFound)
-        }
-        Err(err) => Err(store.sdk_err("UpdateItem", err)),
-    }
+    store.update_one(items::profile_key(id), ex).await
 }
 
 /// Profile and email claim first (one transaction: the wrapped keys are gone

@@ -128,30 +128,24 @@ impl UserStore for SqliteMetaStore {
         password_hash: &str,
         keys: &UserKeys,
     ) -> Result<(), StoreError> {
-        let password_hash = password_hash.to_owned();
-        let keys = keys.clone();
-        self.run(move |conn| {
-            let changed = conn.execute(
-                "UPDATE users SET password_hash = ?2, kek_salt = ?3, kek_params = ?4, wrapped_umk = ?5,
-                     recovery_salt = ?6, recovery_params = ?7, recovery_wrapped_umk = ?8
-                 WHERE id = ?1",
-                params![
-                    id.as_bytes(),
-                    password_hash,
-                    &keys.kek_salt[..],
-                    keys.kek_params,
-                    keys.wrapped_umk,
-                    &keys.recovery_salt[..],
-                    keys.recovery_params,
-                    keys.recovery_wrapped_umk,
-                ],
-            )?;
-            if changed == 0 {
-                return Err(StoreError::NotFound);
-            }
-            Ok(())
-        })
-        .await
+        match self
+            .write_credentials(id, password_hash, keys, None)
+            .await?
+        {
+            true => Ok(()),
+            false => Err(StoreError::NotFound),
+        }
+    }
+
+    async fn upgrade_credentials(
+        &self,
+        id: Uuid,
+        expected_hash: &str,
+        password_hash: &str,
+        keys: &UserKeys,
+    ) -> Result<bool, StoreError> {
+        self.write_credentials(id, password_hash, keys, Some(expected_hash))
+            .await
     }
 
     async fn delete_user(&self, id: Uuid) -> Result<(), StoreError> {
@@ -217,6 +211,42 @@ impl UserStore for SqliteMetaStore {
                 ],
             )?;
             Ok(())
+        })
+        .await
+    }
+}
+
+impl SqliteMetaStore {
+    /// Writes the password hash and key wraps, if the user exists and (with
+    /// `expected`) still has that hash; `false` otherwise.
+    async fn write_credentials(
+        &self,
+        id: Uuid,
+        password_hash: &str,
+        keys: &UserKeys,
+        expected: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let password_hash = password_hash.to_owned();
+        let keys = keys.clone();
+        let expected = expected.map(str::to_owned);
+        self.run(move |conn| {
+            let changed = conn.execute(
+                "UPDATE users SET password_hash = ?2, kek_salt = ?3, kek_params = ?4, wrapped_umk = ?5,
+                     recovery_salt = ?6, recovery_params = ?7, recovery_wrapped_umk = ?8
+                 WHERE id = ?1 AND (?9 IS NULL OR password_hash = ?9)",
+                params![
+                    id.as_bytes(),
+                    password_hash,
+                    &keys.kek_salt[..],
+                    keys.kek_params,
+                    keys.wrapped_umk,
+                    &keys.recovery_salt[..],
+                    keys.recovery_params,
+                    keys.recovery_wrapped_umk,
+                    expected,
+                ],
+            )?;
+            Ok(changed == 1)
         })
         .await
     }
