@@ -49,8 +49,8 @@ pub struct RateLimited(Problem);
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum Public {
-    /// `internal`: the server failed; `integrity_error`: a stored object failed
-    /// its integrity check and nothing of it is delivered.
+    /// `internal`: the server failed; `integrity_error`: a stored object or
+    /// record failed its integrity check and nothing of it is delivered.
     #[response(status = 500, content_type = "application/problem+json")]
     Internal(Problem),
     /// `storage_unavailable`: a storage backend does not answer; or `busy`:
