@@ -147,10 +147,12 @@ key_newtype!(
 
 mod kdf;
 mod names;
+mod profile;
 mod wrap;
 
 pub use kdf::*;
 pub use names::*;
+pub use profile::*;
 pub use wrap::*;
 
 // ---------------------------------------------------------------------------
