@@ -112,7 +112,7 @@ impl From<rusqlite::Error> for StoreError {
     fn from(err: rusqlite::Error) -> Self {
         match err.sqlite_error_code() {
             Some(ErrorCode::ConstraintViolation) => {
-                StoreError::Conflict(if err.to_string().contains("users.email") {
+                StoreError::Conflict(if err.to_string().contains("users.email_index") {
                     Conflict::Email
                 } else {
                     Conflict::Id
