@@ -79,7 +79,7 @@ impl Application {
             source,
         })?;
         let secret = TokenSecret::load_or_create(&config.token_secret_path())?;
-        let stores = crate::store::open(&config).await?;
+        let stores = crate::store::open(&config, &secret.profile_keys()).await?;
         spawn_sweeper(&config, &stores);
         warn_if_cookies_insecure(&config);
         let cookie_key = session_cookie::cookie_key(&secret);

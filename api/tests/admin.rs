@@ -8,15 +8,18 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::probe::Objects;
-use common::{aws, server};
+use common::probe::{self, Objects};
+use common::{aws, legacy, server};
 
 use std::process::{Command, Output, Stdio};
 
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
+use strongroom_api::auth::TokenSecret;
 use strongroom_api::config::{BlobBackend, Config, MetaBackend, SignupPolicy};
-use strongroom_shared::{LoginRequest, Problem, SignupRequest, SignupResponse, TokenResponse};
+use strongroom_shared::{
+    LoginRequest, Node, Problem, SignupRequest, SignupResponse, TokenResponse, UserProfile,
+};
 use tempfile::TempDir;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -230,6 +233,7 @@ async fn refusals_name_what_is_wrong(admin: &Admin) {
 
 /// Pointed where no server keeps data, the command says so and creates
 /// nothing: no data folder, database or token secret; no bucket or table.
+/// The token secret is read, never created.
 #[tokio::test(flavor = "multi_thread")]
 async fn nothing_is_created_where_there_is_no_server_data() {
     let empty = tempfile::tempdir().unwrap();
@@ -238,6 +242,17 @@ async fn nothing_is_created_where_there_is_no_server_data() {
     assert!(said.contains("strongroom.db"), "{said}");
 
     aws::use_aws_pair(&mut config, aws::endpoint(), "admin-missing");
+    // Emails are sealed with the server's token secret: without it, no
+    // account can be found, and the command says which file it looked for.
+    let said = Admin::for_config(&config)
+        .fails(&["invite", "create"])
+        .await;
+    let secret_file = config.token_secret_path();
+    assert!(said.contains(&secret_file.display().to_string()), "{said}");
+    assert!(said.contains("token secret"), "{said}");
+    let elsewhere = tempfile::tempdir().unwrap();
+    config.token_secret_file = Some(elsewhere.path().join("token_secret"));
+    TokenSecret::load_or_create(&config.token_secret_path()).unwrap();
     let said = Admin::for_config(&config)
         .fails(&["invite", "create"])
         .await;
@@ -420,6 +435,24 @@ impl Server {
         .await
     }
 
+    async fn signup_named(&self, email: &str, display_name: &str) -> SignupResponse {
+        let request = SignupRequest {
+            email: email.to_owned(),
+            password: PASSWORD.to_owned(),
+            display_name: Some(display_name.to_owned()),
+            invite_code: None,
+        };
+        let response = self.post("/api/v1/auth/signup", &request).await;
+        json(response, StatusCode::CREATED).await
+    }
+
+    async fn mkdir(&self, token: &str, parent: &str, name: &str) -> Response {
+        let url = format!("{}/api/v1/folders", self.address);
+        let body = serde_json::json!({ "parent_id": parent, "name": name });
+        let request = self.client.post(url).bearer_auth(token).json(&body);
+        request.send().await.unwrap()
+    }
+
     async fn login_raw(&self, email: &str) -> Response {
         let request = LoginRequest {
             email: email.to_owned(),
@@ -439,7 +472,13 @@ impl Server {
     }
 
     async fn upload(&self, token: &str, name: &str, body: Vec<u8>) -> Response {
-        let url = format!("{}/api/v1/folders/root/files/{name}", self.address);
+        self.upload_to(token, &format!("root/files/{name}"), body)
+            .await
+    }
+
+    /// PUT `/api/v1/folders/{path}`: `path` is `<folder>/files/<name>`.
+    async fn upload_to(&self, token: &str, path: &str, body: Vec<u8>) -> Response {
+        let url = format!("{}/api/v1/folders/{path}", self.address);
         self.client
             .put(url)
             .bearer_auth(token)
@@ -487,4 +526,150 @@ fn assert_close(actual: OffsetDateTime, expected: OffsetDateTime) {
         (actual - expected).abs() < time::Duration::minutes(1),
         "{actual} vs {expected}"
     );
+}
+
+// ---------------------------------------------------------------------------
+// What a dump of the metadata store shows of the accounts
+
+/// As typed at sign-up and log-in; accounts keep it lower-cased.
+const TYPED_EMAIL: &str = "Quentin.Zephyrine-7731@Example.ORG";
+const DISPLAY_NAME: &str = "Quixotic Marmaladewright";
+const FOLDER: &str = "Wombatique Expenses";
+const FILE: &str = "platypus-grimoire.txt";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_dump_lists_no_account_on_fs_and_sqlite() {
+    a_store_dump_lists_no_account(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_dump_lists_no_account_on_s3_and_dynamodb() {
+    a_store_dump_lists_no_account(Some(aws::endpoint())).await;
+}
+
+/// After sign-up and use, no byte of the metadata store spells the email (in
+/// any case), the display name, or a file or folder name; the user's id is
+/// there, so the dump is the real one. Log-in, `me` and the admin listing
+/// still show the email.
+async fn a_store_dump_lists_no_account(aws_endpoint: Option<String>) {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut config = server::test_config(data_dir.path());
+    if let Some(endpoint) = aws_endpoint {
+        aws::use_aws_pair(&mut config, endpoint, "dump");
+    }
+    let server = Server::start(&config).await;
+    let signup = server.signup_named(TYPED_EMAIL, DISPLAY_NAME).await;
+    let token = server.login(TYPED_EMAIL).await.access_token;
+    let folder: Node = json(
+        server.mkdir(&token, "root", FOLDER).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let path = format!("{}/files/{FILE}", folder.id);
+    let uploaded = server.upload_to(&token, &path, b"hello".to_vec()).await;
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+
+    let raw = probe::meta_dump(&config).await;
+    // Text in DynamoDB keys, 16 bytes in SQLite.
+    let id = signup.user.id;
+    let id_text = id.to_string().into_bytes();
+    assert!(
+        raw.windows(id_text.len()).any(|w| w == id_text)
+            || raw.windows(16).any(|w| w == id.as_bytes()),
+        "the dump does not even hold the user's id"
+    );
+    let dump = raw.to_ascii_lowercase();
+    let holds = |needle: &str| {
+        let needle = needle.to_ascii_lowercase().into_bytes();
+        dump.windows(needle.len()).any(|w| w == needle)
+    };
+    for needle in [
+        TYPED_EMAIL,
+        "quentin",
+        "zephyrine",
+        "example.org",
+        DISPLAY_NAME,
+        "marmalade",
+        FOLDER,
+        "wombatique",
+        FILE,
+        "grimoire",
+    ] {
+        assert!(!holds(needle), "the metadata store holds {needle:?}");
+    }
+
+    let email = TYPED_EMAIL.to_lowercase();
+    let me: UserProfile = json(server.get("/api/v1/me", &token).await, StatusCode::OK).await;
+    assert_eq!(me.email, email);
+    assert_eq!(me.display_name.as_deref(), Some(DISPLAY_NAME));
+    let admin = Admin::for_config(&config);
+    assert_eq!(emails(&admin.users().await), [email.as_str()]);
+    admin.ok(&["user", "set-quota", TYPED_EMAIL, "1GiB"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_stored_in_clear_are_sealed_at_start_on_fs_and_sqlite() {
+    accounts_stored_in_clear_are_sealed_at_start(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_stored_in_clear_are_sealed_at_start_on_s3_and_dynamodb() {
+    accounts_stored_in_clear_are_sealed_at_start(Some(aws::endpoint())).await;
+}
+
+/// A real account (made by one server) written in the previous format into
+/// the stores of a second server before it first starts: the second server
+/// seals it, it logs in with its password, `me` and the admin listing show
+/// its email, and the dump no longer does.
+async fn accounts_stored_in_clear_are_sealed_at_start(aws_endpoint: Option<String>) {
+    let maker_dir = tempfile::tempdir().unwrap();
+    let mut maker = server::test_config(maker_dir.path());
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut config = server::test_config(&data_dir.path().join("data"));
+    if let Some(endpoint) = &aws_endpoint {
+        aws::use_aws_pair(&mut maker, endpoint.clone(), "clear-maker");
+        aws::use_aws_pair(&mut config, endpoint.clone(), "clear");
+    }
+    Server::start(&maker)
+        .await
+        .signup_named(TYPED_EMAIL, DISPLAY_NAME)
+        .await;
+    let secret = TokenSecret::load_or_create(&maker.token_secret_path()).unwrap();
+    let stores = strongroom_api::store::open(&maker, &secret.profile_keys())
+        .await
+        .unwrap();
+    let user = stores
+        .meta
+        .user_by_email(TYPED_EMAIL)
+        .await
+        .unwrap()
+        .unwrap();
+
+    match &aws_endpoint {
+        None => {
+            std::fs::create_dir_all(&config.data_dir).unwrap();
+            let db = strongroom_api::store::sqlite_path(&config);
+            legacy::write_sqlite_v3(&db, &user, None);
+        }
+        Some(endpoint) => {
+            let client = aws_sdk_dynamodb::Client::new(&aws::sdk_config(endpoint).await);
+            let table = &config.storage.dynamodb.table;
+            legacy::create_table(&client, table).await;
+            legacy::put_dynamo_items(&client, table, &user).await;
+        }
+    }
+    let before = probe::meta_dump(&config).await;
+    assert!(before.windows(8).any(|w| w == b"zephyrin"));
+
+    let server = Server::start(&config).await;
+    let token = server.login(TYPED_EMAIL).await.access_token;
+    let me: UserProfile = json(server.get("/api/v1/me", &token).await, StatusCode::OK).await;
+    assert_eq!((me.id, me.email.as_str()), (user.id, user.email.as_str()));
+    assert_eq!(me.display_name.as_deref(), Some(DISPLAY_NAME));
+    let admin = Admin::for_config(&config);
+    assert_eq!(emails(&admin.users().await), [user.email.as_str()]);
+    let after = probe::meta_dump(&config).await.to_ascii_lowercase();
+    for needle in [&b"zephyrine"[..], b"marmalade"] {
+        assert!(!after.windows(needle.len()).any(|w| w == needle));
+    }
 }

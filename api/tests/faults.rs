@@ -234,7 +234,7 @@ async fn storage_down_mid_operation_answers_503_and_recovers_without_restart() {
         assert_eq!(body.len() as u64, node.size);
     }
     // After the sweeper, every object left has a record.
-    let stores = strongroom_api::store::open(&config).await.unwrap();
+    let stores = open_stores(&config).await;
     let blobs = stores.blobs.clone();
     strongroom_api::vault::sweeper::sweep(
         stores.meta.as_ref(),
@@ -316,7 +316,7 @@ async fn an_outage_during_an_upload_leaves_no_visible_file_and_the_sweeper_tidie
         listing.items.is_empty(),
         "no visible file without its object"
     );
-    let stores = strongroom_api::store::open(&config).await.unwrap();
+    let stores = open_stores(&config).await;
     let blobs = stores.blobs.clone();
     strongroom_api::vault::sweeper::sweep(
         stores.meta.as_ref(),
@@ -333,4 +333,13 @@ async fn an_outage_during_an_upload_leaves_no_visible_file_and_the_sweeper_tidie
             .is_empty(),
         "no object without a record"
     );
+}
+
+/// The server's stores, opened again with its token secret.
+async fn open_stores(config: &Config) -> strongroom_api::store::Stores {
+    let secret =
+        strongroom_api::auth::TokenSecret::load_or_create(&config.token_secret_path()).unwrap();
+    strongroom_api::store::open(config, &secret.profile_keys())
+        .await
+        .unwrap()
 }

@@ -13,6 +13,8 @@
 mod common;
 #[path = "meta_conformance/limits.rs"]
 mod limits;
+#[path = "meta_conformance/sealed.rs"]
+mod sealed;
 
 use common::aws::{endpoint, sdk_config};
 use limits::*;
@@ -20,6 +22,7 @@ use limits::*;
 use std::collections::BTreeSet;
 
 use strongroom_api::config::DynamoSettings;
+use strongroom_api::crypto::keys::{Key32, ProfileKeys};
 use strongroom_api::store::meta::dynamodb::DynamoMetaStore;
 use strongroom_api::store::meta::sqlite::SqliteMetaStore;
 use strongroom_api::store::meta::{
@@ -42,9 +45,14 @@ struct Harness {
     _dir: Option<TempDir>,
 }
 
+/// The keys a server with token secret `[byte; 32]` seals accounts with.
+fn profile_keys(byte: u8) -> ProfileKeys {
+    ProfileKeys::derive(&Key32::from_bytes([byte; 32]))
+}
+
 async fn sqlite_store() -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteMetaStore::open(&dir.path().join("meta.db")).unwrap();
+    let store = SqliteMetaStore::open(&dir.path().join("meta.db"), &profile_keys(1)).unwrap();
     Harness {
         store: Box::new(store),
         _dir: Some(dir),
@@ -59,7 +67,7 @@ fn fresh_table() -> DynamoSettings {
 
 async fn dynamo_store() -> Harness {
     let sdk = sdk_config(&endpoint()).await;
-    let store = DynamoMetaStore::connect(&sdk, &fresh_table(), true)
+    let store = DynamoMetaStore::connect(&sdk, &fresh_table(), true, &profile_keys(1))
         .await
         .expect("connect to DynamoDB and create the table")
         // Small pages so that listings cross page boundaries.
@@ -1171,7 +1179,7 @@ async fn delete_user_removes_everything(store: &dyn MetaStore) {
 async fn dynamodb_missing_table_without_auto_create() {
     let sdk = sdk_config(&endpoint()).await;
     let settings = fresh_table();
-    match DynamoMetaStore::connect(&sdk, &settings, false).await {
+    match DynamoMetaStore::connect(&sdk, &settings, false, &profile_keys(1)).await {
         Err(StoreError::Missing(message)) => {
             assert!(message.contains(&settings.table), "{message}");
             assert!(message.contains("storage.auto_create"), "{message}");
@@ -1180,10 +1188,10 @@ async fn dynamodb_missing_table_without_auto_create() {
         Ok(_) => panic!("expected Missing, got a store"),
     }
     // Created once, a second connect finds it without creating.
-    DynamoMetaStore::connect(&sdk, &settings, true)
+    DynamoMetaStore::connect(&sdk, &settings, true, &profile_keys(1))
         .await
         .unwrap();
-    let store = DynamoMetaStore::connect(&sdk, &settings, false)
+    let store = DynamoMetaStore::connect(&sdk, &settings, false, &profile_keys(1))
         .await
         .unwrap();
     store.ping().await.unwrap();
@@ -1192,7 +1200,7 @@ async fn dynamodb_missing_table_without_auto_create() {
 #[tokio::test]
 async fn dynamodb_unreachable_endpoint_is_unavailable() {
     let sdk = sdk_config("http://127.0.0.1:9").await;
-    match DynamoMetaStore::connect(&sdk, &fresh_table(), true).await {
+    match DynamoMetaStore::connect(&sdk, &fresh_table(), true, &profile_keys(1)).await {
         Err(StoreError::Unavailable(message)) => {
             assert!(message.contains("127.0.0.1:9"), "{message}");
         }

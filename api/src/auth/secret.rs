@@ -1,5 +1,7 @@
 //! The server-wide token secret: 32 random bytes that sign JWTs and wrap the UMK
-//! inside them. Generated on first start (mode 0600) and reused afterwards.
+//! inside them, and from which the keys of the accounts' email index and
+//! sealed emails and display names come. Generated on first start (mode
+//! 0600) and reused afterwards; the admin command only ever reads it.
 
 use std::fs::OpenOptions;
 use std::io::{ErrorKind, Read, Write};
@@ -9,7 +11,7 @@ use std::path::Path;
 use data_encoding::BASE64;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::crypto::keys::Key32;
+use crate::crypto::keys::{Key32, ProfileKeys};
 
 pub struct TokenSecret(Key32);
 
@@ -28,6 +30,13 @@ pub enum SecretError {
     },
     #[error("token secret file {path} must hold 32 bytes in base64")]
     Malformed { path: String },
+    /// Only the server creates the secret: a command that finds none is
+    /// not looking where the server keeps it.
+    #[error(
+        "there is no token secret at {path}: the accounts' emails are sealed with the \
+         server's secret; run this with the server's configuration (its `token_secret_file`)"
+    )]
+    Missing { path: String },
 }
 
 impl TokenSecret {
@@ -35,15 +44,25 @@ impl TokenSecret {
         Self(Key32::from_bytes(bytes))
     }
 
-    /// A random secret that no server shares: for a process that builds the
-    /// services but issues and checks no token (the admin command), so that it
-    /// never needs to read, or create, the server's.
-    pub fn throwaway() -> Self {
-        Self(Key32::random())
-    }
-
     pub fn key(&self) -> &Key32 {
         &self.0
+    }
+
+    /// The keys the metadata store finds accounts by and seals their emails
+    /// and display names with (`store::open`).
+    pub fn profile_keys(&self) -> ProfileKeys {
+        ProfileKeys::derive(&self.0)
+    }
+
+    /// Reads the secret at `path`, which must exist: for the admin command,
+    /// which never creates the server's secret.
+    pub fn load_existing(path: &Path) -> Result<Self, SecretError> {
+        match std::fs::metadata(path) {
+            Err(err) if err.kind() == ErrorKind::NotFound => Err(SecretError::Missing {
+                path: path.display().to_string(),
+            }),
+            _ => Self::read(path),
+        }
     }
 
     /// Reads the secret at `path`, creating it (0600, never overwriting) when absent.
@@ -71,6 +90,16 @@ impl TokenSecret {
             Err(err) if err.kind() == ErrorKind::AlreadyExists => {}
             Err(err) => return Err(io(err)),
         }
+        Self::read(path)
+    }
+
+    /// Reads an existing secret, refusing one that others can read.
+    fn read(path: &Path) -> Result<Self, SecretError> {
+        let shown = path.display().to_string();
+        let io = |source| SecretError::Io {
+            path: shown.clone(),
+            source,
+        };
         let mut file = std::fs::File::open(path).map_err(io)?;
         let mode = file.metadata().map_err(io)?.permissions().mode();
         if mode & 0o077 != 0 {
@@ -124,6 +153,26 @@ mod tests {
             "{err}"
         );
         assert!(err.to_string().contains("chmod 600"), "{err}");
+    }
+
+    #[test]
+    fn an_existing_secret_is_read_and_a_missing_one_never_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token_secret");
+        let Err(err) = TokenSecret::load_existing(&path) else {
+            panic!("a missing secret was read");
+        };
+        assert!(matches!(err, SecretError::Missing { .. }), "{err}");
+        assert!(err.to_string().contains("token_secret"), "{err}");
+        assert!(!path.exists());
+        let made = TokenSecret::load_or_create(&path).unwrap();
+        let read = TokenSecret::load_existing(&path).unwrap();
+        assert_eq!(made.key().as_bytes(), read.key().as_bytes());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(matches!(
+            TokenSecret::load_existing(&path),
+            Err(SecretError::Exposed { .. })
+        ));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::auth::AuthError;
+use crate::auth::secret::SecretError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +27,8 @@ pub enum AdminError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Secret(#[from] SecretError),
     #[error("storage: {0}")]
     Store(#[from] StoreError),
     #[error(transparent)]

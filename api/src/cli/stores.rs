@@ -1,7 +1,7 @@
 //! The server's stores, opened for the administrator: as they are, with
-//! nothing created. A database, folder, bucket or table that is missing means
-//! the command is not looking where the server keeps its data, and making an
-//! empty one there would only hide that.
+//! nothing created. A database, folder, bucket, table or token secret that is
+//! missing means the command is not looking where the server keeps its data,
+//! and making an empty one there would only hide that.
 
 use std::io::ErrorKind;
 use std::path::PathBuf;
@@ -14,13 +14,13 @@ use crate::store;
 
 pub async fn open_state(mut config: Config) -> Result<AppState, AdminError> {
     require_embedded_stores(&config)?;
+    // Emails are found and read with keys of the server's secret: it is
+    // read, never created (no admin command issues or checks a token).
+    let secret = TokenSecret::load_existing(&config.token_secret_path())?;
     // The AWS backends then stop with a message naming the missing bucket or table.
     config.storage.auto_create = false;
-    let stores = store::open(&config).await?;
-    // No admin command issues or checks a token, nor counts failed log-ins:
-    // the state's token keys are never used, so the server's secret is
-    // neither read nor, when absent, created.
-    Ok(AppState::new(config, stores, &TokenSecret::throwaway()))
+    let stores = store::open(&config, &secret.profile_keys()).await?;
+    Ok(AppState::new(config, stores, &secret))
 }
 
 fn require_embedded_stores(config: &Config) -> Result<(), AdminError> {

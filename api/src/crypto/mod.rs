@@ -83,6 +83,10 @@ pub enum CryptoError {
     /// or the name was moved to another node or parent).
     #[error("encrypted name failed to authenticate")]
     NameAuth,
+    /// A sealed email or display name failed to authenticate (another
+    /// token secret, or moved to another user or field).
+    #[error("sealed account field failed to authenticate")]
+    ProfileAuth,
     /// Argon2 failed (bad parameters, malformed PHC string).
     #[error("key derivation failed")]
     Kdf,

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::{BlobBackend, Config, MetaBackend};
+use crate::crypto::keys::ProfileKeys;
 
 pub use blob::{BlobStore, ObjectKey};
 pub use meta::MetaStore;
@@ -31,8 +32,10 @@ impl Stores {
 
 /// Opens the configured backends. The AWS ones check that their bucket and
 /// table exist (creating them with `storage.auto_create`), so a missing or
-/// unreachable backend stops start-up with a message that names it.
-pub async fn open(config: &Config) -> Result<Stores, StoreError> {
+/// unreachable backend stops start-up with a message that names it. The
+/// metadata store seals emails and display names with `keys` (from the
+/// token secret) and brings accounts stored in clear to that form first.
+pub async fn open(config: &Config, keys: &ProfileKeys) -> Result<Stores, StoreError> {
     let storage = &config.storage;
     let uses_aws = storage.blob == BlobBackend::S3 || storage.meta == MetaBackend::Dynamodb;
     let sdk = match uses_aws {
@@ -41,15 +44,23 @@ pub async fn open(config: &Config) -> Result<Stores, StoreError> {
     };
     let meta: Arc<dyn MetaStore> = match (storage.meta, &sdk) {
         (MetaBackend::Dynamodb, Some(sdk)) => Arc::new(
-            meta::dynamodb::DynamoMetaStore::connect(sdk, &storage.dynamodb, storage.auto_create)
-                .await?,
+            meta::dynamodb::DynamoMetaStore::connect(
+                sdk,
+                &storage.dynamodb,
+                storage.auto_create,
+                keys,
+            )
+            .await?,
         ),
         _ => {
             let db_path = sqlite_path(config);
+            let keys = keys.clone();
             Arc::new(
-                tokio::task::spawn_blocking(move || meta::sqlite::SqliteMetaStore::open(&db_path))
-                    .await
-                    .map_err(|err| StoreError::Backend(Box::new(err)))??,
+                tokio::task::spawn_blocking(move || {
+                    meta::sqlite::SqliteMetaStore::open(&db_path, &keys)
+                })
+                .await
+                .map_err(|err| StoreError::Backend(Box::new(err)))??,
             )
         }
     };
@@ -94,6 +105,14 @@ pub enum StoreError {
     /// `storage.auto_create` is off). The message names it.
     #[error("{0}")]
     Missing(String),
+    /// The accounts in the metadata store are sealed under another token
+    /// secret than the one given: nobody could log in, and every email could
+    /// sign up again, so the store does not open.
+    #[error(
+        "the accounts in the metadata store are sealed under another token secret: start with \
+         the `token_secret_file` they were written with"
+    )]
+    ForeignSecret,
     /// Stored data does not have the expected shape.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

@@ -298,7 +298,9 @@ async fn a_full_key_work_queue_answers_503_busy() {
 /// An invite made the administrator's way, through the server's own stores.
 async fn invite(app: &TestApp, valid_for: time::Duration) -> String {
     let secret = TokenSecret::load_or_create(&app.config.token_secret_path()).unwrap();
-    let stores = strongroom_api::store::open(&app.config).await.unwrap();
+    let stores = strongroom_api::store::open(&app.config, &secret.profile_keys())
+        .await
+        .unwrap();
     let state = AppState::new(app.config.clone(), stores, &secret);
     state.accounts.create_invite(valid_for).await.unwrap().code
 }

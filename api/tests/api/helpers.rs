@@ -248,7 +248,10 @@ impl TestApp {
 
     /// The stores this server uses, opened again (for the sweeper).
     pub async fn stores(&self) -> strongroom_api::store::Stores {
-        strongroom_api::store::open(&self.config).await.unwrap()
+        let secret = TokenSecret::load_or_create(&self.config.token_secret_path()).unwrap();
+        strongroom_api::store::open(&self.config, &secret.profile_keys())
+            .await
+            .unwrap()
     }
 
     /// The server's own token service, to mint tokens no client could (expired

@@ -80,11 +80,11 @@ impl Server {
     /// beside it: what its administrator's commands reach (invites,
     /// disabling accounts).
     pub async fn admin(&self) -> AppState {
-        let stores = strongroom_api::store::open(&self.config)
-            .await
-            .expect("the server's stores open");
         let secret =
             TokenSecret::load_or_create(&self.config.token_secret_path()).expect("token secret");
+        let stores = strongroom_api::store::open(&self.config, &secret.profile_keys())
+            .await
+            .expect("the server's stores open");
         AppState::new(self.config.clone(), stores, &secret)
     }
 }

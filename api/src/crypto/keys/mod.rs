@@ -148,11 +148,13 @@ key_newtype!(
 mod binding;
 mod kdf;
 mod names;
+mod profile;
 mod wrap;
 
 pub use binding::*;
 pub use kdf::*;
 pub use names::*;
+pub use profile::*;
 pub use wrap::*;
 
 // ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 
 pub mod dynamodb;
 mod records;
+mod sealed;
 pub mod sqlite;
 
 use async_trait::async_trait;

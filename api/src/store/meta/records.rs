@@ -10,7 +10,8 @@ use uuid::Uuid;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserRecord {
     pub id: Uuid,
-    /// Normalised (trimmed, lower-cased).
+    /// Normalised (trimmed, lower-cased). Like the display name, the stores
+    /// keep it only sealed, and find it by a keyed index (`meta/sealed.rs`).
     pub email: String,
     pub display_name: Option<String>,
     /// Argon2id PHC string.

@@ -206,10 +206,15 @@ impl<'a> Reader<'a> {
     }
 
     pub(super) fn bytes(&self, attr: &str) -> Result<Vec<u8>, StoreError> {
+        self.opt_bytes(attr)?
+            .ok_or_else(|| self.corrupt(attr, "is missing"))
+    }
+
+    pub(super) fn opt_bytes(&self, attr: &str) -> Result<Option<Vec<u8>>, StoreError> {
         match self.item.get(attr) {
-            Some(AttributeValue::B(v)) => Ok(v.as_ref().to_vec()),
+            None | Some(AttributeValue::Null(_)) => Ok(None),
+            Some(AttributeValue::B(v)) => Ok(Some(v.as_ref().to_vec())),
             Some(_) => Err(self.corrupt(attr, "is not binary")),
-            None => Err(self.corrupt(attr, "is missing")),
         }
     }
 

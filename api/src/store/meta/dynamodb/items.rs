@@ -4,7 +4,9 @@ use strongroom_shared::NodeKind;
 use uuid::Uuid;
 
 use super::expr::{Item, Reader, b, key, n, s};
+use crate::crypto::keys::ProfileKeys;
 use crate::store::StoreError;
+use crate::store::meta::sealed::{self, SealedProfile};
 use crate::store::meta::{NodeRecord, SessionRecord, UserKeys, UserRecord};
 
 pub(super) const PROFILE: &str = "PROFILE";
@@ -15,12 +17,19 @@ pub(super) const OBJECT_PREFIX: &str = "OBJ#";
 pub(super) const SESSION_REF_PREFIX: &str = "SESSION#";
 pub(super) const INVITE: &str = "INVITE";
 pub(super) const LOCKOUT: &str = "LOCKOUT";
+pub(super) const KEY_CHECK: &str = "KEYCHECK";
 
 pub(super) fn user_pk(user: Uuid) -> String {
     format!("USER#{user}")
 }
 
-pub(super) fn email_pk(email: &str) -> String {
+/// The claim of an email, by its keyed index.
+pub(super) fn email_pk(index: &[u8; 32]) -> String {
+    format!("EMAILIDX#{}", data_encoding::HEXLOWER.encode(index))
+}
+
+/// The claim of an email stored in clear (before the emails were sealed).
+pub(super) fn legacy_email_pk(email: &str) -> String {
     format!("EMAIL#{email}")
 }
 
@@ -84,13 +93,15 @@ pub(super) fn kind_text(kind: NodeKind) -> &'static str {
     }
 }
 
-pub(super) fn user_item(user: &UserRecord) -> Item {
+/// A profile item, its email and display name already sealed.
+pub(super) fn user_item(user: &UserRecord, profile: &SealedProfile) -> Item {
     let mut item = profile_key(user.id);
     let remaining = i128::from(user.quota_bytes) - i128::from(user.used_bytes);
     let fields = [
         ("type", s("user")),
         ("id", s(user.id.to_string())),
-        ("email", s(&user.email)),
+        ("email_index", b(&profile.email_index)),
+        ("email_ct", b(&profile.email_ct)),
         ("password_hash", s(&user.password_hash)),
         ("quota_bytes", n(user.quota_bytes)),
         ("used_bytes", n(user.used_bytes)),
@@ -99,8 +110,8 @@ pub(super) fn user_item(user: &UserRecord) -> Item {
     ];
     item.extend(fields.into_iter().map(|(k, v)| (k.to_owned(), v)));
     item.extend(keys_attributes(&user.keys));
-    if let Some(name) = &user.display_name {
-        item.insert("display_name".to_owned(), s(name));
+    if let Some(name) = &profile.display_name_ct {
+        item.insert("display_name_ct".to_owned(), b(name));
     }
     if user.disabled {
         item.insert("disabled".to_owned(), n(1));
@@ -126,12 +137,18 @@ pub(super) fn keys_attributes(
     ]
 }
 
-pub(super) fn user_from_item(item: &Item) -> Result<UserRecord, StoreError> {
+/// A profile item, its email and display name opened (`Corrupt` when they
+/// do not open, or are missing).
+pub(super) fn user_from_item(item: &Item, keys: &ProfileKeys) -> Result<UserRecord, StoreError> {
     let r = Reader::new(item, "user");
+    let id = r.uuid("id")?;
+    let display_name_ct = r.opt_bytes("display_name_ct")?;
+    let (email, display_name) =
+        sealed::open(keys, id, &r.bytes("email_ct")?, display_name_ct.as_deref())?;
     Ok(UserRecord {
-        id: r.uuid("id")?,
-        email: r.s("email")?.to_owned(),
-        display_name: r.opt_s("display_name")?.map(str::to_owned),
+        id,
+        email,
+        display_name,
         password_hash: r.s("password_hash")?.to_owned(),
         keys: UserKeys {
             kek_salt: r.array("kek_salt")?,

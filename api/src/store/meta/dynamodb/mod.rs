@@ -17,8 +17,9 @@
 //!
 //! | item | `PK` | `SK` | attributes |
 //! |---|---|---|---|
-//! | user | `USER#<user>` | `PROFILE` | `id`, `email`, `display_name`?, `password_hash`, `kek_salt` B, `kek_params`, `wrapped_umk` B, `recovery_salt` B, `recovery_params`, `recovery_wrapped_umk` B, `quota_bytes` N, `used_bytes` N, `remaining` N (= quota − used, kept in step for conditional charging: conditions allow no arithmetic), `created_at` N |
-//! | email claim | `EMAIL#<email>` | `EMAIL` | `user_id` — one per email: `attribute_not_exists(PK)` in the user's creation transaction |
+//! | user | `USER#<user>` | `PROFILE` | `id`, `email_index` B, `email_ct` B, `display_name_ct`? B (sealed: `store/meta/sealed.rs`), `password_hash`, `kek_salt` B, `kek_params`, `wrapped_umk` B, `recovery_salt` B, `recovery_params`, `recovery_wrapped_umk` B, `quota_bytes` N, `used_bytes` N, `remaining` N (= quota − used, kept in step for conditional charging: conditions allow no arithmetic), `created_at` N |
+//! | email claim | `EMAILIDX#<hex(email_index)>` | `EMAIL` | `user_id` — one per email: `attribute_not_exists(PK)` in the user's creation transaction |
+//! | key check | `KEYCHECK` | `KEYCHECK` | `value` B (the check value of the keys the emails are sealed with), `sealed` N (1: no account is stored in clear any more) |
 //! | node | `USER#<user>` | `NODE#<node>` | `id`, `user_id`, `parent_id`? (absent on the root), `kind` (`folder`/`file`), `name_ct` B, `name_mac` B, `size` N, `object_id`? (files), `created_at` N, `modified_at` N |
 //! | name claim | `USER#<user>` | `NAME#<parent>#<hex(name_mac)>` | `node_id` — one name per folder; a folder's children are the claims under its prefix |
 //! | object claim | `USER#<user>` | `OBJ#<object>` | `node_id` — which file points at an object (sweeper, account deletion) |
@@ -37,6 +38,10 @@
 //! - **create_user**: one transaction puts the email claim, the profile and the
 //!   root node, each `attribute_not_exists(PK)`; a failed email claim is
 //!   `Conflict(Email)` and nothing is written.
+//! - **connect**: until the key check says `sealed`, profiles stored with
+//!   `email` in clear (and their `EMAIL#<email>` claims) are sealed, one
+//!   transaction per user (`profiles.rs`); a key check of other keys stops
+//!   start-up (`ForeignSecret`).
 //! - **commit_file / create_folder**: one transaction of a `ConditionCheck`
 //!   that the parent is a folder of the user (`NotFound`), the name claim put
 //!   (`Conflict(Name)`), the node put, the object claim put and the quota
@@ -84,13 +89,17 @@ mod items;
 mod lockout;
 mod moves;
 mod nodes;
+mod profiles;
 mod provision;
 mod sessions;
 mod tree;
 mod users;
 
+use std::sync::Arc;
+
 use super::MetaStore;
 use crate::config::DynamoSettings;
+use crate::crypto::keys::ProfileKeys;
 use crate::store::StoreError;
 
 /// Name of the TTL attribute (Unix seconds) on sessions and session refs.
@@ -105,15 +114,19 @@ pub struct DynamoMetaStore {
     table: String,
     /// `Limit` of each `Query` page; `None` lets DynamoDB fill 1 MB pages.
     page_size: Option<i32>,
+    /// Seal emails and display names, and compute the email index.
+    keys: Arc<ProfileKeys>,
 }
 
 impl DynamoMetaStore {
     /// Connects to the table named in `settings`, creating it (with TTL) when it
-    /// is missing and `auto_create` is set.
+    /// is missing and `auto_create` is set; seals the accounts still stored in
+    /// clear with `keys`, and refuses a table sealed under other keys.
     pub async fn connect(
         sdk: &SdkConfig,
         settings: &DynamoSettings,
         auto_create: bool,
+        keys: &ProfileKeys,
     ) -> Result<Self, StoreError> {
         let config = aws_sdk_dynamodb::config::Builder::from(sdk)
             .retry_config(RetryConfig::standard().with_max_attempts(5))
@@ -122,8 +135,10 @@ impl DynamoMetaStore {
             client: Client::from_conf(config),
             table: settings.table.clone(),
             page_size: None,
+            keys: Arc::new(keys.clone()),
         };
         store.ensure_table(sdk, auto_create).await?;
+        store.seal_profiles().await?;
         Ok(store)
     }
 

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::expr::{self, Ex, Reader, key, n, s};
 use super::items::{self, EMAIL, INVITE, PROFILE, SESSION, SESSION_REF_PREFIX};
 use super::{DynamoMetaStore, TTL_ATTRIBUTE};
+use crate::store::meta::sealed;
 use crate::store::meta::{InviteRecord, InviteUse, NodeRecord, UserKeys, UserRecord, UserStore};
 use crate::store::{Conflict, StoreError};
 
@@ -57,7 +58,7 @@ impl UserStore for DynamoMetaStore {
             .scan_sort_key(PROFILE)
             .await?
             .iter()
-            .map(items::user_from_item)
+            .map(|item| items::user_from_item(item, &self.keys))
             .collect::<Result<Vec<_>, _>>()?;
         users.sort_by(|a, b| (a.created_at, &a.email).cmp(&(b.created_at, &b.email)));
         Ok(users)
@@ -148,19 +149,25 @@ pub(super) async fn create_user(
         modified_at: user.created_at,
         binding: None,
     };
+    let profile = sealed::seal(
+        &store.keys,
+        user.id,
+        &user.email,
+        user.display_name.as_deref(),
+    );
     let not_exists = || Ex::new().cond(NOT_EXISTS).name("PK");
     let mut ops = vec![
         expr::put(
             table,
             items::claim_item(
-                key(items::email_pk(&user.email), EMAIL),
+                key(items::email_pk(&profile.email_index), EMAIL),
                 "email",
                 "user_id",
                 user.id,
             ),
             not_exists(),
         )?,
-        expr::put(table, items::user_item(user), not_exists())?,
+        expr::put(table, items::user_item(user, &profile), not_exists())?,
         expr::put(table, items::node_item(&root), not_exists())?,
     ];
     // [email claim, profile, root, invite?]: the invite goes with the account.
@@ -190,7 +197,7 @@ pub(super) async fn user_by_id(
     store
         .get(items::user_pk(id), PROFILE)
         .await?
-        .map(|item| items::user_from_item(&item))
+        .map(|item| items::user_from_item(&item, &store.keys))
         .transpose()
 }
 
@@ -198,7 +205,9 @@ pub(super) async fn user_by_email(
     store: &DynamoMetaStore,
     email: &str,
 ) -> Result<Option<UserRecord>, StoreError> {
-    let Some(claim) = store.get(items::email_pk(email), EMAIL).await? else {
+    let email = sealed::normalized(email);
+    let index = store.keys.email_index(&email);
+    let Some(claim) = store.get(items::email_pk(&index), EMAIL).await? else {
         return Ok(None);
     };
     let id = Reader::new(&claim, "email claim").uuid("user_id")?;
@@ -250,7 +259,10 @@ pub(super) async fn write_credentials(
 /// again after an interruption, it finishes the clean-up.
 pub(super) async fn delete_user(store: &DynamoMetaStore, id: Uuid) -> Result<(), StoreError> {
     let table = &store.table;
-    if let Some(user) = user_by_id(store, id).await? {
+    // The claim is found by the stored index: even a profile that no longer
+    // opens can be deleted.
+    if let Some(profile) = store.get(items::user_pk(id), PROFILE).await? {
+        let index = Reader::new(&profile, "user").array("email_index")?;
         let ops = vec![
             expr::delete(
                 table,
@@ -259,7 +271,7 @@ pub(super) async fn delete_user(store: &DynamoMetaStore, id: Uuid) -> Result<(),
             )?,
             expr::delete(
                 table,
-                key(items::email_pk(&user.email), EMAIL),
+                key(items::email_pk(&index), EMAIL),
                 Ex::new()
                     .cond("#user_id = :user_id")
                     .name("user_id")

@@ -3,6 +3,7 @@
 //! migrations. Calls run on the blocking pool, never on the async runtime.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use r2d2::Pool;
@@ -13,11 +14,13 @@ use time::OffsetDateTime;
 
 mod lockout;
 mod nodes;
+mod profiles;
 mod sessions;
 mod tree;
 mod users;
 
 use super::MetaStore;
+use crate::crypto::keys::ProfileKeys;
 use crate::store::{Conflict, StoreError};
 
 /// The database file is created 0600 before SQLite opens it; SQLite gives its
@@ -34,23 +37,33 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-/// Versioned schema: append, never edit a released step.
-fn migrations() -> Migrations<'static> {
+/// Versioned schema: append, never edit a released step. Step 4 seals the
+/// accounts' emails and display names with `keys`, step 5 drops the clear
+/// columns.
+fn migrations(keys: &ProfileKeys) -> Migrations<'static> {
+    let keys = keys.clone();
     Migrations::new(vec![
         M::up(include_str!("001_accounts.sql")),
         M::up(include_str!("002_nodes.sql")),
         M::up(include_str!("003_limits.sql")),
-        M::up(include_str!("004_binding.sql")),
+        M::up_with_hook(include_str!("004_sealed_profiles.sql"), move |tx| {
+            profiles::seal_all(tx, &keys)
+        }),
+        M::up(include_str!("005_users_without_plaintext.sql")).foreign_key_check(),
+        M::up(include_str!("006_binding.sql")),
     ])
 }
 
 pub struct SqliteMetaStore {
     pool: Pool<SqliteConnectionManager>,
+    keys: Arc<ProfileKeys>,
 }
 
 impl SqliteMetaStore {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    /// Opens (creating if needed) the database file and brings its schema up
+    /// to date; emails and display names are sealed with `keys`, and a
+    /// database sealed under other keys is refused (`ForeignSecret`).
+    pub fn open(path: &Path, keys: &ProfileKeys) -> Result<Self, StoreError> {
         create_private_file(path)?;
         // The pool opens its connections at once, each switching to WAL,
         // which takes a lock: the busy timeout comes first so they wait for
@@ -70,10 +83,12 @@ impl SqliteMetaStore {
         let mut conn = pool
             .get()
             .map_err(|err| StoreError::Unavailable(err.to_string()))?;
-        migrations()
-            .to_latest(&mut conn)
-            .map_err(|err| StoreError::Backend(Box::new(err)))?;
-        Ok(Self { pool })
+        profiles::migrate(&mut conn, migrations(keys))?;
+        profiles::check_secret(&conn, keys)?;
+        Ok(Self {
+            pool,
+            keys: Arc::new(keys.clone()),
+        })
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.
@@ -98,7 +113,7 @@ impl From<rusqlite::Error> for StoreError {
     fn from(err: rusqlite::Error) -> Self {
         match err.sqlite_error_code() {
             Some(ErrorCode::ConstraintViolation) => {
-                StoreError::Conflict(if err.to_string().contains("users.email") {
+                StoreError::Conflict(if err.to_string().contains("users.email_index") {
                     Conflict::Email
                 } else {
                     Conflict::Id

@@ -1,35 +1,42 @@
 //! Accounts on SQLite.
 
 use async_trait::async_trait;
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use super::{SqliteMetaStore, blob, from_unix, nodes, size, to_i64, unix};
+use crate::crypto::keys::ProfileKeys;
 use crate::store::StoreError;
+use crate::store::meta::sealed;
 use crate::store::meta::{InviteRecord, InviteUse, UserKeys, UserRecord, UserStore};
 
-const USER_COLUMNS: &str = "id, email, display_name, password_hash, kek_salt, kek_params, \
-     wrapped_umk, recovery_salt, recovery_params, recovery_wrapped_umk, quota_bytes, used_bytes, created_at, \
-     disabled";
+const USER_COLUMNS: &str = "id, email_index, email_ct, display_name_ct, password_hash, kek_salt, \
+     kek_params, wrapped_umk, recovery_salt, recovery_params, recovery_wrapped_umk, quota_bytes, \
+     used_bytes, created_at, disabled";
 
-fn user_from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRecord, StoreError>> {
-    let id: [u8; 16] = row.get(0)?;
-    let kek_salt: Vec<u8> = row.get(4)?;
-    let recovery_salt: Vec<u8> = row.get(7)?;
-    let quota: i64 = row.get(10)?;
-    let used: i64 = row.get(11)?;
-    let created: i64 = row.get(12)?;
-    let disabled: bool = row.get(13)?;
-    let email: String = row.get(1)?;
-    let display_name: Option<String> = row.get(2)?;
-    let password_hash: String = row.get(3)?;
-    let kek_params: String = row.get(5)?;
-    let wrapped_umk: Vec<u8> = row.get(6)?;
-    let recovery_params: String = row.get(8)?;
-    let recovery_wrapped_umk: Vec<u8> = row.get(9)?;
+/// A user row read with `USER_COLUMNS`, its email and display name opened.
+fn user_from_row(
+    keys: &ProfileKeys,
+    row: &Row<'_>,
+) -> rusqlite::Result<Result<UserRecord, StoreError>> {
+    let id = Uuid::from_bytes(row.get(0)?);
+    let email_ct: Vec<u8> = row.get(2)?;
+    let display_name_ct: Option<Vec<u8>> = row.get(3)?;
+    let password_hash: String = row.get(4)?;
+    let kek_salt: Vec<u8> = row.get(5)?;
+    let kek_params: String = row.get(6)?;
+    let wrapped_umk: Vec<u8> = row.get(7)?;
+    let recovery_salt: Vec<u8> = row.get(8)?;
+    let recovery_params: String = row.get(9)?;
+    let recovery_wrapped_umk: Vec<u8> = row.get(10)?;
+    let quota: i64 = row.get(11)?;
+    let used: i64 = row.get(12)?;
+    let created: i64 = row.get(13)?;
+    let disabled: bool = row.get(14)?;
     Ok((|| {
+        let (email, display_name) = sealed::open(keys, id, &email_ct, display_name_ct.as_deref())?;
         Ok(UserRecord {
-            id: Uuid::from_bytes(id),
+            id,
             email,
             display_name,
             password_hash,
@@ -49,6 +56,22 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRecord, StoreErro
     })())
 }
 
+/// One user, by a column that identifies it.
+fn user_where(
+    conn: &Connection,
+    keys: &ProfileKeys,
+    column: &str,
+    value: &[u8],
+) -> Result<Option<UserRecord>, StoreError> {
+    conn.query_row(
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE {column} = ?1"),
+        [value],
+        |row| user_from_row(keys, row),
+    )
+    .optional()?
+    .transpose()
+}
+
 #[async_trait]
 impl UserStore for SqliteMetaStore {
     async fn create_user(
@@ -58,6 +81,12 @@ impl UserStore for SqliteMetaStore {
     ) -> Result<(), StoreError> {
         let user = user.clone();
         let invite = invite.copied();
+        let profile = sealed::seal(
+            &self.keys,
+            user.id,
+            &user.email,
+            user.display_name.as_deref(),
+        );
         self.run(move |conn| {
             let tx = conn.transaction()?;
             if let Some(invite) = invite {
@@ -70,11 +99,12 @@ impl UserStore for SqliteMetaStore {
                 }
             }
             tx.execute(
-                &format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+                &format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
                 params![
                     user.id.as_bytes(),
-                    user.email,
-                    user.display_name,
+                    &profile.email_index[..],
+                    profile.email_ct,
+                    profile.display_name_ct,
                     user.password_hash,
                     &user.keys.kek_salt[..],
                     user.keys.kek_params,
@@ -96,30 +126,16 @@ impl UserStore for SqliteMetaStore {
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
-        let email = email.to_owned();
-        self.run(move |conn| {
-            conn.query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1"),
-                [email],
-                user_from_row,
-            )
-            .optional()?
-            .transpose()
-        })
-        .await
+        let index = sealed::email_index(&self.keys, email);
+        let keys = self.keys.clone();
+        self.run(move |conn| user_where(conn, &keys, "email_index", &index))
+            .await
     }
 
     async fn user_by_id(&self, id: Uuid) -> Result<Option<UserRecord>, StoreError> {
-        self.run(move |conn| {
-            conn.query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
-                [id.as_bytes()],
-                user_from_row,
-            )
-            .optional()?
-            .transpose()
-        })
-        .await
+        let keys = self.keys.clone();
+        self.run(move |conn| user_where(conn, &keys, "id", id.as_bytes()))
+            .await
     }
 
     async fn update_credentials(
@@ -161,14 +177,17 @@ impl UserStore for SqliteMetaStore {
     }
 
     async fn all_users(&self) -> Result<Vec<UserRecord>, StoreError> {
-        self.run(|conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {USER_COLUMNS} FROM users ORDER BY created_at, email"
-            ))?;
-            let rows = stmt.query_map([], user_from_row)?;
-            rows.map(|row| row?).collect()
-        })
-        .await
+        let keys = self.keys.clone();
+        let mut users = self
+            .run(move |conn| {
+                let mut stmt = conn.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users"))?;
+                let rows = stmt.query_map([], |row| user_from_row(&keys, row))?;
+                rows.map(|row| row?).collect::<Result<Vec<_>, _>>()
+            })
+            .await?;
+        // Emails are ciphertext in the table: sorted once opened.
+        users.sort_by(|a, b| (a.created_at, &a.email).cmp(&(b.created_at, &b.email)));
+        Ok(users)
     }
 
     async fn set_disabled(&self, id: Uuid, disabled: bool) -> Result<(), StoreError> {
