@@ -35,11 +35,12 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
 }
 
 /// Versioned schema: append, never edit a released step.
-fn migrations() -> Migrations<'static> {
+pub(super) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("001_accounts.sql")),
         M::up(include_str!("002_nodes.sql")),
         M::up(include_str!("003_limits.sql")),
+        M::up(include_str!("004_session_hygiene.sql")),
     ])
 }
 
