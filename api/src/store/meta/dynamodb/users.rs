@@ -240,6 +240,11 @@ pub(super) async fn update_credentials(
 /// again after an interruption, it finishes the clean-up.
 pub(super) async fn delete_user(store: &DynamoMetaStore, id: Uuid) -> Result<(), StoreError> {
     let table = &store.table;
+    // Sessions first: whichever later step fails, no session is left that
+    // could be refreshed or could authenticate a request. One started by a
+    // log-in meanwhile cannot refresh once the profile is gone, and goes
+    // with the rest below.
+    super::sessions::delete_sessions_except(store, id, None).await?;
     if let Some(user) = user_by_id(store, id).await? {
         let ops = vec![
             expr::delete(
