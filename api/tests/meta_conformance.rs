@@ -13,9 +13,13 @@
 mod common;
 #[path = "meta_conformance/limits.rs"]
 mod limits;
+#[path = "meta_conformance/sessions.rs"]
+mod sessions;
 
 use common::aws::{endpoint, sdk_config};
+use common::raw_meta::RawMeta;
 use limits::*;
+use sessions::*;
 
 use std::collections::BTreeSet;
 
@@ -39,14 +43,18 @@ const MAX: u64 = u64::MAX / 4;
 
 struct Harness {
     store: Box<dyn MetaStore>,
+    /// The same store, read and damaged behind its back.
+    raw: RawMeta,
     _dir: Option<TempDir>,
 }
 
 async fn sqlite_store() -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteMetaStore::open(&dir.path().join("meta.db")).unwrap();
+    let path = dir.path().join("meta.db");
+    let store = SqliteMetaStore::open(&path).unwrap();
     Harness {
         store: Box::new(store),
+        raw: RawMeta::sqlite(&path),
         _dir: Some(dir),
     }
 }
@@ -58,27 +66,38 @@ fn fresh_table() -> DynamoSettings {
 }
 
 async fn dynamo_store() -> Harness {
-    let sdk = sdk_config(&endpoint()).await;
-    let store = DynamoMetaStore::connect(&sdk, &fresh_table(), true)
+    let endpoint = endpoint();
+    let sdk = sdk_config(&endpoint).await;
+    let settings = fresh_table();
+    let store = DynamoMetaStore::connect(&sdk, &settings, true)
         .await
         .expect("connect to DynamoDB and create the table")
         // Small pages so that listings cross page boundaries.
         .with_page_size(25);
     Harness {
         store: Box::new(store),
+        raw: RawMeta::dynamo(&endpoint, &settings.table).await,
         _dir: None,
     }
 }
 
-/// Declares each test once per backend.
+/// Declares each test once per backend; those listed after `raw:` also get
+/// the store's `RawMeta`.
 macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
+    ($($name:ident),* $(,)? ; raw: $($raw:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test]
                 async fn $name() {
                     let harness = super::sqlite_store().await;
                     super::$name(harness.store.as_ref()).await;
+                }
+            )*
+            $(
+                #[tokio::test]
+                async fn $raw() {
+                    let harness = super::sqlite_store().await;
+                    super::$raw(harness.store.as_ref(), &harness.raw).await;
                 }
             )*
         }
@@ -88,6 +107,13 @@ macro_rules! conformance {
                 async fn $name() {
                     let harness = super::dynamo_store().await;
                     super::$name(harness.store.as_ref()).await;
+                }
+            )*
+            $(
+                #[tokio::test]
+                async fn $raw() {
+                    let harness = super::dynamo_store().await;
+                    super::$raw(harness.store.as_ref(), &harness.raw).await;
                 }
             )*
         }
@@ -113,7 +139,12 @@ conformance!(
     invites_are_single_use_and_expire,
     attempts_count_lock_and_are_forgotten,
     the_node_limit_counts_files_and_folders,
-    administrator_changes,
+    administrator_changes;
+    raw:
+    many_rotations_keep_the_session_small,
+    expired_sessions_are_deleted,
+    interrupted_account_deletion_leaves_no_session,
+    account_deletion_finishes_after_a_crash,
 );
 
 // ---------------------------------------------------------------------------
@@ -438,13 +469,11 @@ async fn session_rotation_is_compare_and_swap(store: &dyn MetaStore) {
     );
 
     assert!(store.rotate_session(s.id, &[2; 32], &stale).await.unwrap());
-    let retired: BTreeSet<[u8; 32]> = store
-        .retired_secret_hashes(s.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .collect();
-    assert_eq!(retired, BTreeSet::from([[1; 32], [2; 32]]));
+    // Newest first.
+    assert_eq!(
+        store.retired_secret_hashes(s.id).await.unwrap(),
+        vec![[2; 32], [1; 32]]
+    );
 
     // Unknown sessions.
     assert!(

@@ -16,3 +16,4 @@ mod helpers;
 mod limits;
 mod openapi;
 mod session_cookie;
+mod sessions;
