@@ -15,9 +15,13 @@ mod common;
 mod limits;
 #[path = "meta_conformance/sealed.rs"]
 mod sealed;
+#[path = "meta_conformance/sessions.rs"]
+mod sessions;
 
 use common::aws::{endpoint, sdk_config};
+use common::raw_meta::RawMeta;
 use limits::*;
+use sessions::*;
 
 use std::collections::BTreeSet;
 
@@ -42,6 +46,8 @@ const MAX: u64 = u64::MAX / 4;
 
 struct Harness {
     store: Box<dyn MetaStore>,
+    /// The same store, read and damaged behind its back.
+    raw: RawMeta,
     _dir: Option<TempDir>,
 }
 
@@ -52,9 +58,11 @@ fn profile_keys(byte: u8) -> ProfileKeys {
 
 async fn sqlite_store() -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteMetaStore::open(&dir.path().join("meta.db"), &profile_keys(1)).unwrap();
+    let path = dir.path().join("meta.db");
+    let store = SqliteMetaStore::open(&path, &profile_keys(1)).unwrap();
     Harness {
         store: Box::new(store),
+        raw: RawMeta::sqlite(&path),
         _dir: Some(dir),
     }
 }
@@ -66,27 +74,38 @@ fn fresh_table() -> DynamoSettings {
 }
 
 async fn dynamo_store() -> Harness {
-    let sdk = sdk_config(&endpoint()).await;
-    let store = DynamoMetaStore::connect(&sdk, &fresh_table(), true, &profile_keys(1))
+    let endpoint = endpoint();
+    let sdk = sdk_config(&endpoint).await;
+    let settings = fresh_table();
+    let store = DynamoMetaStore::connect(&sdk, &settings, true, &profile_keys(1))
         .await
         .expect("connect to DynamoDB and create the table")
         // Small pages so that listings cross page boundaries.
         .with_page_size(25);
     Harness {
         store: Box::new(store),
+        raw: RawMeta::dynamo(&endpoint, &settings.table).await,
         _dir: None,
     }
 }
 
-/// Declares each test once per backend.
+/// Declares each test once per backend; those listed after `raw:` also get
+/// the store's `RawMeta`.
 macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
+    ($($name:ident),* $(,)? ; raw: $($raw:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test]
                 async fn $name() {
                     let harness = super::sqlite_store().await;
                     super::$name(harness.store.as_ref()).await;
+                }
+            )*
+            $(
+                #[tokio::test]
+                async fn $raw() {
+                    let harness = super::sqlite_store().await;
+                    super::$raw(harness.store.as_ref(), &harness.raw).await;
                 }
             )*
         }
@@ -96,6 +115,13 @@ macro_rules! conformance {
                 async fn $name() {
                     let harness = super::dynamo_store().await;
                     super::$name(harness.store.as_ref()).await;
+                }
+            )*
+            $(
+                #[tokio::test]
+                async fn $raw() {
+                    let harness = super::dynamo_store().await;
+                    super::$raw(harness.store.as_ref(), &harness.raw).await;
                 }
             )*
         }
@@ -122,7 +148,12 @@ conformance!(
     invites_are_single_use_and_expire,
     attempts_count_lock_and_are_forgotten,
     the_node_limit_counts_files_and_folders,
-    administrator_changes,
+    administrator_changes;
+    raw:
+    many_rotations_keep_the_session_small,
+    expired_sessions_are_deleted,
+    interrupted_account_deletion_leaves_no_session,
+    account_deletion_finishes_after_a_crash,
 );
 
 // ---------------------------------------------------------------------------
@@ -491,13 +522,11 @@ async fn session_rotation_is_compare_and_swap(store: &dyn MetaStore) {
     );
 
     assert!(store.rotate_session(s.id, &[2; 32], &stale).await.unwrap());
-    let retired: BTreeSet<[u8; 32]> = store
-        .retired_secret_hashes(s.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .collect();
-    assert_eq!(retired, BTreeSet::from([[1; 32], [2; 32]]));
+    // Newest first.
+    assert_eq!(
+        store.retired_secret_hashes(s.id).await.unwrap(),
+        vec![[2; 32], [1; 32]]
+    );
 
     // Unknown sessions.
     assert!(

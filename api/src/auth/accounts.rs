@@ -29,6 +29,8 @@ pub struct AccountSettings {
     pub default_quota_bytes: u64,
     /// A session ends after this long without a refresh.
     pub refresh_ttl: Duration,
+    /// A session ends this long after its log-in, refreshed or not.
+    pub session_max_age: Duration,
     pub signup: SignupPolicy,
     /// Requests that may wait for key work beyond those running.
     pub key_work_queue: usize,
@@ -41,6 +43,9 @@ impl AccountSettings {
             default_quota_bytes: config.default_quota_bytes,
             refresh_ttl: Duration::seconds(
                 i64::try_from(config.refresh_token_ttl_secs).unwrap_or(i64::MAX),
+            ),
+            session_max_age: Duration::seconds(
+                i64::try_from(config.session_max_age_secs).unwrap_or(i64::MAX),
             ),
             signup: config.signup,
             key_work_queue: config.limits.key_work_queue,

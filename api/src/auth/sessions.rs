@@ -148,7 +148,7 @@ impl Accounts {
                 secret_hash: secret.hash(),
                 wrapped_umk: secret.wrap_umk(session_id, user_id, umk),
                 created_at: now,
-                expires_at: now + self.settings.refresh_ttl,
+                expires_at: self.session_expiry(now, now),
             })
             .await?;
         self.token_response(user_id, session_id, umk, &secret)
@@ -184,15 +184,12 @@ impl Accounts {
             .session_by_id(session_id)
             .await?
             .ok_or(Unauthorized::SessionEnded)?;
-        // A session outlives nothing: not its account, nor its being disabled.
-        match self.meta.user_by_id(session.user_id).await? {
-            Some(user) if !user.disabled => {}
-            _ => {
-                self.meta
-                    .delete_session(session.user_id, session_id)
-                    .await?;
-                return Err(Unauthorized::SessionEnded.into());
-            }
+        let now = now_seconds();
+        if !self.session_may_go_on(&session, now).await? {
+            self.meta
+                .delete_session(session.user_id, session_id)
+                .await?;
+            return Err(Unauthorized::SessionEnded.into());
         }
         if !presented.matches(&session.secret_hash) {
             let retired = self.meta.retired_secret_hashes(session_id).await?;
@@ -213,7 +210,7 @@ impl Accounts {
         let rotation = SessionRotation {
             secret_hash: next.hash(),
             wrapped_umk: next.wrap_umk(session_id, session.user_id, &umk),
-            expires_at: now_seconds() + self.settings.refresh_ttl,
+            expires_at: self.session_expiry(session.created_at, now),
         };
         if !self
             .meta
@@ -224,6 +221,34 @@ impl Accounts {
             return Err(Unauthorized::InvalidToken.into());
         }
         self.token_response(session.user_id, session_id, &umk, &next)
+    }
+
+    /// Whether a session may be refreshed at `now`. A session outlives
+    /// nothing: not its account (deleted, even half-way), nor its being
+    /// disabled, nor its absolute lifetime. The store only hands out unexpired
+    /// sessions, and expiries never pass the absolute end, but the lifetime
+    /// may have been shortened since this session began.
+    async fn session_may_go_on(
+        &self,
+        session: &SessionRecord,
+        now: OffsetDateTime,
+    ) -> Result<bool, AuthError> {
+        if self.session_end(session.created_at) <= now {
+            return Ok(false);
+        }
+        let user = self.meta.user_by_id(session.user_id).await?;
+        Ok(user.is_some_and(|user| !user.disabled))
+    }
+
+    /// When a session that began at `created_at`, used at `now`, expires: the
+    /// idle lifetime from now, but never past its absolute end.
+    fn session_expiry(&self, created_at: OffsetDateTime, now: OffsetDateTime) -> OffsetDateTime {
+        now.saturating_add(self.settings.refresh_ttl)
+            .min(self.session_end(created_at))
+    }
+
+    fn session_end(&self, created_at: OffsetDateTime) -> OffsetDateTime {
+        created_at.saturating_add(self.settings.session_max_age)
     }
 
     pub async fn logout(&self, caller: &Caller) -> Result<(), AuthError> {

@@ -32,6 +32,12 @@ impl Config {
                 "must not be shorter than access_token_ttl_secs".to_owned(),
             );
         }
+        if self.session_max_age_secs < self.access_token_ttl_secs {
+            return rule(
+                "session_max_age_secs",
+                "must not be shorter than access_token_ttl_secs".to_owned(),
+            );
+        }
         if !(1024..=16 * 1024 * 1024).contains(&self.json_limit_bytes) {
             return rule(
                 "json_limit_bytes",

@@ -42,6 +42,9 @@ pub struct Config {
     pub access_token_ttl_secs: u64,
     /// Lifetime of a refresh token (a session) without use, in seconds.
     pub refresh_token_ttl_secs: u64,
+    /// Absolute lifetime of a session from its log-in, in seconds: refreshes
+    /// slide the idle lifetime, never past this.
+    pub session_max_age_secs: u64,
     /// Storage quota given to new accounts, in bytes.
     pub default_quota_bytes: u64,
     /// Largest single file accepted, in bytes.
@@ -112,6 +115,7 @@ impl Default for Config {
             token_secret_file: None,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
+            session_max_age_secs: 90 * 24 * 3600,
             default_quota_bytes: 10 * 1024 * 1024 * 1024,
             max_upload_bytes: 10 * 1024 * 1024 * 1024,
             sweep_interval_secs: 3600,
@@ -139,6 +143,7 @@ impl std::fmt::Debug for Config {
             .field("token_secret_file", &self.token_secret_file)
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("refresh_token_ttl_secs", &self.refresh_token_ttl_secs)
+            .field("session_max_age_secs", &self.session_max_age_secs)
             .field("default_quota_bytes", &self.default_quota_bytes)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("sweep_interval_secs", &self.sweep_interval_secs)
@@ -304,5 +309,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("access_token_ttl_secs"), "{err}");
+    }
+
+    #[test]
+    fn sessions_have_an_absolute_lifetime() {
+        let config = from_toml("").unwrap();
+        assert_eq!(config.session_max_age_secs, 90 * 24 * 3600);
+        let config = from_toml("session_max_age_secs = 3600").unwrap();
+        assert_eq!(config.session_max_age_secs, 3600);
+        let err = from_toml("session_max_age_secs = 30")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("session_max_age_secs"), "{err}");
     }
 }

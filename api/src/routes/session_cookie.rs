@@ -41,7 +41,11 @@ pub fn cookie_key(secret: &TokenSecret) -> Key {
 /// The session middleware for the `/api/v1/auth` scope. Private (encrypted and
 /// authenticated) content, lasting as long as a refresh token does.
 pub fn middleware(key: Key, config: &Config) -> SessionMiddleware<CookieSessionStore> {
-    let ttl = i64::try_from(config.refresh_token_ttl_secs).unwrap_or(i64::MAX);
+    // No session outlives either lifetime, so neither does its cookie.
+    let ttl = config
+        .refresh_token_ttl_secs
+        .min(config.session_max_age_secs);
+    let ttl = i64::try_from(ttl).unwrap_or(i64::MAX);
     SessionMiddleware::builder(CookieSessionStore::default(), key)
         .cookie_name(COOKIE_NAME.to_owned())
         .cookie_path(COOKIE_PATH.to_owned())

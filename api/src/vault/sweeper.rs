@@ -1,6 +1,7 @@
 //! Removes objects that no committed record points at: leftovers of crashes
 //! between writing an object and committing its record, and of deletions whose
-//! object removal failed. Runs at start-up and then periodically.
+//! object removal failed; and expired sessions. Runs at start-up and then
+//! periodically.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,18 +54,36 @@ pub fn spawn(
     let grace = time::Duration::try_from(grace).unwrap_or(time::Duration::HOUR);
     tokio::spawn(async move {
         loop {
-            match sweep(meta.as_ref(), blobs.as_ref(), grace).await {
-                Ok(report) if report.removed > 0 => {
-                    tracing::info!(
-                        removed = report.removed,
-                        examined = report.examined,
-                        "swept orphaned objects"
-                    );
-                }
-                Ok(_) => {}
-                Err(err) => tracing::warn!(error = %err, "sweep failed; will retry"),
-            }
+            sweep_objects(meta.as_ref(), blobs.as_ref(), grace).await;
+            sweep_sessions(meta.as_ref()).await;
             tokio::time::sleep(interval).await;
         }
     });
+}
+
+async fn sweep_objects(meta: &dyn MetaStore, blobs: &dyn BlobStore, grace: time::Duration) {
+    match sweep(meta, blobs, grace).await {
+        Ok(report) if report.removed > 0 => {
+            tracing::info!(
+                removed = report.removed,
+                examined = report.examined,
+                "swept orphaned objects"
+            );
+        }
+        Ok(_) => {}
+        Err(err) => tracing::warn!(error = %err, "sweep failed; will retry"),
+    }
+}
+
+/// Deletes expired sessions: reads ignore them, but they would pile up
+/// (with their wrapped keys) for as long as nobody presents them again.
+async fn sweep_sessions(meta: &dyn MetaStore) {
+    match meta
+        .delete_expired_sessions(OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(0) => {}
+        Ok(deleted) => tracing::info!(deleted, "deleted expired sessions"),
+        Err(err) => tracing::warn!(error = %err, "deleting expired sessions failed; will retry"),
+    }
 }

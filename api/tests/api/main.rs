@@ -18,3 +18,4 @@ mod limits;
 mod openapi;
 mod passwords;
 mod session_cookie;
+mod sessions;

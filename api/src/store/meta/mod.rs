@@ -52,7 +52,8 @@ pub trait UserStore: Send + Sync {
         password_hash: &str,
         keys: &UserKeys,
     ) -> Result<bool, StoreError>;
-    /// Removes the user and every record that belongs to them.
+    /// Removes the user and every record that belongs to them, sessions
+    /// first: interrupted at any step, it leaves no session behind.
     async fn delete_user(&self, id: Uuid) -> Result<(), StoreError>;
     /// Every account, oldest first (for the administrator).
     async fn all_users(&self) -> Result<Vec<UserRecord>, StoreError>;
@@ -86,6 +87,17 @@ pub trait LockoutStore: Send + Sync {
     async fn clear_failures(&self, account: &[u8; 32]) -> Result<(), StoreError>;
 }
 
+/// How many retired refresh-secret hashes a session keeps, newest first.
+///
+/// They exist to recognise a copied token: once the owner and a thief both
+/// hold one, whichever refreshes second presents a secret one rotation old
+/// (more if it waited). Eight covers a stale copy through eight refreshes of
+/// the other holder — two hours of use with 15-minute access tokens — for 256
+/// bytes per session. An older copy is still refused (it matches nothing), it
+/// just no longer ends the session. Unbounded, the list grew with every
+/// refresh until a DynamoDB item passed its 400 KB limit.
+pub const RETIRED_HASHES_KEPT: usize = 8;
+
 /// Refresh-token sessions.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
@@ -95,16 +107,22 @@ pub trait SessionStore: Send + Sync {
     /// A live session by id alone, for refresh (the token names no user).
     async fn session_by_id(&self, id: Uuid) -> Result<Option<SessionRecord>, StoreError>;
     /// Compare-and-swap: if the session's current hash is still `current_hash`,
-    /// retires it and installs `next`. `false` when another refresh won the race.
+    /// retires it (forgetting all but the newest `RETIRED_HASHES_KEPT`) and
+    /// installs `next`. `false` when another refresh won the race.
     async fn rotate_session(
         &self,
         id: Uuid,
         current_hash: &[u8; 32],
         next: &SessionRotation,
     ) -> Result<bool, StoreError>;
-    /// Hashes of the secrets this session used before, to recognise a replay.
+    /// Hashes of the last secrets this session used (at most
+    /// `RETIRED_HASHES_KEPT`, newest first), to recognise a replay.
     async fn retired_secret_hashes(&self, id: Uuid) -> Result<Vec<[u8; 32]>, StoreError>;
     async fn delete_session(&self, user_id: Uuid, id: Uuid) -> Result<(), StoreError>;
+    /// Deletes sessions that expired before `now` (reads already ignore
+    /// them); returns how many went. A store whose backend expires them
+    /// natively may leave this to the backend and answer 0.
+    async fn delete_expired_sessions(&self, now: OffsetDateTime) -> Result<u64, StoreError>;
     /// Ends every session of the user but `keep`.
     async fn delete_sessions_except(
         &self,

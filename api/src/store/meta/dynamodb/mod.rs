@@ -24,14 +24,16 @@
 //! | name claim | `USER#<user>` | `NAME#<parent>#<hex(name_mac)>` | `node_id` — one name per folder; a folder's children are the claims under its prefix |
 //! | object claim | `USER#<user>` | `OBJ#<object>` | `node_id` — which file points at an object (sweeper, account deletion) |
 //! | session ref | `USER#<user>` | `SESSION#<session>` | `expires_at_ttl` N — finds a user's sessions (`delete_sessions_except`) |
-//! | session | `SESSION#<session>` | `SESSION` | `id`, `user_id`, `secret_hash` B, `wrapped_umk` B, `created_at` N, `expires_at` N, `expires_at_ttl` N, `retired` BS (hashes rotated away from) |
+//! | session | `SESSION#<session>` | `SESSION` | `id`, `user_id`, `secret_hash` B, `wrapped_umk` B, `created_at` N, `expires_at` N, `expires_at_ttl` N, `retired` B (the last `RETIRED_HASHES_KEPT` hashes rotated away from, 32 bytes each, newest first; a BS on items last rotated before that bound) |
 //!
 //! The root folder of a user is the node whose id is the user id; it has no
 //! parent and no name claim. Claims are always written and deleted in the same
 //! transaction as the node they point at.
 //!
-//! TTL is enabled on `expires_at_ttl` (sessions and their refs). DynamoDB
-//! deletes expired items lazily, so reads filter on `expires_at` as well.
+//! TTL is enabled on `expires_at_ttl` (sessions, their refs and invites) at
+//! start-up when it is not already. DynamoDB deletes expired items lazily, so
+//! reads filter on `expires_at` as well, and a read that meets an expired
+//! session deletes it.
 //!
 //! # Operations
 //!
@@ -64,13 +66,16 @@
 //!   committed into the subtree while it is being deleted, leaves unreachable
 //!   items (parent gone) that still count in `object_ids`, so account deletion
 //!   removes them and their objects.
-//! - **delete_user**: the profile and the email claim go first in one
-//!   transaction (the wrapped UMK is gone: crypto-shredding; the email is free
-//!   again), then everything under `USER#<user>` and the session items. Calling
-//!   it again after a crash finishes the job.
-//! - **rotate_session**: compare-and-swap, `secret_hash = :current`, adding the
-//!   old hash to the `retired` set in the same update; the session ref's TTL
-//!   follows in the same transaction.
+//! - **delete_user**: the sessions (items and refs) go first, so a failure at
+//!   any later step leaves no session to use; then the profile and the email
+//!   claim in one transaction (the wrapped UMK is gone: crypto-shredding; the
+//!   email is free again); then everything under `USER#<user>` and any session
+//!   a log-in started meanwhile (it could not refresh: the profile is gone).
+//!   Calling it again after a crash finishes the job.
+//! - **rotate_session**: compare-and-swap, `secret_hash = :current`, replacing
+//!   `retired` with the old hash followed by the newest of those it held (read
+//!   just before; the condition makes that safe); the session ref's TTL follows
+//!   in the same transaction.
 //!
 //! Throttling, timeouts and connection failures are `Unavailable`; the client
 //! retries them itself first (standard mode, 5 attempts, exponential backoff).

@@ -1,5 +1,5 @@
-//! The table itself: checked at start-up, created (with TTL) when it is
-//! missing and `storage.auto_create` allows it.
+//! The table itself: checked at start-up, created when it is missing and
+//! `storage.auto_create` allows it, TTL enabled when it is not.
 
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    TimeToLiveSpecification,
+    TimeToLiveSpecification, TimeToLiveStatus,
 };
 
 use super::client::build_err;
@@ -65,7 +65,7 @@ impl DynamoMetaStore {
             }
             Err(err) => return Err(store.sdk_err("DescribeTable", err)),
         }
-        Ok(())
+        store.ensure_ttl().await
     }
 
     async fn create_table(&self) -> Result<(), StoreError> {
@@ -112,12 +112,39 @@ impl DynamoMetaStore {
                     DisplayErrorContext(&err)
                 ))
             })?;
+        tracing::info!(table = %self.table, "created DynamoDB table");
+        Ok(())
+    }
+
+    /// Makes sure TTL deletes expired sessions: enabled on `TTL_ATTRIBUTE`
+    /// for a new table, and for an existing one that lacks it (a table
+    /// created by hand, or before TTL could be enabled). Failing is only
+    /// worth a warning: reads filter and delete expired sessions anyway, the
+    /// ones never read again just linger.
+    async fn ensure_ttl(&self) -> Result<(), StoreError> {
+        let described = self
+            .client
+            .describe_time_to_live()
+            .table_name(&self.table)
+            .send()
+            .await;
+        if let Ok(out) = &described {
+            let ttl = out.time_to_live_description();
+            let status = ttl.and_then(|t| t.time_to_live_status());
+            let on = matches!(
+                status,
+                Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+            );
+            if on && ttl.and_then(|t| t.attribute_name()) == Some(TTL_ATTRIBUTE) {
+                return Ok(());
+            }
+        }
         let ttl = TimeToLiveSpecification::builder()
             .enabled(true)
             .attribute_name(TTL_ATTRIBUTE)
             .build()
             .map_err(build_err)?;
-        if let Err(err) = self
+        match self
             .client
             .update_time_to_live()
             .table_name(&self.table)
@@ -125,10 +152,11 @@ impl DynamoMetaStore {
             .send()
             .await
         {
-            // Expired sessions are filtered on read anyway; they just linger.
-            tracing::warn!(table = %self.table, error = %DisplayErrorContext(&err), "could not enable TTL");
+            Ok(_) => tracing::info!(table = %self.table, "enabled TTL on {TTL_ATTRIBUTE}"),
+            Err(err) => {
+                tracing::warn!(table = %self.table, error = %DisplayErrorContext(&err), "could not enable TTL; expired sessions will linger");
+            }
         }
-        tracing::info!(table = %self.table, "created DynamoDB table");
         Ok(())
     }
 }

@@ -3,12 +3,13 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::expr::{self, Ex, Reader, b, key, n, s};
 use super::items::{self, PROFILE, SESSION};
 use super::{DynamoMetaStore, TTL_ATTRIBUTE, now};
-use crate::store::meta::{SessionRecord, SessionRotation, SessionStore};
+use crate::store::meta::{RETIRED_HASHES_KEPT, SessionRecord, SessionRotation, SessionStore};
 use crate::store::{Conflict, StoreError};
 
 // Each method runs the function of the same name below.
@@ -45,6 +46,13 @@ impl SessionStore for DynamoMetaStore {
         delete_session(self, user_id, id).await
     }
 
+    /// DynamoDB's TTL deletes expired sessions and their refs (enabled on
+    /// `expires_at_ttl` when the table is provisioned), and reads delete the
+    /// expired ones they meet; finding the rest here would take a full scan.
+    async fn delete_expired_sessions(&self, _now: OffsetDateTime) -> Result<u64, StoreError> {
+        Ok(0)
+    }
+
     async fn delete_sessions_except(
         &self,
         user_id: Uuid,
@@ -53,6 +61,9 @@ impl SessionStore for DynamoMetaStore {
         delete_sessions_except(self, user_id, keep).await
     }
 }
+
+/// The attribute holding a session's retired secret hashes.
+const RETIRED: &str = "retired";
 
 fn ref_key(user: Uuid, id: Uuid) -> expr::Item {
     key(items::user_pk(user), &items::session_ref_sk(id))
@@ -90,7 +101,10 @@ pub(super) async fn create_session(
     }
 }
 
-/// The session if it exists and has not expired (TTL deletion is lazy).
+/// The session if it exists and has not expired. TTL deletion is lazy (AWS
+/// takes up to a few days; moto never does it), so an expired session met
+/// here is deleted at once rather than left for TTL: this costs a write only
+/// when an ended session is presented, and sweeping would need a scan.
 pub(super) async fn live_session(
     store: &DynamoMetaStore,
     id: Uuid,
@@ -99,9 +113,72 @@ pub(super) async fn live_session(
         return Ok(None);
     };
     let session = items::session_from_item(&item)?;
-    Ok((session.expires_at > now()).then_some(session))
+    if session.expires_at > now() {
+        return Ok(Some(session));
+    }
+    // The answer does not depend on the clean-up; TTL catches what fails here.
+    if let Err(err) = delete_expired(store, &session).await {
+        tracing::warn!(error = %err, "could not delete an expired session");
+    }
+    Ok(None)
 }
 
+/// Deletes an expired session and its ref, unless it has been renewed since.
+async fn delete_expired(
+    store: &DynamoMetaStore,
+    session: &SessionRecord,
+) -> Result<(), StoreError> {
+    let table = &store.table;
+    let ops = vec![
+        expr::delete(
+            table,
+            key(items::session_pk(session.id), SESSION),
+            Ex::new()
+                .cond("#expires_at <= :now")
+                .name("expires_at")
+                .value(":now", n(now().unix_timestamp())),
+        )?,
+        expr::delete(table, ref_key(session.user_id, session.id), Ex::new())?,
+    ];
+    // Cancelled: already gone (TTL, log-out) or renewed. Either is fine.
+    store.transact(ops).await?.ok();
+    Ok(())
+}
+
+/// The retired hashes of a session item, newest first. `retired` holds them
+/// end to end in one binary value, at most `RETIRED_HASHES_KEPT` × 32 bytes.
+/// Items rotated before that bound hold an unordered (and unbounded) binary
+/// set instead: read in any order, and trimmed at their next rotation.
+fn retired_hashes(item: &expr::Item) -> Result<Vec<[u8; 32]>, StoreError> {
+    let hash = |bytes: &[u8]| {
+        <[u8; 32]>::try_from(bytes)
+            .map_err(|_| StoreError::Corrupt("retired secret_hash has the wrong length".into()))
+    };
+    match item.get(RETIRED) {
+        None => Ok(Vec::new()),
+        Some(AttributeValue::B(joined)) => joined.as_ref().chunks(32).map(hash).collect(),
+        Some(_) => Reader::new(item, "session")
+            .byte_set(RETIRED)?
+            .iter()
+            .map(|bytes| hash(bytes))
+            .collect(),
+    }
+}
+
+/// `newest` followed by the newest of `older`, `RETIRED_HASHES_KEPT` in all,
+/// joined for the `retired` attribute.
+fn joined_retired(newest: &[u8; 32], older: &[[u8; 32]]) -> Vec<u8> {
+    std::iter::once(newest)
+        .chain(older)
+        .take(RETIRED_HASHES_KEPT)
+        .flatten()
+        .copied()
+        .collect()
+}
+
+/// Compare-and-swap on `secret_hash`. The new `retired` list is computed from
+/// the item as read; the condition on `secret_hash` makes that safe, since
+/// every other rotation changes it.
 pub(super) async fn rotate_session(
     store: &DynamoMetaStore,
     id: Uuid,
@@ -112,7 +189,12 @@ pub(super) async fn rotate_session(
     let Some(item) = store.get(items::session_pk(id), SESSION).await? else {
         return Ok(false);
     };
-    let user_id = Reader::new(&item, "session").uuid("user_id")?;
+    let reader = Reader::new(&item, "session");
+    if reader.array::<32>("secret_hash")? != *current_hash {
+        return Ok(false);
+    }
+    let user_id = reader.uuid("user_id")?;
+    let retired = joined_retired(current_hash, &retired_hashes(&item)?);
     let expires = next.expires_at.unix_timestamp();
     let ops = vec![
         expr::update(
@@ -121,23 +203,18 @@ pub(super) async fn rotate_session(
             Ex::new()
                 .update(
                     "SET #secret_hash = :next, #wrapped_umk = :umk, #expires_at = :exp, \
-                     #expires_at_ttl = :exp ADD #retired :old",
+                     #expires_at_ttl = :exp, #retired = :retired",
                 )
                 .cond("#secret_hash = :current")
                 .name("secret_hash")
                 .name("wrapped_umk")
                 .name("expires_at")
                 .name(TTL_ATTRIBUTE)
-                .name("retired")
+                .name(RETIRED)
                 .value(":next", b(&next.secret_hash))
                 .value(":umk", b(&next.wrapped_umk))
                 .value(":exp", n(expires))
-                .value(
-                    ":old",
-                    AttributeValue::Bs(vec![aws_sdk_dynamodb::primitives::Blob::new(
-                        current_hash.to_vec(),
-                    )]),
-                )
+                .value(":retired", b(&retired))
                 .value(":current", b(current_hash)),
         )?,
         expr::update(
@@ -156,17 +233,10 @@ pub(super) async fn retired_secret_hashes(
     store: &DynamoMetaStore,
     id: Uuid,
 ) -> Result<Vec<[u8; 32]>, StoreError> {
-    let Some(item) = store.get(items::session_pk(id), SESSION).await? else {
-        return Ok(Vec::new());
-    };
-    Reader::new(&item, "session")
-        .byte_set("retired")?
-        .into_iter()
-        .map(|hash| {
-            hash.try_into()
-                .map_err(|_| StoreError::Corrupt("retired secret_hash has the wrong length".into()))
-        })
-        .collect()
+    match store.get(items::session_pk(id), SESSION).await? {
+        Some(item) => retired_hashes(&item),
+        None => Ok(Vec::new()),
+    }
 }
 
 pub(super) async fn delete_session(

@@ -254,11 +254,17 @@ pub(super) async fn write_credentials(
     store.update_one(items::profile_key(id), ex).await
 }
 
-/// Profile and email claim first (one transaction: the wrapped keys are gone
-/// and the email is free at once), then everything else of the user. Run
-/// again after an interruption, it finishes the clean-up.
+/// Sessions first, then profile and email claim (one transaction: the
+/// wrapped keys are gone and the email is free at once), then everything
+/// else of the user. Run again after an interruption, it finishes the
+/// clean-up.
 pub(super) async fn delete_user(store: &DynamoMetaStore, id: Uuid) -> Result<(), StoreError> {
     let table = &store.table;
+    // Sessions first: whichever later step fails, no session is left that
+    // could be refreshed or could authenticate a request. One started by a
+    // log-in meanwhile cannot refresh once the profile is gone, and goes
+    // with the rest below.
+    super::sessions::delete_sessions_except(store, id, None).await?;
     // The claim is found by the stored index: even a profile that no longer
     // opens can be deleted.
     if let Some(profile) = store.get(items::user_pk(id), PROFILE).await? {

@@ -40,7 +40,7 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
 /// Versioned schema: append, never edit a released step. Step 4 seals the
 /// accounts' emails and display names with `keys`, step 5 drops the clear
 /// columns.
-fn migrations(keys: &ProfileKeys) -> Migrations<'static> {
+pub(super) fn migrations(keys: &ProfileKeys) -> Migrations<'static> {
     let keys = keys.clone();
     Migrations::new(vec![
         M::up(include_str!("001_accounts.sql")),
@@ -51,6 +51,7 @@ fn migrations(keys: &ProfileKeys) -> Migrations<'static> {
         }),
         M::up(include_str!("005_users_without_plaintext.sql")).foreign_key_check(),
         M::up(include_str!("006_binding.sql")),
+        M::up(include_str!("007_session_hygiene.sql")),
     ])
 }
 

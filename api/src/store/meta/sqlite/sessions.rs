@@ -1,13 +1,13 @@
 //! Refresh-token sessions on SQLite.
 
 use async_trait::async_trait;
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{SqliteMetaStore, blob, from_unix, unix};
 use crate::store::StoreError;
-use crate::store::meta::{SessionRecord, SessionRotation, SessionStore};
+use crate::store::meta::{RETIRED_HASHES_KEPT, SessionRecord, SessionRotation, SessionStore};
 
 fn session_from_row(row: &Row<'_>) -> rusqlite::Result<Result<SessionRecord, StoreError>> {
     let id: [u8; 16] = row.get(0)?;
@@ -29,6 +29,26 @@ fn session_from_row(row: &Row<'_>) -> rusqlite::Result<Result<SessionRecord, Sto
 }
 
 const SESSION_COLUMNS: &str = "id, user_id, secret_hash, wrapped_umk, created_at, expires_at";
+
+/// Adds `hash` as the session's newest retired secret and forgets all but the
+/// newest `RETIRED_HASHES_KEPT`.
+fn retire(tx: &Transaction<'_>, id: Uuid, hash: &[u8; 32]) -> rusqlite::Result<()> {
+    let seq: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM retired_secrets WHERE session_id = ?1",
+        [id.as_bytes()],
+        |row| row.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO retired_secrets (session_id, seq, secret_hash) VALUES (?1, ?2, ?3)",
+        params![id.as_bytes(), seq, &hash[..]],
+    )?;
+    let kept = i64::try_from(RETIRED_HASHES_KEPT).unwrap_or(i64::MAX);
+    tx.execute(
+        "DELETE FROM retired_secrets WHERE session_id = ?1 AND seq <= ?2",
+        params![id.as_bytes(), seq - kept],
+    )?;
+    Ok(())
+}
 
 #[async_trait]
 impl SessionStore for SqliteMetaStore {
@@ -119,10 +139,7 @@ impl SessionStore for SqliteMetaStore {
             if changed == 0 {
                 return Ok(false);
             }
-            tx.execute(
-                "INSERT OR IGNORE INTO retired_secrets (session_id, secret_hash) VALUES (?1, ?2)",
-                params![id.as_bytes(), &current_hash[..]],
-            )?;
+            retire(&tx, id, &current_hash)?;
             tx.commit()?;
             Ok(true)
         })
@@ -131,8 +148,9 @@ impl SessionStore for SqliteMetaStore {
 
     async fn retired_secret_hashes(&self, id: Uuid) -> Result<Vec<[u8; 32]>, StoreError> {
         self.run(move |conn| {
-            let mut stmt = conn
-                .prepare_cached("SELECT secret_hash FROM retired_secrets WHERE session_id = ?1")?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT secret_hash FROM retired_secrets WHERE session_id = ?1 ORDER BY seq DESC",
+            )?;
             let rows = stmt.query_map([id.as_bytes()], |row| row.get::<_, Vec<u8>>(0))?;
             rows.map(|hash| blob(hash?, "retired secret_hash"))
                 .collect()
@@ -151,6 +169,16 @@ impl SessionStore for SqliteMetaStore {
         .await
     }
 
+    async fn delete_expired_sessions(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
+        self.run(move |conn| {
+            // Their retired hashes go with the cascade.
+            let deleted =
+                conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [unix(now)])?;
+            Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
+        })
+        .await
+    }
+
     async fn delete_sessions_except(
         &self,
         user_id: Uuid,
@@ -165,5 +193,64 @@ impl SessionStore for SqliteMetaStore {
             Ok(())
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use rusqlite::Connection;
+    use uuid::Uuid;
+
+    use super::{RETIRED_HASHES_KEPT, retire};
+
+    fn hashes(conn: &Connection, id: Uuid) -> Vec<(i64, u8)> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT seq, secret_hash FROM retired_secrets WHERE session_id = ?1 ORDER BY seq",
+            )
+            .unwrap();
+        stmt.query_map([id.as_bytes()], |row| {
+            Ok((row.get(0)?, row.get::<_, Vec<u8>>(1)?[0]))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    }
+
+    /// Hashes retired before the bound survive the migration (in some
+    /// order), and the next rotation trims them to the bound.
+    #[test]
+    fn the_migration_keeps_retired_hashes_until_the_next_rotation() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
+        let keys = crate::crypto::keys::ProfileKeys::derive(
+            &crate::crypto::keys::Key32::from_bytes([1; 32]),
+        );
+        let migrations = super::super::migrations(&keys);
+        migrations.to_version(&mut conn, 6).unwrap();
+        let id = Uuid::new_v4();
+        for tag in 1..=10u8 {
+            conn.execute(
+                "INSERT INTO retired_secrets (session_id, secret_hash) VALUES (?1, ?2)",
+                rusqlite::params![id.as_bytes(), vec![tag; 32]],
+            )
+            .unwrap();
+        }
+        migrations.to_latest(&mut conn).unwrap();
+        let kept = hashes(&conn, id);
+        assert_eq!(kept.len(), 10);
+        assert_eq!(
+            kept.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+            (1..=10).collect::<Vec<_>>()
+        );
+
+        let tx = conn.transaction().unwrap();
+        retire(&tx, id, &[99; 32]).unwrap();
+        tx.commit().unwrap();
+        let kept = hashes(&conn, id);
+        assert_eq!(kept.len(), RETIRED_HASHES_KEPT);
+        assert_eq!(kept.last(), Some(&(11, 99)));
     }
 }

@@ -166,12 +166,17 @@ impl UserStore for SqliteMetaStore {
 
     async fn delete_user(&self, id: Uuid) -> Result<(), StoreError> {
         self.run(move |conn| {
-            // Sessions and everything else the user owns go with the cascade.
-            let changed = conn.execute("DELETE FROM users WHERE id = ?1", [id.as_bytes()])?;
-            if changed == 0 {
-                return Err(StoreError::NotFound);
+            // One transaction, so nothing is ever half deleted. Sessions go
+            // first anyway, in the order the DynamoDB store needs; everything
+            // else the user owns goes with the cascade.
+            let tx = conn.transaction()?;
+            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id.as_bytes()])?;
+            let changed = tx.execute("DELETE FROM users WHERE id = ?1", [id.as_bytes()])?;
+            tx.commit()?;
+            match changed {
+                0 => Err(StoreError::NotFound),
+                _ => Ok(()),
             }
-            Ok(())
         })
         .await
     }
