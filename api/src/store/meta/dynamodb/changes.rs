@@ -205,21 +205,17 @@ pub(super) async fn commit_file(
     Err(contention("commit_file"))
 }
 
-/// Re-points the file `old` at the new object. `None` when `old` changed
-/// under us (the caller re-evaluates).
-async fn replace(
-    store: &DynamoMetaStore,
+/// The update of `old`'s item to the new object, size and binding, while it
+/// is still where and what it was when read.
+fn repoint(
+    table: &str,
     node: &NodeRecord,
     old: &NodeRecord,
+    old_object_id: Uuid,
     object_id: Uuid,
-) -> Result<Option<FileCommit>, StoreError> {
-    let table = &store.table;
-    let old_object_id = old
-        .object_id
-        .ok_or_else(|| StoreError::Corrupt("file without object".to_owned()))?;
+) -> Result<TransactWriteItem, StoreError> {
     let parent = old.parent_id.ok_or(StoreError::InvalidMove)?;
-    // [node update, charge?, old object claim delete, new object claim put]
-    let mut ops = vec![expr::update(
+    expr::update(
         table,
         items::node_key(old.user_id, old.id),
         Ex::new()
@@ -241,7 +237,23 @@ async fn replace(
             .value(":parent", s(parent.to_string()))
             .value(":mac", expr::b(&old.name_mac))
             .value_if(":binding", node.binding.as_ref().map(|b| expr::b(b))),
-    )?];
+    )
+}
+
+/// Re-points the file `old` at the new object. `None` when `old` changed
+/// under us (the caller re-evaluates).
+async fn replace(
+    store: &DynamoMetaStore,
+    node: &NodeRecord,
+    old: &NodeRecord,
+    object_id: Uuid,
+) -> Result<Option<FileCommit>, StoreError> {
+    let table = &store.table;
+    let old_object_id = old
+        .object_id
+        .ok_or_else(|| StoreError::Corrupt("file without object".to_owned()))?;
+    // [node update, charge?, old object claim delete, new object claim put]
+    let mut ops = vec![repoint(table, node, old, old_object_id, object_id)?];
     let delta = i128::from(node.size) - i128::from(old.size);
     let charged = delta != 0;
     if charged {
