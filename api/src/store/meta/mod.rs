@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 pub use records::{
     Attempt, Failures, FileCommit, InviteRecord, InviteUse, LockPolicy, NodeRecord, NodeUpdate,
-    SessionRecord, SessionRotation, ShareRecord, SharePassword, UserKeys, UserRecord,
+    SessionRecord, SessionRotation, SharePassword, ShareRecord, UserKeys, UserRecord,
 };
 
 use super::StoreError;
