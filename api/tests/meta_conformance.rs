@@ -17,11 +17,14 @@ mod limits;
 mod sealed;
 #[path = "meta_conformance/sessions.rs"]
 mod sessions;
+#[path = "meta_conformance/shares.rs"]
+mod shares;
 
 use common::aws::{endpoint, sdk_config};
 use common::raw_meta::RawMeta;
 use limits::*;
 use sessions::*;
+use shares::*;
 
 use std::collections::BTreeSet;
 
@@ -148,12 +151,20 @@ conformance!(
     invites_are_single_use_and_expire,
     attempts_count_lock_and_are_forgotten,
     the_node_limit_counts_files_and_folders,
-    administrator_changes;
+    administrator_changes,
+    shares_round_trip,
+    shares_need_a_node_of_the_user,
+    shares_are_listed_newest_first_per_user_and_node,
+    shares_are_resealed_and_revoked_by_their_owner,
+    downloads_are_counted_atomically;
     raw:
     many_rotations_keep_the_session_small,
     expired_sessions_are_deleted,
     interrupted_account_deletion_leaves_no_session,
     account_deletion_finishes_after_a_crash,
+    shares_go_with_their_node,
+    a_share_of_a_lost_node_is_hidden,
+    shares_go_with_the_account,
 );
 
 // ---------------------------------------------------------------------------

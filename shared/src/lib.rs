@@ -8,9 +8,11 @@ pub mod health;
 pub mod problem;
 #[cfg(feature = "openapi")]
 pub mod schema;
+pub mod shares;
 pub mod validate;
 
 pub use account::*;
 pub use files::*;
 pub use health::Health;
 pub use problem::{FieldError, Problem, ProblemKind, kinds};
+pub use shares::*;

@@ -102,6 +102,10 @@ pub mod kinds {
         SESSION_ENDED = ("session_ended", 401, "Not authenticated");
         REFRESH_TOKEN_REUSED = ("refresh_token_reused", 401, "Not authenticated");
         INVALID_RECOVERY = ("invalid_recovery", 401, "Not authenticated");
+        /// The share has a password and the request carries none (`X-Share-Password`).
+        SHARE_PASSWORD_REQUIRED = ("share_password_required", 401, "Share password required");
+        /// The share's password is not the one given.
+        SHARE_PASSWORD_WRONG = ("share_password_wrong", 401, "Wrong share password");
         /// The signed-in caller confirmed a sensitive change with the wrong password.
         WRONG_PASSWORD = ("wrong_password", 403, "Wrong password");
         /// This server does not take sign-ups (`signup = "closed"`).
@@ -112,6 +116,9 @@ pub mod kinds {
         ACCOUNT_DISABLED = ("account_disabled", 403, "Account disabled");
         /// No such thing of the caller's (another user's ids answer the same).
         NOT_FOUND = ("not_found", 404, "Not found");
+        /// No such share: never made, expired, revoked, out of downloads, or
+        /// its file or folder is gone (all answer the same).
+        SHARE_NOT_FOUND = ("share_not_found", 404, "Share not found");
         /// A listing cursor no listing of this folder gave: no such page.
         INVALID_CURSOR = ("invalid_cursor", 404, "No such page");
         /// The server holds no built browser app; the API works regardless.

@@ -1,8 +1,8 @@
-//! The metadata store's sessions and profiles read and damaged behind the
-//! store's back, for the tests of session hygiene: how big a session's record
-//! is, whether a session is still stored at all (not just invisible), and a
-//! profile deleted alone — the state a crash in the middle of an account
-//! deletion could leave.
+//! The metadata store's sessions, shares and profiles read and damaged behind
+//! the store's back, for the tests of session hygiene: how big a session's
+//! record is, whether a session (or a share) is still stored at all (not just
+//! invisible), and a profile deleted alone — the state a crash in the middle
+//! of an account deletion could leave.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -223,6 +223,58 @@ impl RawMeta {
                 )
                 .await;
                 item.is_some() || reference.is_some()
+            }
+        }
+    }
+
+    /// Whether anything of the share is stored, whatever `share` answers
+    /// (on DynamoDB: its item or its ref in the user's partition).
+    pub async fn share_stored(&self, user: Uuid, id: Uuid) -> bool {
+        match self {
+            Self::Sqlite { path } => Self::connect(path)
+                .query_row(
+                    "SELECT 1 FROM shares WHERE id = ?1",
+                    [id.as_bytes()],
+                    |_| Ok(()),
+                )
+                .optional()
+                .unwrap()
+                .is_some(),
+            Self::Dynamo { client, table } => {
+                let item = Self::get(client, table, format!("SHARE#{id}"), "SHARE").await;
+                let reference = Self::get(
+                    client,
+                    table,
+                    format!("USER#{user}"),
+                    &format!("SHARE#{id}"),
+                )
+                .await;
+                item.is_some() || reference.is_some()
+            }
+        }
+    }
+
+    /// The node's record gone without the store's `delete_node`: on
+    /// DynamoDB its item alone (what a share made while its node was being
+    /// deleted meets), on SQLite its row with the cascades (the only way a
+    /// node goes there).
+    pub async fn lose_node(&self, user: Uuid, node: Uuid) {
+        match self {
+            Self::Sqlite { path } => {
+                let conn = Self::connect(path);
+                conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
+                conn.execute("DELETE FROM nodes WHERE id = ?1", [node.as_bytes()])
+                    .unwrap();
+            }
+            Self::Dynamo { client, table } => {
+                client
+                    .delete_item()
+                    .table_name(table)
+                    .key("PK", s(format!("USER#{user}")))
+                    .key("SK", s(format!("NODE#{node}")))
+                    .send()
+                    .await
+                    .unwrap();
             }
         }
     }

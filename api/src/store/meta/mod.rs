@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 pub use records::{
     Attempt, Failures, FileCommit, InviteRecord, InviteUse, LockPolicy, NodeRecord, NodeUpdate,
-    SessionRecord, SessionRotation, UserKeys, UserRecord,
+    SessionRecord, SessionRotation, SharePassword, ShareRecord, UserKeys, UserRecord,
 };
 
 use super::StoreError;
@@ -193,9 +193,45 @@ pub trait TreeStore: Send + Sync {
     async fn object_referenced(&self, user_id: Uuid, object_id: Uuid) -> Result<bool, StoreError>;
 }
 
+/// Share links. A share goes with its node (and so with its owner's
+/// account): a store may delete it then or leave it for `share` to hide,
+/// but never answers one whose node is gone.
+#[async_trait]
+pub trait ShareStore: Send + Sync {
+    /// `NotFound` when the node is not one of the user's.
+    async fn create_share(&self, share: &ShareRecord) -> Result<(), StoreError>;
+    /// A share by id alone (a link names no user), whatever its expiry or
+    /// downloads (the caller decides); `None` when it does not exist or its
+    /// node is gone.
+    async fn share(&self, id: Uuid) -> Result<Option<ShareRecord>, StoreError>;
+    /// The user's shares, newest first.
+    async fn shares_of(&self, user_id: Uuid) -> Result<Vec<ShareRecord>, StoreError>;
+    /// The user's shares of one node.
+    async fn shares_of_node(
+        &self,
+        user_id: Uuid,
+        node_id: Uuid,
+    ) -> Result<Vec<ShareRecord>, StoreError>;
+    /// Re-seals what a share opens (the owner renamed or replaced the file);
+    /// `false` when the share is gone.
+    async fn reseal_share(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        sealed: &[u8],
+    ) -> Result<bool, StoreError>;
+    /// Counts one download, atomically: `false` (and nothing counted) when
+    /// the share is gone or has no download left.
+    async fn count_download(&self, id: Uuid) -> Result<bool, StoreError>;
+    /// Revokes a share of the user's; `false` when there is none.
+    async fn delete_share(&self, user_id: Uuid, id: Uuid) -> Result<bool, StoreError>;
+}
+
 /// The whole metadata store.
 #[async_trait]
-pub trait MetaStore: UserStore + SessionStore + TreeStore + LockoutStore + 'static {
+pub trait MetaStore:
+    UserStore + SessionStore + TreeStore + LockoutStore + ShareStore + 'static
+{
     /// Answers when the backend is reachable.
     async fn ping(&self) -> Result<(), StoreError>;
 }

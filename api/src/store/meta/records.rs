@@ -158,3 +158,38 @@ impl LockPolicy {
         )
     }
 }
+
+/// A share link as stored: the store never sees the link's secret, only its
+/// SHA-256, and the share key `SK` only wrapped (under a key the link gives,
+/// and under the owner's UMK). What the link opens is sealed under `SK`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareRecord {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// The shared file or folder (a node of `user_id`'s).
+    pub node_id: Uuid,
+    pub kind: NodeKind,
+    /// SHA-256 of the link's secret.
+    pub secret_hash: [u8; 32],
+    /// `SK` wrapped under HKDF(secret ‖ Argon2id(password)?).
+    pub link_wrapped_key: Vec<u8>,
+    /// `SK` wrapped under the owner's UMK, for the owner's later changes.
+    pub owner_wrapped_key: Vec<u8>,
+    /// Salt and Argon2 parameters of the password, when there is one.
+    pub password: Option<SharePassword>,
+    /// What the link opens (a file's name, object, size and data key),
+    /// sealed under `SK`.
+    pub sealed: Vec<u8>,
+    pub expires_at: Option<OffsetDateTime>,
+    pub max_downloads: Option<u32>,
+    pub downloads: u32,
+    pub created_at: OffsetDateTime,
+}
+
+/// How a share's password enters its key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharePassword {
+    pub salt: [u8; 16],
+    /// As `UserKeys::kek_params`: `m=…,t=…,p=…`.
+    pub params: String,
+}

@@ -1,4 +1,5 @@
-//! Deleting a node and its subtree, releasing quota.
+//! Deleting a node and its subtree, releasing quota, with the shares of the
+//! subtree.
 
 use std::collections::HashSet;
 
@@ -10,7 +11,7 @@ use super::changes::count_and_charge;
 use super::expr::{self, Ex, s};
 use super::items::{self};
 use super::nodes::{ATTEMPTS, children, contention, node};
-use super::{DynamoMetaStore, MAX_TRANSACTION_ITEMS};
+use super::{DynamoMetaStore, MAX_TRANSACTION_ITEMS, shares};
 use crate::store::StoreError;
 use crate::store::meta::NodeRecord;
 
@@ -27,24 +28,7 @@ pub(super) async fn delete_node(
         let Some(top_parent) = top.parent_id else {
             return Err(StoreError::InvalidMove);
         };
-        // Collect the subtree with consistent reads, breadth first.
-        let mut below = Vec::new();
-        let mut folders = vec![top.id];
-        let mut seen = HashSet::new();
-        while let Some(folder) = folders.pop() {
-            for child in children(store, user_id, folder).await? {
-                if !seen.insert(child.id) || child.id == top.id {
-                    return Err(StoreError::Corrupt(format!(
-                        "node {} is its own ancestor",
-                        child.id
-                    )));
-                }
-                if child.kind == NodeKind::Folder {
-                    folders.push(child.id);
-                }
-                below.push(child);
-            }
-        }
+        let below = subtree(store, user_id, top.id).await?;
         let mut objects = Vec::new();
         let mut freed: i128 = 0;
         for x in std::iter::once(&top).chain(&below) {
@@ -68,7 +52,13 @@ pub(super) async fn delete_node(
         first.extend(claim_deletes(store, &top, top_parent)?);
         let removed = i64::try_from(below.len() + 1).unwrap_or(i64::MAX);
         first.push(count_and_charge(store, user_id, -freed, -removed, 0)?);
-        let mut rest = Vec::new();
+        // The shares of the subtree first, so that they go in the first
+        // transaction with the top node when there is room (a share made
+        // meanwhile is hidden by `share`, which finds its node gone).
+        let subtree_ids = std::iter::once(top.id)
+            .chain(below.iter().map(|x| x.id))
+            .collect();
+        let mut rest = shares::shares_of_nodes_deletes(store, user_id, &subtree_ids).await?;
         for x in &below {
             let parent = x
                 .parent_id
@@ -97,6 +87,32 @@ pub(super) async fn delete_node(
         return Ok(objects);
     }
     Err(contention("delete_node"))
+}
+
+/// The nodes below `top`, collected with consistent reads.
+async fn subtree(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    top: Uuid,
+) -> Result<Vec<NodeRecord>, StoreError> {
+    let mut below = Vec::new();
+    let mut folders = vec![top];
+    let mut seen = HashSet::new();
+    while let Some(folder) = folders.pop() {
+        for child in children(store, user_id, folder).await? {
+            if !seen.insert(child.id) || child.id == top {
+                return Err(StoreError::Corrupt(format!(
+                    "node {} is its own ancestor",
+                    child.id
+                )));
+            }
+            if child.kind == NodeKind::Folder {
+                folders.push(child.id);
+            }
+            below.push(child);
+        }
+    }
+    Ok(below)
 }
 
 /// Unconditional deletes of a node's name claim and, for a file, object claim.

@@ -205,6 +205,14 @@ impl<'a> Reader<'a> {
             .map_err(|_| self.corrupt(attr, "is out of range"))
     }
 
+    /// A time that may be absent.
+    pub(super) fn opt_time(&self, attr: &str) -> Result<Option<time::OffsetDateTime>, StoreError> {
+        match self.item.get(attr) {
+            None | Some(AttributeValue::Null(_)) => Ok(None),
+            Some(_) => self.time(attr).map(Some),
+        }
+    }
+
     pub(super) fn bytes(&self, attr: &str) -> Result<Vec<u8>, StoreError> {
         self.opt_bytes(attr)?
             .ok_or_else(|| self.corrupt(attr, "is missing"))

@@ -7,7 +7,9 @@ use super::expr::{Item, Reader, b, key, n, s};
 use crate::crypto::keys::ProfileKeys;
 use crate::store::StoreError;
 use crate::store::meta::sealed::{self, SealedProfile};
-use crate::store::meta::{NodeRecord, SessionRecord, UserKeys, UserRecord};
+use crate::store::meta::{
+    NodeRecord, SessionRecord, SharePassword, ShareRecord, UserKeys, UserRecord,
+};
 
 pub(super) const PROFILE: &str = "PROFILE";
 pub(super) const EMAIL: &str = "EMAIL";
@@ -15,6 +17,8 @@ pub(super) const SESSION: &str = "SESSION";
 pub(super) const NODE_PREFIX: &str = "NODE#";
 pub(super) const OBJECT_PREFIX: &str = "OBJ#";
 pub(super) const SESSION_REF_PREFIX: &str = "SESSION#";
+pub(super) const SHARE: &str = "SHARE";
+pub(super) const SHARE_PREFIX: &str = "SHARE#";
 pub(super) const INVITE: &str = "INVITE";
 pub(super) const LOCKOUT: &str = "LOCKOUT";
 pub(super) const KEY_CHECK: &str = "KEYCHECK";
@@ -45,6 +49,12 @@ pub(super) fn session_pk(id: Uuid) -> String {
     format!("SESSION#{id}")
 }
 
+/// The partition of a share, found by its id alone; its ref in the owner's
+/// partition has the same text as sort key (`share_ref_sk`).
+pub(super) fn share_pk(id: Uuid) -> String {
+    format!("{SHARE_PREFIX}{id}")
+}
+
 pub(super) fn node_sk(id: Uuid) -> String {
     format!("{NODE_PREFIX}{id}")
 }
@@ -70,12 +80,24 @@ pub(super) fn session_ref_sk(id: Uuid) -> String {
     format!("{SESSION_REF_PREFIX}{id}")
 }
 
+pub(super) fn share_ref_sk(id: Uuid) -> String {
+    format!("{SHARE_PREFIX}{id}")
+}
+
 pub(super) fn profile_key(user: Uuid) -> Item {
     key(user_pk(user), PROFILE)
 }
 
 pub(super) fn node_key(user: Uuid, id: Uuid) -> Item {
     key(user_pk(user), &node_sk(id))
+}
+
+pub(super) fn share_key(id: Uuid) -> Item {
+    key(share_pk(id), SHARE)
+}
+
+pub(super) fn share_ref_key(user: Uuid, id: Uuid) -> Item {
+    key(user_pk(user), &share_ref_sk(id))
 }
 
 pub(super) fn name_key(user: Uuid, parent: Uuid, mac: &[u8; 32]) -> Item {
@@ -90,6 +112,14 @@ pub(super) fn kind_text(kind: NodeKind) -> &'static str {
     match kind {
         NodeKind::Folder => "folder",
         NodeKind::File => "file",
+    }
+}
+
+pub(super) fn kind_from_text(kind: &str) -> Result<NodeKind, StoreError> {
+    match kind {
+        "folder" => Ok(NodeKind::Folder),
+        "file" => Ok(NodeKind::File),
+        other => Err(StoreError::Corrupt(format!("node kind {other}"))),
     }
 }
 
@@ -197,11 +227,7 @@ pub(super) fn node_from_item(item: &Item) -> Result<NodeRecord, StoreError> {
         id: r.uuid("id")?,
         user_id: r.uuid("user_id")?,
         parent_id: r.opt_uuid("parent_id")?,
-        kind: match r.s("kind")? {
-            "folder" => NodeKind::Folder,
-            "file" => NodeKind::File,
-            other => return Err(StoreError::Corrupt(format!("node kind {other}"))),
-        },
+        kind: kind_from_text(r.s("kind")?)?,
         name_ct: r.bytes("name_ct")?,
         name_mac: r.array("name_mac")?,
         size: r.u64("size")?,
@@ -245,5 +271,69 @@ pub(super) fn session_from_item(item: &Item) -> Result<SessionRecord, StoreError
         wrapped_umk: r.bytes("wrapped_umk")?,
         created_at: r.time("created_at")?,
         expires_at: r.time("expires_at")?,
+    })
+}
+
+pub(super) fn share_item(share: &ShareRecord) -> Item {
+    let mut item = share_key(share.id);
+    let fields = [
+        ("type", s("share")),
+        ("id", s(share.id.to_string())),
+        ("user_id", s(share.user_id.to_string())),
+        ("node_id", s(share.node_id.to_string())),
+        ("kind", s(kind_text(share.kind))),
+        ("secret_hash", b(&share.secret_hash)),
+        ("link_wrapped_key", b(&share.link_wrapped_key)),
+        ("owner_wrapped_key", b(&share.owner_wrapped_key)),
+        ("sealed", b(&share.sealed)),
+        ("downloads", n(share.downloads)),
+        ("created_at", n(share.created_at.unix_timestamp())),
+    ];
+    item.extend(fields.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    if let Some(password) = &share.password {
+        item.insert("password_salt".to_owned(), b(&password.salt));
+        item.insert("password_params".to_owned(), s(&password.params));
+    }
+    if let Some(expires) = share.expires_at {
+        item.insert("expires_at".to_owned(), n(expires.unix_timestamp()));
+    }
+    // Absent means unlimited: the download count's condition tests for it.
+    if let Some(max) = share.max_downloads {
+        item.insert("max_downloads".to_owned(), n(max));
+    }
+    item
+}
+
+pub(super) fn share_from_item(item: &Item) -> Result<ShareRecord, StoreError> {
+    let r = Reader::new(item, "share");
+    let count = |attr: &str| -> Result<Option<u32>, StoreError> {
+        r.opt_u64(attr)?
+            .map(|v| {
+                u32::try_from(v)
+                    .map_err(|_| StoreError::Corrupt(format!("share attribute `{attr}` too large")))
+            })
+            .transpose()
+    };
+    let password = match r.opt_array("password_salt")? {
+        Some(salt) => Some(SharePassword {
+            salt,
+            params: r.s("password_params")?.to_owned(),
+        }),
+        None => None,
+    };
+    Ok(ShareRecord {
+        id: r.uuid("id")?,
+        user_id: r.uuid("user_id")?,
+        node_id: r.uuid("node_id")?,
+        kind: kind_from_text(r.s("kind")?)?,
+        secret_hash: r.array("secret_hash")?,
+        link_wrapped_key: r.bytes("link_wrapped_key")?,
+        owner_wrapped_key: r.bytes("owner_wrapped_key")?,
+        password,
+        sealed: r.bytes("sealed")?,
+        expires_at: r.opt_time("expires_at")?,
+        max_downloads: count("max_downloads")?,
+        downloads: count("downloads")?.unwrap_or(0),
+        created_at: r.time("created_at")?,
     })
 }

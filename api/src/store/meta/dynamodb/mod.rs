@@ -25,6 +25,8 @@
 //! | object claim | `USER#<user>` | `OBJ#<object>` | `node_id` — which file points at an object (sweeper, account deletion) |
 //! | session ref | `USER#<user>` | `SESSION#<session>` | `expires_at_ttl` N — finds a user's sessions (`delete_sessions_except`) |
 //! | session | `SESSION#<session>` | `SESSION` | `id`, `user_id`, `secret_hash` B, `wrapped_umk` B, `created_at` N, `expires_at` N, `expires_at_ttl` N, `retired` B (the last `RETIRED_HASHES_KEPT` hashes rotated away from, 32 bytes each, newest first; a BS on items last rotated before that bound) |
+//! | share ref | `USER#<user>` | `SHARE#<share>` | `node_id` — finds a user's shares (`shares_of`, node and account deletion) |
+//! | share | `SHARE#<share>` | `SHARE` | `id`, `user_id`, `node_id`, `kind`, `secret_hash` B (SHA-256 of the link's secret), `link_wrapped_key` B, `owner_wrapped_key` B, `password_salt`? B, `password_params`?, `sealed` B, `expires_at`? N, `max_downloads`? N (absent: unlimited), `downloads` N, `created_at` N |
 //!
 //! The root folder of a user is the node whose id is the user id; it has no
 //! parent and no name claim. Claims are always written and deleted in the same
@@ -66,12 +68,29 @@
 //!   committed into the subtree while it is being deleted, leaves unreachable
 //!   items (parent gone) that still count in `object_ids`, so account deletion
 //!   removes them and their objects.
-//! - **delete_user**: the sessions (items and refs) go first, so a failure at
-//!   any later step leaves no session to use; then the profile and the email
+//! - **delete_user**: the sessions (items and refs) go first, then the
+//!   shares, so a failure at any later step leaves no session to use and no
+//!   link that opens anything; then the profile and the email
 //!   claim in one transaction (the wrapped UMK is gone: crypto-shredding; the
 //!   email is free again); then everything under `USER#<user>` and any session
 //!   a log-in started meanwhile (it could not refresh: the profile is gone).
 //!   Calling it again after a crash finishes the job.
+//! - **create_share**: one transaction of a `ConditionCheck` that the node
+//!   item exists in the user's partition (`NotFound`), the share put and its
+//!   ref put (`attribute_not_exists(PK)`). A link finds the share by id
+//!   alone; `share` then reads the node and answers `None` when it is gone
+//!   (deleting the stale share and ref, best effort), and `shares_of` reads
+//!   the refs, then shares and nodes in one batch, and does the same.
+//! - **count_download**: one `UpdateItem`, `ADD downloads :one` with
+//!   `attribute_exists(PK) AND (attribute_not_exists(max_downloads) OR
+//!   downloads < max_downloads)`: of two holders racing for the last
+//!   download only one passes.
+//! - Shares go with their node: **delete_node** reads the user's share refs
+//!   and deletes the shares of the subtree ahead of the nodes below the top
+//!   (so in the first transaction while there is room); one made while the
+//!   node was being deleted is hidden by `share`. **delete_user** deletes the
+//!   user's shares right after the sessions, and any share ref met later
+//!   takes its share with it.
 //! - **rotate_session**: compare-and-swap, `secret_hash = :current`, replacing
 //!   `retired` with the old hash followed by the newest of those it held (read
 //!   just before; the condition makes that safe); the session ref's TTL follows
@@ -97,6 +116,7 @@ mod nodes;
 mod profiles;
 mod provision;
 mod sessions;
+mod shares;
 mod tree;
 mod users;
 

@@ -5,7 +5,7 @@ use strongroom_shared::NodeKind;
 use uuid::Uuid;
 
 use super::expr::{self, Ex, Reader, key, n, s};
-use super::items::{self, EMAIL, INVITE, PROFILE, SESSION, SESSION_REF_PREFIX};
+use super::items::{self, EMAIL, INVITE, PROFILE, SESSION, SESSION_REF_PREFIX, SHARE_PREFIX};
 use super::{DynamoMetaStore, TTL_ATTRIBUTE};
 use crate::store::meta::sealed;
 use crate::store::meta::{InviteRecord, InviteUse, NodeRecord, UserKeys, UserRecord, UserStore};
@@ -254,10 +254,28 @@ pub(super) async fn write_credentials(
     store.update_one(items::profile_key(id), ex).await
 }
 
-/// Sessions first, then profile and email claim (one transaction: the
-/// wrapped keys are gone and the email is free at once), then everything
-/// else of the user. Run again after an interruption, it finishes the
-/// clean-up.
+/// The item a ref in the user's partition names outside it (a session, a
+/// share), which goes with the ref.
+fn referenced_item(sk: &str) -> Result<Option<expr::Item>, StoreError> {
+    let parse = |id: &str, what: &str| {
+        Uuid::parse_str(id).map_err(|_| StoreError::Corrupt(format!("{what} ref {sk}")))
+    };
+    if let Some(session) = sk.strip_prefix(SESSION_REF_PREFIX) {
+        return Ok(Some(key(
+            items::session_pk(parse(session, "session")?),
+            SESSION,
+        )));
+    }
+    if let Some(share) = sk.strip_prefix(SHARE_PREFIX) {
+        return Ok(Some(items::share_key(parse(share, "share")?)));
+    }
+    Ok(None)
+}
+
+/// Sessions and shares first, then profile and email claim (one
+/// transaction: the wrapped keys are gone and the email is free at once),
+/// then everything else of the user. Run again after an interruption, it
+/// finishes the clean-up.
 pub(super) async fn delete_user(store: &DynamoMetaStore, id: Uuid) -> Result<(), StoreError> {
     let table = &store.table;
     // Sessions first: whichever later step fails, no session is left that
@@ -265,6 +283,8 @@ pub(super) async fn delete_user(store: &DynamoMetaStore, id: Uuid) -> Result<(),
     // log-in meanwhile cannot refresh once the profile is gone, and goes
     // with the rest below.
     super::sessions::delete_sessions_except(store, id, None).await?;
+    // Shares next, for the same reason: no link opens anything from here on.
+    super::shares::delete_shares_of(store, id).await?;
     // The claim is found by the stored index: even a profile that no longer
     // opens can be deleted.
     if let Some(profile) = store.get(items::user_pk(id), PROFILE).await? {
@@ -303,14 +323,8 @@ pub(super) async fn delete_user(store: &DynamoMetaStore, id: Uuid) -> Result<(),
         let mut ops = Vec::with_capacity(rest.len());
         for item in rest {
             let sk = Reader::new(&item, "item").s("SK")?;
-            if let Some(session) = sk.strip_prefix(SESSION_REF_PREFIX) {
-                let session = Uuid::parse_str(session)
-                    .map_err(|_| StoreError::Corrupt(format!("session ref {sk}")))?;
-                ops.push(expr::delete(
-                    table,
-                    key(items::session_pk(session), SESSION),
-                    Ex::new(),
-                )?);
+            if let Some(target) = referenced_item(sk)? {
+                ops.push(expr::delete(table, target, Ex::new())?);
             }
             ops.push(expr::delete(table, key(items::user_pk(id), sk), Ex::new())?);
         }

@@ -16,6 +16,7 @@ mod lockout;
 mod nodes;
 mod profiles;
 mod sessions;
+mod shares;
 mod tree;
 mod users;
 
@@ -52,6 +53,7 @@ pub(super) fn migrations(keys: &ProfileKeys) -> Migrations<'static> {
         M::up(include_str!("005_users_without_plaintext.sql")).foreign_key_check(),
         M::up(include_str!("006_binding.sql")),
         M::up(include_str!("007_session_hygiene.sql")),
+        M::up(include_str!("008_shares.sql")),
     ])
 }
 

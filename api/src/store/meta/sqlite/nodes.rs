@@ -12,10 +12,18 @@ use crate::store::{Conflict, StoreError};
 
 pub(super) const NODE_COLUMNS: &str = "id, user_id, parent_id, kind, name_ct, name_mac, size, object_id, created_at, modified_at, binding";
 
-fn kind_text(kind: NodeKind) -> &'static str {
+pub(super) fn kind_text(kind: NodeKind) -> &'static str {
     match kind {
         NodeKind::Folder => "folder",
         NodeKind::File => "file",
+    }
+}
+
+pub(super) fn kind_from_text(kind: &str) -> Result<NodeKind, StoreError> {
+    match kind {
+        "folder" => Ok(NodeKind::Folder),
+        "file" => Ok(NodeKind::File),
+        other => Err(StoreError::Corrupt(format!("node kind {other}"))),
     }
 }
 
@@ -36,11 +44,7 @@ pub(super) fn node_from_row(row: &Row<'_>) -> rusqlite::Result<Result<NodeRecord
             id: Uuid::from_bytes(id),
             user_id: Uuid::from_bytes(user_id),
             parent_id: parent_id.map(Uuid::from_bytes),
-            kind: match kind.as_str() {
-                "folder" => NodeKind::Folder,
-                "file" => NodeKind::File,
-                other => return Err(StoreError::Corrupt(format!("node kind {other}"))),
-            },
+            kind: kind_from_text(&kind)?,
             name_ct,
             name_mac: blob(name_mac, "name_mac")?,
             size: size(bytes, "size")?,
