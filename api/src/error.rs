@@ -260,6 +260,13 @@ impl From<VaultError> for ApiError {
                 return Self::new(kinds::TOO_MANY_UPLOADS, detail)
                     .with_header(header::RETRY_AFTER, "5".to_owned());
             }
+            VaultError::Busy => {
+                return Self::new(kinds::BUSY, detail)
+                    .with_header(header::RETRY_AFTER, "1".to_owned());
+            }
+            VaultError::ShareNotFound => kinds::SHARE_NOT_FOUND,
+            VaultError::SharePasswordRequired => kinds::SHARE_PASSWORD_REQUIRED,
+            VaultError::SharePasswordWrong => kinds::SHARE_PASSWORD_WRONG,
         };
         Self::new(kind, detail)
     }

@@ -31,6 +31,8 @@ use crate::routes::session_cookie as cookie;
         (name = "files", description = "Upload and download"),
         (name = "nodes", description = "Rename, move, delete and search files and folders"),
         (name = "paths", description = "The same, addressed by path"),
+        (name = "shares", description = "Share links: make, list and revoke them"),
+        (name = "public", description = "What a share link opens, for anyone who holds it (no account)"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

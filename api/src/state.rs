@@ -7,7 +7,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::auth::{
-    AccountSettings, Accounts, AuthError, Caller, Lockout, TokenSecret, TokenService,
+    AccountSettings, Accounts, AuthError, Caller, KeyWork, Lockout, TokenSecret, TokenService,
 };
 use crate::config::Config;
 use crate::store::Stores;
@@ -23,17 +23,21 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config, stores: Stores, secret: &TokenSecret) -> Self {
         let tokens = Arc::new(TokenService::new(secret, config.access_token_ttl_secs));
+        // One queue for all Argon2 work: log-ins and share passwords alike.
+        let key_work = Arc::new(KeyWork::per_core(config.limits.key_work_queue));
         Self {
             accounts: Accounts::new(
                 stores.meta.clone(),
                 tokens.clone(),
                 Lockout::new(secret, &config.limits),
+                key_work.clone(),
                 AccountSettings::from_config(&config),
             ),
             vault: Vault::new(
                 stores.meta.clone(),
                 stores.blobs.clone(),
                 tokens,
+                key_work,
                 VaultLimits::from_config(&config),
             ),
             stores,

@@ -91,3 +91,29 @@ pub struct PublicShare {
     pub downloads_left: Option<u32>,
     pub needs_password: bool,
 }
+
+/// One file or folder inside a shared folder.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PublicEntry {
+    /// Names this entry in `…/files/{id}/content`.
+    pub id: Uuid,
+    pub kind: NodeKind,
+    pub name: String,
+    /// 0 for folders.
+    pub size: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub modified_at: OffsetDateTime,
+}
+
+/// `GET /api/v1/public/shares/{token}/children?path=a/b`: a folder inside a
+/// shared folder (the shared folder itself when `path` is empty), folders
+/// first, then files, each by name.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PublicListing {
+    /// The shared folder's name, then each folder of `path`.
+    pub breadcrumbs: Vec<String>,
+    pub items: Vec<PublicEntry>,
+}

@@ -32,8 +32,6 @@ pub struct AccountSettings {
     /// A session ends this long after its log-in, refreshed or not.
     pub session_max_age: Duration,
     pub signup: SignupPolicy,
-    /// Requests that may wait for key work beyond those running.
-    pub key_work_queue: usize,
 }
 
 impl AccountSettings {
@@ -48,7 +46,6 @@ impl AccountSettings {
                 i64::try_from(config.session_max_age_secs).unwrap_or(i64::MAX),
             ),
             signup: config.signup,
-            key_work_queue: config.limits.key_work_queue,
         }
     }
 }
@@ -57,7 +54,7 @@ impl AccountSettings {
 pub struct Accounts {
     pub(super) meta: Arc<dyn MetaStore>,
     pub(super) tokens: Arc<TokenService>,
-    pub(super) key_work: KeyWork,
+    pub(super) key_work: Arc<KeyWork>,
     pub(super) lockout: Lockout,
     pub(super) settings: AccountSettings,
     /// Unknown emails' log-ins are checked against it (`keys::dummy_password_hash`).
@@ -93,6 +90,7 @@ impl Accounts {
         meta: Arc<dyn MetaStore>,
         tokens: Arc<TokenService>,
         lockout: Lockout,
+        key_work: Arc<KeyWork>,
         settings: AccountSettings,
     ) -> Self {
         let dummy_hash = keys::dummy_password_hash(settings.kdf)
@@ -100,7 +98,7 @@ impl Accounts {
         Self {
             meta,
             tokens,
-            key_work: KeyWork::per_core(settings.key_work_queue),
+            key_work,
             lockout,
             settings,
             dummy_hash: dummy_hash.into(),

@@ -94,7 +94,7 @@ fn decode_params(encoded: &str) -> Option<KdfParams> {
     fields.next().is_none().then_some(params)
 }
 
-pub(super) fn stored_params(encoded: &str) -> Result<KdfParams, AuthError> {
+pub fn stored_params(encoded: &str) -> Result<KdfParams, AuthError> {
     decode_params(encoded).ok_or_else(|| StoreError::Corrupt("kdf params".to_owned()).into())
 }
 

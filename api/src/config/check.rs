@@ -111,6 +111,11 @@ impl Config {
         let l = &self.limits;
         let positive = [
             ("limits.login_per_minute", u64::from(l.login_per_minute)),
+            ("limits.share_per_minute", u64::from(l.share_per_minute)),
+            (
+                "limits.share_password_per_minute",
+                u64::from(l.share_password_per_minute),
+            ),
             ("limits.signup_per_hour", u64::from(l.signup_per_hour)),
             ("limits.refresh_per_minute", u64::from(l.refresh_per_minute)),
             ("limits.lockout_secs", l.lockout_secs),

@@ -13,6 +13,11 @@ pub struct Limits {
     pub signup_per_hour: u32,
     /// Refreshes per client address per minute.
     pub refresh_per_minute: u32,
+    /// Requests to public share links per client address per minute.
+    pub share_per_minute: u32,
+    /// Password attempts at one share per minute, from any number of
+    /// addresses (on one server).
+    pub share_password_per_minute: u32,
     /// Wrong passwords (or recovery codes) in a row that one account takes
     /// before it is locked for a while, from any number of addresses.
     pub free_failures: u32,
@@ -48,6 +53,8 @@ impl Default for Limits {
             login_per_minute: 30,
             signup_per_hour: 20,
             refresh_per_minute: 120,
+            share_per_minute: 120,
+            share_password_per_minute: 10,
             free_failures: 5,
             lockout_secs: 2,
             lockout_max_secs: 900,

@@ -87,6 +87,9 @@ pub enum CryptoError {
     /// token secret, or moved to another user or field).
     #[error("sealed account field failed to authenticate")]
     ProfileAuth,
+    /// What a share link opens failed to authenticate (another share's, or altered).
+    #[error("share content failed to authenticate")]
+    ShareAuth,
     /// Argon2 failed (bad parameters, malformed PHC string).
     #[error("key derivation failed")]
     Kdf,

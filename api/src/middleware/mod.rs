@@ -11,10 +11,10 @@ pub use pace::{Pace, pace_bodies};
 use std::future::Future;
 use std::time::Instant;
 
-use actix_web::Error;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::http::header::HeaderValue;
+use actix_web::{Error, HttpMessage};
 use futures_util::future::LocalBoxFuture;
 
 /// `HEAD` is `GET` without the body: the request is routed as `GET`, and the
@@ -29,9 +29,15 @@ where
 {
     if req.method() == Method::HEAD {
         req.head_mut().method = Method::GET;
+        req.extensions_mut().insert(WasHead);
     }
     service.call(req)
 }
+
+/// Left on a request that came as `HEAD` and is routed as `GET`, for the
+/// few handlers for which the difference matters (a share's download count).
+#[derive(Clone, Copy, Debug)]
+pub struct WasHead;
 
 /// One log line per request: the method the client sent (this runs outside
 /// `head_as_get`), the route pattern and never the path (paths can hold file

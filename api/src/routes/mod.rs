@@ -21,6 +21,7 @@ mod json;
 pub(crate) mod nodes;
 pub mod responses;
 pub mod session_cookie;
+pub(crate) mod shares;
 pub mod throttle;
 
 use actix_session::SessionMiddleware;
@@ -53,6 +54,7 @@ pub fn configure(cfg: &mut ServiceConfig, session: SessionMiddleware<CookieSessi
                 .configure(files::configure)
                 .configure(nodes::configure)
                 .configure(fs::configure)
+                .configure(shares::configure)
                 .default_service(web::to(not_found)),
         );
 }

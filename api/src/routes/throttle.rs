@@ -14,10 +14,13 @@ use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
+use uuid::Uuid;
+
 use crate::config::Limits;
 use crate::error::ApiError;
 
 type Keyed = RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>;
+type PerShare = RateLimiter<Uuid, DefaultKeyedStateStore<Uuid>, DefaultClock>;
 
 /// Which budget a request draws on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,12 +29,17 @@ pub enum Bucket {
     Login,
     Signup,
     Refresh,
+    /// Public share links.
+    Share,
 }
 
 pub struct Throttle {
     login: Keyed,
     signup: Keyed,
     refresh: Keyed,
+    share: Keyed,
+    /// Password attempts per share, from any address.
+    share_passwords: PerShare,
     clock: DefaultClock,
 }
 
@@ -49,6 +57,8 @@ impl Throttle {
             login: RateLimiter::keyed(quota(minute, limits.login_per_minute)),
             signup: RateLimiter::keyed(quota(minute * 60, limits.signup_per_hour)),
             refresh: RateLimiter::keyed(quota(minute, limits.refresh_per_minute)),
+            share: RateLimiter::keyed(quota(minute, limits.share_per_minute)),
+            share_passwords: RateLimiter::keyed(quota(minute, limits.share_password_per_minute)),
             clock: DefaultClock::default(),
         }
     }
@@ -59,20 +69,34 @@ impl Throttle {
             Bucket::Login => &self.login,
             Bucket::Signup => &self.signup,
             Bucket::Refresh => &self.refresh,
+            Bucket::Share => &self.share,
         };
-        limiter.check_key(&key(client)).map_err(|not_until| {
-            let wait = not_until.wait_time_from(self.clock.now());
-            ApiError::rate_limited(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
-        })
+        limiter
+            .check_key(&key(client))
+            .map_err(|not_until| self.refusal(not_until))
+    }
+
+    /// One password attempt at a share, whoever makes it.
+    pub fn check_share_password(&self, share: Uuid) -> Result<(), ApiError> {
+        self.share_passwords
+            .check_key(&share)
+            .map_err(|not_until| self.refusal(not_until))
+    }
+
+    fn refusal(&self, not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> ApiError {
+        let wait = not_until.wait_time_from(self.clock.now());
+        ApiError::rate_limited(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
     }
 
     /// Forgets addresses whose budget is full again, so memory follows the
     /// number of recent clients, not of all clients ever.
     pub fn forget_idle(&self) {
-        for limiter in [&self.login, &self.signup, &self.refresh] {
+        for limiter in [&self.login, &self.signup, &self.refresh, &self.share] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
+        self.share_passwords.retain_recent();
+        self.share_passwords.shrink_to_fit();
     }
 }
 

@@ -53,6 +53,17 @@ pub enum VaultError {
     /// A stored object failed authentication: it was altered or damaged.
     #[error("the stored file failed its integrity check and cannot be delivered")]
     Integrity(#[source] CryptoError),
+    /// A share link that opens nothing: never made, expired, revoked, out
+    /// of downloads, or its file is gone (all alike on purpose).
+    #[error("no such share")]
+    ShareNotFound,
+    #[error("this share needs its password (header X-Share-Password)")]
+    SharePasswordRequired,
+    #[error("the share's password is not that")]
+    SharePasswordWrong,
+    /// More key work is queued than the server takes.
+    #[error("the server is busy; try again shortly")]
+    Busy,
     #[error(transparent)]
     Store(StoreError),
     /// Encryption, or signing a download token, failed.
@@ -81,8 +92,12 @@ impl From<CryptoError> for VaultError {
 }
 
 impl From<crate::auth::AuthError> for VaultError {
-    /// Only token signing reaches the vault from auth.
+    /// Token signing and the key work (share passwords) reach the vault
+    /// from auth.
     fn from(err: crate::auth::AuthError) -> Self {
-        Self::Internal(err.to_string())
+        match err {
+            crate::auth::AuthError::Busy => Self::Busy,
+            other => Self::Internal(other.to_string()),
+        }
     }
 }

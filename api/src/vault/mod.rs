@@ -9,6 +9,8 @@ mod error;
 pub mod links;
 pub mod names;
 mod running;
+pub mod shared;
+pub mod shares;
 pub mod sweeper;
 pub mod tree;
 pub mod upload;
@@ -17,8 +19,9 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use crate::auth::TokenService;
+use crate::auth::{KeyWork, TokenService};
 use crate::config::Config;
+use crate::crypto::keys::KdfParams;
 use crate::store::{BlobStore, MetaStore, ObjectKey};
 
 pub use error::VaultError;
@@ -33,6 +36,8 @@ pub struct VaultLimits {
     pub folder_depth: usize,
     pub nodes_per_account: u64,
     pub uploads_per_account: usize,
+    /// Argon2 parameters for share passwords (the accounts' own).
+    pub share_kdf: KdfParams,
 }
 
 impl VaultLimits {
@@ -43,6 +48,7 @@ impl VaultLimits {
             folder_depth: config.limits.folder_depth,
             nodes_per_account: config.limits.nodes_per_account,
             uploads_per_account: config.limits.uploads_per_account,
+            share_kdf: config.kdf.params(),
         }
     }
 }
@@ -53,6 +59,8 @@ pub struct Vault {
     blobs: Arc<dyn BlobStore>,
     /// Signs download URLs.
     tokens: Arc<TokenService>,
+    /// Argon2 for share passwords, shared with log-ins.
+    key_work: Arc<KeyWork>,
     limits: VaultLimits,
     /// Uploads running on this server, per account, with the quota they hold.
     running: Running,
@@ -63,12 +71,14 @@ impl Vault {
         meta: Arc<dyn MetaStore>,
         blobs: Arc<dyn BlobStore>,
         tokens: Arc<TokenService>,
+        key_work: Arc<KeyWork>,
         limits: VaultLimits,
     ) -> Self {
         Self {
             meta,
             blobs,
             tokens,
+            key_work,
             limits,
             running: Running::default(),
         }

@@ -269,6 +269,7 @@ impl Vault {
                 },
             )
             .await?;
+        self.shares_follow(caller, &updated).await;
         Ok(super::names::wire(&updated, name))
     }
 

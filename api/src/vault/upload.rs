@@ -223,6 +223,7 @@ impl Vault {
             }) => {
                 self.delete_objects(caller.user_id, vec![old_object_id])
                     .await;
+                self.shares_follow(caller, &node).await;
                 (node, true)
             }
             Err(err) => {

@@ -19,3 +19,4 @@ mod openapi;
 mod passwords;
 mod session_cookie;
 mod sessions;
+mod shares;

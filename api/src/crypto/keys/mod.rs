@@ -149,12 +149,14 @@ mod binding;
 mod kdf;
 mod names;
 mod profile;
+mod share;
 mod wrap;
 
 pub use binding::*;
 pub use kdf::*;
 pub use names::*;
 pub use profile::*;
+pub use share::*;
 pub use wrap::*;
 
 // ---------------------------------------------------------------------------

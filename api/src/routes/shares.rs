@@ -1,0 +1,186 @@
+//! Share links: the owner's operations (make, list, revoke) and the public
+//! ones a link holder uses without an account (what the link opens, and its
+//! bytes). Public answers never name the owner; the log names only the
+//! route pattern, never the token.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, post, web};
+use strongroom_shared::{
+    CreateShareRequest, Problem, PublicShare, SHARE_PASSWORD_HEADER, Share, ShareList,
+};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::crypto::keys::ShareSecret;
+use crate::error::ApiError;
+use crate::middleware::WasHead;
+use crate::state::AppState;
+use crate::vault::shared::Link;
+
+use super::client::ClientAddr;
+use super::download;
+use super::json::JsonObject;
+use super::responses::{
+    Authenticated, Download, FileBytes, JsonBody, NodeNotFound, Public, RateLimited,
+};
+use super::throttle::{Bucket, Throttle};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_share)
+        .service(list_shares)
+        .service(revoke_share)
+        .service(public_share)
+        .service(public_share_content);
+}
+
+/// Share a file by link. The answer carries the link's token and page URL,
+/// once: only a hash of its secret is kept.
+#[utoipa::path(tag = "shares", request_body = CreateShareRequest,
+    params(("id", description = "the file's id")),
+    responses(
+        (status = 201, body = Share, description = "the share, with `token` and `url` shown this once"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`not_a_file`: only files can be shared by link for now"),
+        NodeNotFound, JsonBody, Authenticated,
+    ),
+    security(("bearer" = [])))]
+#[post("/nodes/{id}/shares")]
+pub(crate) async fn create_share(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: JsonObject<CreateShareRequest>,
+) -> Result<(web::Json<Share>, StatusCode), ApiError> {
+    let id = Uuid::try_parse(&id).map_err(|_| ApiError::not_found())?;
+    let share = state
+        .vault
+        .create_share(&caller, id, body.into_inner())
+        .await?;
+    Ok((web::Json(share), StatusCode::CREATED))
+}
+
+/// The caller's live shares, newest first (without their tokens).
+#[utoipa::path(tag = "shares",
+    responses((status = 200, body = ShareList, description = "the caller's shares"), Authenticated),
+    security(("bearer" = [])))]
+#[get("/shares")]
+pub(crate) async fn list_shares(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<ShareList>, ApiError> {
+    Ok(web::Json(state.vault.shares(&caller).await?))
+}
+
+/// Revoke a share: its link opens nothing from now on.
+#[utoipa::path(tag = "shares",
+    params(("id", description = "the share's id")),
+    responses(
+        (status = 204, description = "revoked"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`share_not_found`: no such share of the caller's"),
+        Authenticated,
+    ),
+    security(("bearer" = [])))]
+#[delete("/shares/{id}")]
+pub(crate) async fn revoke_share(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = Uuid::try_parse(&id)
+        .map_err(|_| ApiError::from(crate::vault::VaultError::ShareNotFound))?;
+    state.vault.revoke_share(&caller, id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The link as presented, after the per-address budget and, when a password
+/// comes with it, the share's own budget of password attempts.
+fn link<'a>(
+    req: &'a HttpRequest,
+    token: &'a str,
+    throttle: &Throttle,
+    client: &ClientAddr,
+) -> Result<Link<'a>, ApiError> {
+    throttle.check(Bucket::Share, client.0)?;
+    let password = req
+        .headers()
+        .get(SHARE_PASSWORD_HEADER)
+        // UTF-8, as curl and browsers send it (`to_str` would take ASCII only).
+        .map(|value| {
+            std::str::from_utf8(value.as_bytes())
+                .map_err(|_| ApiError::from(crate::vault::VaultError::SharePasswordWrong))
+        })
+        .transpose()?;
+    if password.is_some()
+        && let Some((id, _)) = ShareSecret::parse(token)
+    {
+        throttle.check_share_password(id)?;
+    }
+    Ok(Link { token, password })
+}
+
+/// What a share link opens: its name, size and expiry. No account needed.
+#[utoipa::path(tag = "public",
+    params(("token", description = "the share link's token (`{id}.{secret}`)"),
+        ("X-Share-Password" = Option<String>, Header, nullable = false, description = "the share's password, when it has one")),
+    responses(
+        (status = 200, body = PublicShare, description = "what the link opens"),
+        (status = 401, body = Problem, content_type = "application/problem+json",
+            description = "`share_password_required` or `share_password_wrong`"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`share_not_found`: never made, expired, revoked, out of downloads or its file gone (all alike)"),
+        RateLimited, Public,
+    ))]
+#[get("/public/shares/{token}")]
+pub(crate) async fn public_share(
+    state: web::Data<AppState>,
+    throttle: web::Data<Throttle>,
+    client: ClientAddr,
+    token: web::Path<String>,
+    req: HttpRequest,
+) -> Result<web::Json<PublicShare>, ApiError> {
+    let link = link(&req, &token, &throttle, &client)?;
+    Ok(web::Json(state.vault.public_share(link).await?))
+}
+
+/// A shared file's bytes (`Range` works), as an attachment with its name:
+/// `curl -OJ …/content`. Each download from the start counts against the
+/// share's limit; `HEAD` and later ranges do not.
+#[utoipa::path(tag = "public",
+    params(("token", description = "the share link's token (`{id}.{secret}`)"),
+        ("X-Share-Password" = Option<String>, Header, nullable = false, description = "the share's password, when it has one")),
+    responses(
+        (status = 200, description = "the whole file", headers(
+            ("ETag" = String, description = "changes whenever the content does"),
+            ("Content-Disposition" = String, description = "`attachment` with the file's name"),
+            ("Accept-Ranges" = String, description = "`bytes`")),
+            content((FileBytes = "application/octet-stream"), (FileBytes = "*/*"))),
+        (status = 206, description = "the requested range", headers(
+            ("ETag" = String, description = "changes whenever the content does"),
+            ("Content-Range" = String, description = "`bytes <first>-<last>/<size>`")),
+            content((FileBytes = "application/octet-stream"), (FileBytes = "*/*"))),
+        (status = 401, body = Problem, content_type = "application/problem+json",
+            description = "`share_password_required` or `share_password_wrong`"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`share_not_found`: never made, expired, revoked, out of downloads or its file gone (all alike)"),
+        Download, RateLimited, Public,
+    ))]
+#[get("/public/shares/{token}/content")]
+pub(crate) async fn public_share_content(
+    state: web::Data<AppState>,
+    throttle: web::Data<Throttle>,
+    client: ClientAddr,
+    token: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let link = link(&req, &token, &throttle, &client)?;
+    let counted = req.extensions().get::<WasHead>().is_none();
+    let conditions = download::conditions(req.headers());
+    Ok(download::respond(
+        state
+            .vault
+            .public_share_content(link, conditions, counted)
+            .await?,
+    ))
+}
