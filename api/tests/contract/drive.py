@@ -35,9 +35,12 @@ from strongroom_client.api.folders import create_folder, list_children
 from strongroom_client.api.health import healthz, readyz
 from strongroom_client.api.nodes import delete_node, get_node, search, update_node
 from strongroom_client.api.paths import delete_path, get_path, get_root, put_path
+from strongroom_client.api.public import public_share, public_share_content
+from strongroom_client.api.shares import create_share, list_shares, revoke_share
 from strongroom_client.models import (
     ChangePasswordRequest,
     CreateFolderRequest,
+    CreateShareRequest,
     DeleteAccountRequest,
     FolderListing,
     LoginRequest,
@@ -234,6 +237,39 @@ link = expect(create_download_url.sync_detailed(str(report.id), client=client), 
 token = link.url.rsplit("/", 1)[1]
 fetched = download_by_url.sync_detailed(token, client=public)
 check(fetched.status_code == HTTPStatus.OK and fetched.content == payload, "download by URL")
+
+# Share links: one with a password and a limit, opened without an account, listed, revoked.
+share = expect(
+    create_share.sync_detailed(
+        str(report.id), client=client, body=CreateShareRequest(password="open sesame", max_downloads=2)
+    ),
+    HTTPStatus.CREATED,
+    "share a file",
+)
+check(share.token and share.url == "/s/" + share.token and share.has_password, "the share's token, once")
+problem(
+    public_share.sync_detailed(share.token, client=public),
+    HTTPStatus.UNAUTHORIZED,
+    "share_password_required",
+    "the link needs its password",
+)
+about = expect(
+    public_share.sync_detailed(share.token, client=public, x_share_password="open sesame"),
+    HTTPStatus.OK,
+    "what the link opens",
+)
+check(about.name == "report.bin" and about.size == len(payload) and about.downloads_left == 2, "the shared file")
+fetched = public_share_content.sync_detailed(share.token, client=public, x_share_password="open sesame")
+check(fetched.status_code == HTTPStatus.OK and fetched.content == payload, "download through the link")
+shares = expect(list_shares.sync_detailed(client=client), HTTPStatus.OK, "list shares")
+check([s.id for s in shares.items] == [share.id] and shares.items[0].downloads == 1, "the caller's shares")
+check(revoke_share.sync_detailed(str(share.id), client=client).status_code == HTTPStatus.NO_CONTENT, "revoke")
+problem(
+    public_share.sync_detailed(share.token, client=public, x_share_password="open sesame"),
+    HTTPStatus.NOT_FOUND,
+    "share_not_found",
+    "revoked",
+)
 
 # Nodes: get, rename, move, search, delete.
 got = expect(get_node.sync_detailed(str(report.id), client=client), HTTPStatus.OK, "get node")
