@@ -229,7 +229,8 @@ pub trait ShareStore: Send + Sync {
     /// node inside the shared folder, what the link may know of it, sealed
     /// under the share's key. Entries go with their share, and with their
     /// node (or are ignored once it is gone: callers only ask for nodes
-    /// they found in the tree).
+    /// they found in the tree). `NotFound` when the share does not exist
+    /// (revoked meanwhile): then no entry of it is kept.
     async fn put_share_entries(
         &self,
         share_id: Uuid,
