@@ -55,14 +55,16 @@ fn entry_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::try_parse(raw).map_err(|_| ApiError::not_found())
 }
 
-/// Share a file by link. The answer carries the link's token and page URL,
-/// once: only a hash of its secret is kept.
+/// Share a file or a folder by link. The answer carries the link's token
+/// and page URL, once: only a hash of its secret is kept. A folder share is
+/// live and read-only: what the owner adds, renames, moves out or deletes
+/// inside shows through the link as it happens.
 #[utoipa::path(tag = "shares", request_body = CreateShareRequest,
     params(("id", description = "the file's id")),
     responses(
         (status = 201, body = Share, description = "the share, with `token` and `url` shown this once"),
         (status = 409, body = Problem, content_type = "application/problem+json",
-            description = "`not_a_file`: only files can be shared by link for now"),
+            description = "`invalid_move`: the root folder (the whole vault) is not shared by one link"),
         NodeNotFound, JsonBody, Authenticated,
     ),
     security(("bearer" = [])))]

@@ -296,7 +296,7 @@ async fn expired_revoked_deleted_and_foreign_shares_open_nothing() {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     gone(content(&app, &of_b, None).await).await;
 
-    // Another user's file cannot be shared; a folder not yet.
+    // Another user's file cannot be shared, nor the whole vault by one link.
     problem(
         share(
             &app,
@@ -309,11 +309,11 @@ async fn expired_revoked_deleted_and_foreign_shares_open_nothing() {
         "not_found",
     )
     .await;
-    let folder = app.mkdir(token, "root", "docs").await;
+    let root = owner.signup.user.id;
     problem(
-        share(&app, token, folder.id, &CreateShareRequest::default()).await,
+        share(&app, token, root, &CreateShareRequest::default()).await,
         StatusCode::CONFLICT,
-        "not_a_file",
+        "invalid_move",
     )
     .await;
 
