@@ -351,7 +351,7 @@ pub(crate) async fn public_entry_download_url(
     responses(
         (status = 200, description = "the folder as a zip", headers(
             ("Content-Disposition" = String, description = "`attachment` named after the folder")),
-            content((FileBytes = "application/zip"))),
+            content((FileBytes = "application/octet-stream"), (FileBytes = "application/zip"))),
         (status = 401, body = Problem, content_type = "application/problem+json",
             description = "`share_password_required` or `share_password_wrong`"),
         (status = 404, body = Problem, content_type = "application/problem+json",

@@ -9,6 +9,7 @@ in the path, a missing body) fails here.
 
 import io
 import json
+import zipfile
 import sys
 import uuid
 from http import HTTPStatus
@@ -35,7 +36,14 @@ from strongroom_client.api.folders import create_folder, list_children
 from strongroom_client.api.health import healthz, readyz
 from strongroom_client.api.nodes import delete_node, get_node, search, update_node
 from strongroom_client.api.paths import delete_path, get_path, get_root, put_path
-from strongroom_client.api.public import public_share, public_share_content
+from strongroom_client.api.public import (
+    public_children,
+    public_entry_content,
+    public_entry_download_url,
+    public_share,
+    public_share_content,
+    public_zip,
+)
 from strongroom_client.api.shares import create_share, list_shares, revoke_share
 from strongroom_client.models import (
     ChangePasswordRequest,
@@ -270,6 +278,36 @@ problem(
     "share_not_found",
     "revoked",
 )
+
+# A folder share: browsed, one file, a one-minute URL, the zip, revoked.
+folder_share = expect(
+    create_share.sync_detailed(str(docs.id), client=client, body=CreateShareRequest()),
+    HTTPStatus.CREATED,
+    "share a folder",
+)
+shared = expect(public_children.sync_detailed(folder_share.token, client=public), HTTPStatus.OK, "browse it")
+check(
+    shared.breadcrumbs == ["Docs"] and [e.name for e in shared.items] == ["a", "b", "c", "empty.txt", "report.bin"],
+    "the shared folder's entries",
+)
+inner = expect(public_children.sync_detailed(folder_share.token, client=public, path="a"), HTTPStatus.OK, "a subfolder")
+check(inner.breadcrumbs == ["Docs", "a"] and inner.items == [], "the subfolder")
+entry = next(e for e in shared.items if e.name == "report.bin")
+got = public_entry_content.sync_detailed(folder_share.token, str(entry.id), client=public)
+check(got.status_code == HTTPStatus.OK and got.content == payload, "one file of the shared folder")
+entry_url = expect(
+    public_entry_download_url.sync_detailed(folder_share.token, str(entry.id), client=public),
+    HTTPStatus.OK,
+    "a URL for one file of it",
+)
+followed = download_by_url.sync_detailed(entry_url.url.rsplit("/", 1)[1], client=public)
+check(followed.status_code == HTTPStatus.OK and followed.content == payload, "that URL")
+zipped = public_zip.sync_detailed(folder_share.token, client=public)
+check(zipped.status_code == HTTPStatus.OK, "the folder as a zip")
+archive = zipfile.ZipFile(io.BytesIO(zipped.content))
+check(archive.testzip() is None and archive.read("report.bin") == payload, "the zip's report.bin")
+check(sorted(archive.namelist()) == ["a/", "b/", "c/", "empty.txt", "report.bin"], "the zip's names")
+check(revoke_share.sync_detailed(str(folder_share.id), client=client).status_code == HTTPStatus.NO_CONTENT, "revoke it")
 
 # Nodes: get, rename, move, search, delete.
 got = expect(get_node.sync_detailed(str(report.id), client=client), HTTPStatus.OK, "get node")
