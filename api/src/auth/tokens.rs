@@ -23,6 +23,8 @@ const ISSUER: &str = "strongroom";
 const AUDIENCE: &str = "strongroom-api";
 /// Download URLs are a different audience: neither token opens the other's door.
 const DOWNLOAD_AUDIENCE: &str = "strongroom-download";
+/// A shared folder's zip URL: another audience again.
+const ZIP_AUDIENCE: &str = "strongroom-share-zip";
 /// Clock skew tolerated between instances, in seconds.
 const LEEWAY_SECS: u64 = 5;
 
@@ -53,6 +55,18 @@ struct DownloadClaims {
     exp: u64,
     dek: String,
     name: String,
+}
+
+/// Claims of a shared folder's zip URL: the share, and its key wrapped
+/// under the download key (the link's secret and password stay out of it).
+#[derive(Debug, Serialize, Deserialize)]
+struct ZipClaims {
+    iss: String,
+    aud: String,
+    sub: Uuid,
+    iat: u64,
+    exp: u64,
+    key: String,
 }
 
 /// What a download URL opens.
@@ -90,6 +104,7 @@ pub struct TokenService {
     decoding: DecodingKey,
     validation: Validation,
     download_validation: Validation,
+    zip_validation: Validation,
     umk_wrap: Key32,
     download_wrap: Key32,
     access_ttl_secs: u64,
@@ -107,11 +122,14 @@ impl TokenService {
         validation.leeway = LEEWAY_SECS;
         let mut download_validation = validation.clone();
         download_validation.set_audience(&[DOWNLOAD_AUDIENCE]);
+        let mut zip_validation = validation.clone();
+        zip_validation.set_audience(&[ZIP_AUDIENCE]);
         Self {
             encoding: EncodingKey::from_secret(signing.as_bytes()),
             decoding: DecodingKey::from_secret(signing.as_bytes()),
             validation,
             download_validation,
+            zip_validation,
             umk_wrap,
             download_wrap: keys::hkdf_sha256(secret.key().as_bytes(), b"strongroom download wrap"),
             access_ttl_secs,
@@ -235,6 +253,47 @@ impl TokenService {
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|err| AuthError::Internal(format!("signing a token: {err}")))
+    }
+
+    /// A short-lived URL token for a shared folder's zip, for a browser's
+    /// plain link: the share's key, wrapped under the download key.
+    pub fn issue_share_zip(
+        &self,
+        share_id: Uuid,
+        key: &Key32,
+        now: OffsetDateTime,
+        ttl_secs: u64,
+    ) -> Result<String, AuthError> {
+        let iat = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+        let aad = [&b"share zip"[..], share_id.as_bytes()].concat();
+        let wrapped = keys::wrap_key(&self.download_wrap, key.as_bytes(), &aad);
+        let claims = ZipClaims {
+            iss: ISSUER.to_owned(),
+            aud: ZIP_AUDIENCE.to_owned(),
+            sub: share_id,
+            iat,
+            exp: iat + ttl_secs,
+            key: BASE64URL_NOPAD.encode(&wrapped),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|err| AuthError::Internal(format!("signing a token: {err}")))
+    }
+
+    /// The share and its key behind a zip URL.
+    pub fn verify_share_zip(&self, token: &str) -> Result<(Uuid, Key32), Unauthorized> {
+        let claims = jsonwebtoken::decode::<ZipClaims>(token, &self.decoding, &self.zip_validation)
+            .map_err(|err| match err.kind() {
+                ErrorKind::ExpiredSignature => Unauthorized::TokenExpired,
+                _ => Unauthorized::InvalidToken,
+            })?
+            .claims;
+        let wrapped = BASE64URL_NOPAD
+            .decode(claims.key.as_bytes())
+            .map_err(|_| Unauthorized::InvalidToken)?;
+        let aad = [&b"share zip"[..], claims.sub.as_bytes()].concat();
+        let key = keys::unwrap_key(&self.download_wrap, &wrapped, &aad)
+            .map_err(|_| Unauthorized::InvalidToken)?;
+        Ok((claims.sub, key))
     }
 
     pub fn verify_download(&self, token: &str) -> Result<DownloadGrant, Unauthorized> {

@@ -37,7 +37,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(public_children)
         .service(public_entry_content)
         .service(public_entry_download_url)
-        .service(public_zip);
+        .service(public_zip)
+        .service(public_zip_url)
+        .service(zip_by_url);
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -187,6 +189,8 @@ pub(crate) async fn public_share(
             description = "`share_password_required` or `share_password_wrong`"),
         (status = 404, body = Problem, content_type = "application/problem+json",
             description = "`share_not_found`: never made, expired, revoked, out of downloads or its file gone (all alike)"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`not_a_file`: the link is a folder's (use `children`, `files/{id}/content` or `zip`)"),
         Download, RateLimited, Public,
     ))]
 #[get("/public/shares/{token}/content")]
@@ -219,6 +223,8 @@ pub(crate) async fn public_share_content(
             description = "`share_password_required` or `share_password_wrong`"),
         (status = 404, body = Problem, content_type = "application/problem+json",
             description = "`share_not_found`: never made, expired, revoked, out of downloads or its file gone (all alike)"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`not_a_file`: the link is a folder's (use `files/{id}/download-url`)"),
         RateLimited, Public,
     ))]
 #[post("/public/shares/{token}/download-url")]
@@ -370,13 +376,66 @@ pub(crate) async fn public_zip(
 ) -> Result<HttpResponse, ApiError> {
     let link = link(&req, &token, &throttle, &client)?;
     let counted = req.extensions().get::<WasHead>().is_none();
-    let zip = state.vault.public_zip(link, counted).await?;
-    Ok(HttpResponse::Ok()
+    Ok(zip_answer(state.vault.public_zip(link, counted).await?))
+}
+
+/// A one-minute URL for the shared folder's zip, for a browser's plain link
+/// (which cannot carry the password header). Following it counts the download.
+#[utoipa::path(tag = "public",
+    params(("token", description = "the share link's token (`{id}.{secret}`)"),
+        ("X-Share-Password" = Option<String>, Header, nullable = false, description = "the share's password, when it has one")),
+    responses(
+        (status = 200, body = DownloadUrl, description = "the URL and when it stops working"),
+        (status = 401, body = Problem, content_type = "application/problem+json",
+            description = "`share_password_required` or `share_password_wrong`"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`share_not_found`: never made, expired, revoked, out of downloads or its folder gone (all alike)"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "`not_a_folder`: the link is a file's"),
+        RateLimited, Public,
+    ))]
+#[post("/public/shares/{token}/zip-url")]
+pub(crate) async fn public_zip_url(
+    state: web::Data<AppState>,
+    throttle: web::Data<Throttle>,
+    client: ClientAddr,
+    token: web::Path<String>,
+    req: HttpRequest,
+) -> Result<web::Json<DownloadUrl>, ApiError> {
+    let link = link(&req, &token, &throttle, &client)?;
+    Ok(web::Json(state.vault.public_zip_url(link).await?))
+}
+
+/// Follow a zip URL (no header needed; valid about a minute).
+#[utoipa::path(tag = "public",
+    params(("token", description = "the last segment of a zip URL")),
+    responses(
+        (status = 200, description = "the folder as a zip", headers(
+            ("Content-Disposition" = String, description = "`attachment` named after the folder")),
+            content((FileBytes = "application/octet-stream"), (FileBytes = "application/zip"))),
+        (status = 401, body = Problem, content_type = "application/problem+json",
+            description = "`invalid_token` or `token_expired`: ask for a new zip URL"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`share_not_found`: the share ended meanwhile"),
+        Public,
+    ))]
+#[get("/download/zip/{token}")]
+pub(crate) async fn zip_by_url(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let counted = req.extensions().get::<WasHead>().is_none();
+    Ok(zip_answer(state.vault.follow_zip_url(&token, counted).await?))
+}
+
+fn zip_answer(zip: crate::vault::shared_folder::ZipDownload) -> HttpResponse {
+    HttpResponse::Ok()
         .insert_header((actix_web::http::header::CONTENT_TYPE, "application/zip"))
         .insert_header((
             actix_web::http::header::CONTENT_DISPOSITION,
             download::disposition(&zip.name),
         ))
         .insert_header(("Cross-Origin-Resource-Policy", "same-origin"))
-        .streaming(zip.body))
+        .streaming(zip.body)
 }

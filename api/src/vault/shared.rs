@@ -44,7 +44,7 @@ impl Opened {
     }
 }
 
-fn live(share: &ShareRecord, at: OffsetDateTime) -> bool {
+pub(super) fn live(share: &ShareRecord, at: OffsetDateTime) -> bool {
     share.expires_at.is_none_or(|end| at < end)
         && share.max_downloads.is_none_or(|max| share.downloads < max)
 }

@@ -28,6 +28,9 @@ use crate::crypto::keys::{ShareKey, SharedEntry, SharedFile};
 use crate::store::meta::{NodeRecord, ShareRecord};
 use crate::store::{BlobStore, ObjectKey};
 
+/// Where zip URLs lead.
+pub const ZIP_PATH: &str = "/api/v1/download/zip/";
+
 /// Bytes between the zip writer and the answer: the zip's whole buffer.
 const ZIP_PIPE: usize = 256 * 1024;
 
@@ -257,6 +260,50 @@ impl Vault {
         counted: bool,
     ) -> Result<ZipDownload, VaultError> {
         let folder = self.open_folder(link).await?;
+        self.zip_of(folder, counted).await
+    }
+
+    /// A one-minute URL for the zip, for a browser's plain link (which
+    /// cannot carry the password header). Following it counts the download.
+    pub async fn public_zip_url(&self, link: Link<'_>) -> Result<DownloadUrl, VaultError> {
+        let folder = self.open_folder(link).await?;
+        let now = time::OffsetDateTime::now_utc();
+        let ttl = self.limits.download_url_ttl_secs;
+        let token = self
+            .tokens
+            .issue_share_zip(folder.share.id, folder.key.as_key(), now, ttl)?;
+        Ok(DownloadUrl {
+            url: format!("{ZIP_PATH}{token}"),
+            expires_at: (now + time::Duration::seconds(i64::try_from(ttl).unwrap_or(60)))
+                .replace_nanosecond(0)
+                .unwrap_or(now),
+        })
+    }
+
+    /// Follows a zip URL: the share must still be live.
+    pub async fn follow_zip_url(
+        &self,
+        token: &str,
+        counted: bool,
+    ) -> Result<ZipDownload, VaultError> {
+        let (id, key) = self
+            .tokens
+            .verify_share_zip(token)
+            .map_err(VaultError::Link)?;
+        let share = self
+            .meta
+            .share(id)
+            .await?
+            .filter(|share| super::shared::live(share, time::OffsetDateTime::now_utc()))
+            .ok_or(VaultError::ShareNotFound)?;
+        let key = ShareKey::from_key(key);
+        let name = key
+            .open_folder(id, &share.sealed)
+            .map_err(VaultError::Integrity)?;
+        self.zip_of(Folder { share, name, key }, counted).await
+    }
+
+    async fn zip_of(&self, folder: Folder, counted: bool) -> Result<ZipDownload, VaultError> {
         let items = self.zip_items(&folder).await?;
         if counted && !self.meta.count_download(folder.share.id).await? {
             return Err(VaultError::ShareNotFound);

@@ -118,6 +118,17 @@ impl ShareKey {
         Self(Key32::random())
     }
 
+    /// The key itself, for wrapping into a short-lived URL token.
+    #[must_use]
+    pub fn as_key(&self) -> &Key32 {
+        &self.0
+    }
+
+    #[must_use]
+    pub fn from_key(key: Key32) -> Self {
+        Self(key)
+    }
+
     /// `SK` under the link's key, bound to the share.
     #[must_use]
     pub fn wrap_for_link(&self, link_key: &Key32, share_id: Uuid) -> Vec<u8> {
