@@ -248,7 +248,7 @@ pub enum LinkProblem {
 
 impl LinkProblem {
     pub fn of(error: &ApiError) -> Self {
-        if error.is(kinds::SHARE_NOT_FOUND) || error.status() == Some(404) {
+        if error.is(kinds::SHARE_NOT_FOUND) {
             Self::Gone
         } else if error.is(kinds::SHARE_PASSWORD_REQUIRED) {
             Self::PasswordRequired
@@ -474,6 +474,12 @@ mod tests {
             LinkProblem::of(&error(kinds::SHARE_PASSWORD_WRONG, vec![])),
             LinkProblem::PasswordWrong
         );
+        // Only the share's own 404 means the link is dead; another (a file
+        // gone from a shared folder) is said as it is.
+        assert!(matches!(
+            LinkProblem::of(&error(kinds::NOT_FOUND, vec![])),
+            LinkProblem::Other(_)
+        ));
         let LinkProblem::Other(words) = LinkProblem::of(&error(kinds::RATE_LIMITED, vec![])) else {
             panic!("rate limits are their own problem");
         };
