@@ -6,7 +6,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, post, web};
 use strongroom_shared::{
-    CreateShareRequest, Problem, PublicShare, SHARE_PASSWORD_HEADER, Share, ShareList,
+    CreateShareRequest, DownloadUrl, Problem, PublicShare, SHARE_PASSWORD_HEADER, Share, ShareList,
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -31,7 +31,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_shares)
         .service(revoke_share)
         .service(public_share)
-        .service(public_share_content);
+        .service(public_share_content)
+        .service(public_share_download_url);
 }
 
 /// Share a file by link. The answer carries the link's token and page URL,
@@ -182,5 +183,32 @@ pub(crate) async fn public_share_content(
             .vault
             .public_share_content(link, conditions, counted)
             .await?,
+    ))
+}
+
+/// A one-minute URL that downloads the shared file with no header (for a
+/// browser's plain link). Making it counts one download.
+#[utoipa::path(tag = "public",
+    params(("token", description = "the share link's token (`{id}.{secret}`)"),
+        ("X-Share-Password" = Option<String>, Header, nullable = false, description = "the share's password, when it has one")),
+    responses(
+        (status = 200, body = DownloadUrl, description = "the URL and when it stops working"),
+        (status = 401, body = Problem, content_type = "application/problem+json",
+            description = "`share_password_required` or `share_password_wrong`"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "`share_not_found`: never made, expired, revoked, out of downloads or its file gone (all alike)"),
+        RateLimited, Public,
+    ))]
+#[post("/public/shares/{token}/download-url")]
+pub(crate) async fn public_share_download_url(
+    state: web::Data<AppState>,
+    throttle: web::Data<Throttle>,
+    client: ClientAddr,
+    token: web::Path<String>,
+    req: HttpRequest,
+) -> Result<web::Json<DownloadUrl>, ApiError> {
+    let link = link(&req, &token, &throttle, &client)?;
+    Ok(web::Json(
+        state.vault.public_share_download_url(link).await?,
     ))
 }

@@ -36,17 +36,24 @@ impl Vault {
         )
         .map_err(VaultError::Integrity)?;
         let dek = Dek::from_bytes(*decryptor.dek().as_bytes());
-        let now = OffsetDateTime::now_utc();
-        let ttl = self.limits.download_url_ttl_secs;
-        let file = DownloadFile {
+        self.issue_download_url(&DownloadFile {
             user_id: caller.user_id,
             node_id: node.id,
             object_id,
             size: node.size,
             dek: &dek,
             name: &name,
-        };
-        let token = self.tokens.issue_download(&file, now, ttl)?;
+        })
+    }
+
+    /// A short-lived URL for one file, whoever vouched for it.
+    pub(super) fn issue_download_url(
+        &self,
+        file: &DownloadFile<'_>,
+    ) -> Result<DownloadUrl, VaultError> {
+        let now = OffsetDateTime::now_utc();
+        let ttl = self.limits.download_url_ttl_secs;
+        let token = self.tokens.issue_download(file, now, ttl)?;
         Ok(DownloadUrl {
             url: format!("{DOWNLOAD_PATH}{token}"),
             expires_at: (now + Duration::seconds(i64::try_from(ttl).unwrap_or(60)))

@@ -3,11 +3,12 @@
 //! revoked, out of downloads, its file gone — answers the same
 //! `ShareNotFound`; only a password problem is told apart.
 
-use strongroom_shared::{NodeKind, PublicShare};
+use strongroom_shared::{DownloadUrl, NodeKind, PublicShare};
 use time::OffsetDateTime;
 
 use super::download::{Conditions, Download, KeySource};
 use super::{Vault, VaultError};
+use crate::auth::tokens::DownloadFile;
 use crate::crypto::keys::{ShareKey, ShareSecret, SharedFile};
 use crate::store::meta::{NodeRecord, ShareRecord};
 
@@ -90,6 +91,41 @@ impl Vault {
         })
     }
 
+    /// A one-minute download URL for the shared file (what a browser follows
+    /// with a plain link, which cannot carry the password header); making
+    /// it counts one download.
+    pub async fn public_share_download_url(
+        &self,
+        link: Link<'_>,
+    ) -> Result<DownloadUrl, VaultError> {
+        let Opened { share, file } = self.open_link(link).await?;
+        let node = self.current_node(&share, &file).await?;
+        if !self.meta.count_download(share.id).await? {
+            return Err(VaultError::ShareNotFound);
+        }
+        self.issue_download_url(&DownloadFile {
+            user_id: share.user_id,
+            node_id: node.id,
+            object_id: file.object_id,
+            size: file.size,
+            dek: &file.dek,
+            name: &file.name,
+        })
+    }
+
+    /// The shared node, while it still holds what the owner shared.
+    async fn current_node(
+        &self,
+        share: &ShareRecord,
+        file: &SharedFile,
+    ) -> Result<NodeRecord, VaultError> {
+        self.meta
+            .node(share.user_id, share.node_id)
+            .await?
+            .filter(|node| node.object_id == Some(file.object_id))
+            .ok_or(VaultError::ShareNotFound)
+    }
+
     /// A shared file's bytes, whole or a range, counted against the limit.
     /// The file must still be what the owner shared (a new upload re-seals
     /// the share; anything else is gone).
@@ -100,12 +136,7 @@ impl Vault {
         counted: bool,
     ) -> Result<Download, VaultError> {
         let Opened { share, file } = self.open_link(link).await?;
-        let node = self
-            .meta
-            .node(share.user_id, share.node_id)
-            .await?
-            .filter(|node| node.object_id == Some(file.object_id))
-            .ok_or(VaultError::ShareNotFound)?;
+        let node = self.current_node(&share, &file).await?;
         if counted && counts_as_download(&conditions) && !self.meta.count_download(share.id).await?
         {
             return Err(VaultError::ShareNotFound);

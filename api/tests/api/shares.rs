@@ -471,3 +471,52 @@ async fn the_stores_and_the_token_secret_open_no_share_without_the_link() {
         "Kilimanjaro-plan.txt"
     );
 }
+
+#[tokio::test]
+async fn a_browser_downloads_through_a_counted_one_minute_url() {
+    let app = spawn_app().await;
+    let owner = app.new_user().await;
+    let token = &owner.tokens.access_token;
+    let data = pattern(100_000, 11);
+    let file = app
+        .upload(token, "root", "plain link.bin", data.clone())
+        .await;
+    let req = CreateShareRequest {
+        password: Some("pw".to_owned()),
+        max_downloads: Some(1),
+        ..CreateShareRequest::default()
+    };
+    let link = shared(&app, token, file.id, &req).await;
+    let path = format!(
+        "/api/v1/public/shares/{}/download-url",
+        link.token.as_deref().unwrap()
+    );
+    let post = |password: Option<&'static str>| {
+        let mut request = app.client.post(app.url(&path));
+        if let Some(password) = password {
+            request = request.header("X-Share-Password", password);
+        }
+        request.send()
+    };
+    problem(
+        post(None).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "share_password_required",
+    )
+    .await;
+    let url: strongroom_shared::DownloadUrl =
+        json(post(Some("pw")).await.unwrap(), StatusCode::OK).await;
+    // Followed with no header at all, as a plain link is.
+    let response = app.client.get(app.url(&url.url)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("plain%20link.bin")
+    );
+    assert_eq!(response.bytes().await.unwrap()[..], data[..]);
+    // That was the one download allowed.
+    gone(post(Some("pw")).await.unwrap()).await;
+    gone(content(&app, &link, Some("pw")).await).await;
+}
