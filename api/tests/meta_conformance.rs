@@ -156,7 +156,9 @@ conformance!(
     shares_need_a_node_of_the_user,
     shares_are_listed_newest_first_per_user_and_node,
     shares_are_resealed_and_revoked_by_their_owner,
-    downloads_are_counted_atomically;
+    downloads_are_counted_atomically,
+    share_entries_round_trip,
+    share_entries_are_deleted_per_node;
     raw:
     many_rotations_keep_the_session_small,
     expired_sessions_are_deleted,
@@ -165,6 +167,10 @@ conformance!(
     shares_go_with_their_node,
     a_share_of_a_lost_node_is_hidden,
     shares_go_with_the_account,
+    many_share_entries,
+    share_entries_go_with_their_share,
+    share_entries_go_with_the_account,
+    share_entries_of_a_deleted_node,
 );
 
 // ---------------------------------------------------------------------------

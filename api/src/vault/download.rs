@@ -265,6 +265,29 @@ impl Vault {
     }
 }
 
+/// A whole file's plaintext, opened with its own data key, as a stream that
+/// borrows nothing (a shared folder's zip writes many of them after the
+/// request's handler has returned).
+pub async fn whole_plaintext(
+    blobs: std::sync::Arc<dyn crate::store::BlobStore>,
+    key: ObjectKey,
+    dek: Dek,
+    size: u64,
+) -> Result<LocalBoxStream<'static, Result<Bytes, DownloadError>>, DownloadError> {
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    let mut pieces = blobs.get(&key, Some((0, HEADER_LEN as u64))).await?;
+    while let Some(piece) = pieces.next().await {
+        header.extend_from_slice(&piece?);
+    }
+    let decryptor = Decryptor::from_dek(&header, dek, Some(key.object_id.into_bytes()))?;
+    let total = ciphertext_len(size)?;
+    let input = blobs
+        .get(&key, Some((HEADER_LEN as u64, total)))
+        .await?
+        .map_err(DownloadError::from);
+    Ok(decrypt_stream(input, StreamDecryptor::from_decryptor(decryptor)).boxed_local())
+}
+
 /// Decrypts the first piece before anything is sent: damage found here is
 /// still a clean error. Later damage ends the stream with one, logged.
 async fn first_piece_checked(

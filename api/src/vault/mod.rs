@@ -6,10 +6,12 @@
 mod binding;
 pub mod download;
 mod error;
+mod folder_shares;
 pub mod links;
 pub mod names;
 mod running;
 pub mod shared;
+pub mod shared_folder;
 pub mod shares;
 pub mod sweeper;
 pub mod tree;

@@ -20,9 +20,28 @@ pub struct Link<'a> {
 }
 
 /// An opened link: its record and what it opens.
-struct Opened {
-    share: ShareRecord,
-    file: SharedFile,
+pub(super) struct Opened {
+    pub(super) share: ShareRecord,
+    pub(super) opens: Opens,
+}
+
+pub(super) enum Opens {
+    File(SharedFile),
+    /// The shared folder's name, and the key its entries open with.
+    Folder {
+        name: String,
+        key: ShareKey,
+    },
+}
+
+impl Opened {
+    /// What a file share opens; a folder share's link has no content of its own.
+    fn file(self) -> Result<(ShareRecord, SharedFile), VaultError> {
+        match self.opens {
+            Opens::File(file) => Ok((self.share, file)),
+            Opens::Folder { .. } => Err(VaultError::NotAFile),
+        }
+    }
 }
 
 fn live(share: &ShareRecord, at: OffsetDateTime) -> bool {
@@ -32,7 +51,7 @@ fn live(share: &ShareRecord, at: OffsetDateTime) -> bool {
 
 /// A download of the content counts against the limit; a later piece of
 /// one (a range that does not start at 0) does not.
-fn counts_as_download(conditions: &Conditions<'_>) -> bool {
+pub(super) fn counts_as_download(conditions: &Conditions<'_>) -> bool {
     conditions.range.is_none_or(|range| {
         range
             .trim()
@@ -43,7 +62,7 @@ fn counts_as_download(conditions: &Conditions<'_>) -> bool {
 
 impl Vault {
     /// The share behind a link, unlocked with its password when it has one.
-    async fn open_link(&self, link: Link<'_>) -> Result<Opened, VaultError> {
+    pub(super) async fn open_link(&self, link: Link<'_>) -> Result<Opened, VaultError> {
         let (id, secret) = ShareSecret::parse(link.token).ok_or(VaultError::ShareNotFound)?;
         let share = self
             .meta
@@ -70,19 +89,32 @@ impl Vault {
                     Some(_) => VaultError::SharePasswordWrong,
                     None => VaultError::ShareNotFound,
                 })?;
-        let file = key
-            .open_file(id, &share.sealed)
-            .map_err(VaultError::Integrity)?;
-        Ok(Opened { share, file })
+        let opens = match share.kind {
+            NodeKind::File => Opens::File(
+                key.open_file(id, &share.sealed)
+                    .map_err(VaultError::Integrity)?,
+            ),
+            NodeKind::Folder => Opens::Folder {
+                name: key
+                    .open_folder(id, &share.sealed)
+                    .map_err(VaultError::Integrity)?,
+                key,
+            },
+        };
+        Ok(Opened { share, opens })
     }
 
     /// What a link holder may know of what the link opens.
     pub async fn public_share(&self, link: Link<'_>) -> Result<PublicShare, VaultError> {
-        let Opened { share, file } = self.open_link(link).await?;
+        let Opened { share, opens } = self.open_link(link).await?;
+        let (kind, name, size) = match opens {
+            Opens::File(file) => (NodeKind::File, file.name, file.size),
+            Opens::Folder { name, .. } => (NodeKind::Folder, name, 0),
+        };
         Ok(PublicShare {
-            kind: NodeKind::File,
-            name: file.name,
-            size: file.size,
+            kind,
+            name,
+            size,
             expires_at: share.expires_at,
             downloads_left: share
                 .max_downloads
@@ -98,7 +130,7 @@ impl Vault {
         &self,
         link: Link<'_>,
     ) -> Result<DownloadUrl, VaultError> {
-        let Opened { share, file } = self.open_link(link).await?;
+        let (share, file) = self.open_link(link).await?.file()?;
         let node = self.current_node(&share, &file).await?;
         if !self.meta.count_download(share.id).await? {
             return Err(VaultError::ShareNotFound);
@@ -114,7 +146,7 @@ impl Vault {
     }
 
     /// The shared node, while it still holds what the owner shared.
-    async fn current_node(
+    pub(super) async fn current_node(
         &self,
         share: &ShareRecord,
         file: &SharedFile,
@@ -135,7 +167,7 @@ impl Vault {
         conditions: Conditions<'_>,
         counted: bool,
     ) -> Result<Download, VaultError> {
-        let Opened { share, file } = self.open_link(link).await?;
+        let (share, file) = self.open_link(link).await?.file()?;
         let node = self.current_node(&share, &file).await?;
         if counted && counts_as_download(&conditions) && !self.meta.count_download(share.id).await?
         {

@@ -80,8 +80,7 @@ fn owner_view(record: &ShareRecord, name: String, token: Option<String>) -> Shar
 }
 
 impl Vault {
-    /// A share link for one of the caller's files. Folders are refused with
-    /// `NotAFile` until folder shares exist.
+    /// A share link for one of the caller's files or folders.
     pub async fn create_share(
         &self,
         caller: &Caller,
@@ -91,13 +90,24 @@ impl Vault {
         let created_at = now();
         check_request(&req, created_at)?;
         let node = self.node(caller, node_id).await?;
-        if node.kind != NodeKind::File {
-            return Err(VaultError::NotAFile);
+        if node.parent_id.is_none() {
+            // The whole vault is not shared by one link.
+            return Err(VaultError::InvalidMove);
         }
-        let (node, file) = self.shared_file(caller, &node).await?;
         let id = Uuid::new_v4();
-        let secret = ShareSecret::generate();
         let key = ShareKey::random();
+        let (name, sealed) = match node.kind {
+            NodeKind::File => {
+                let (_, file) = self.shared_file(caller, &node).await?;
+                (file.name.clone(), key.seal_file(id, &file))
+            }
+            NodeKind::Folder => {
+                let name = Names::new(&caller.umk).open(&node)?;
+                let sealed = key.seal_folder(id, &name);
+                (name, sealed)
+            }
+        };
+        let secret = ShareSecret::generate();
         let (password, kek) = match req.password {
             Some(password) => {
                 let (salt, params) = (keys::random_salt(), self.limits.share_kdf);
@@ -114,20 +124,27 @@ impl Vault {
             id,
             user_id: caller.user_id,
             node_id: node.id,
-            kind: NodeKind::File,
+            kind: node.kind,
             secret_hash: secret.hash(),
             link_wrapped_key: key.wrap_for_link(&secret.link_key(kek.as_ref()), id),
             owner_wrapped_key: key.wrap_for_owner(&caller.umk, id),
             password,
-            sealed: key.seal_file(id, &file),
+            sealed,
             expires_at: req.expires_at,
             max_downloads: req.max_downloads,
             downloads: 0,
             created_at,
         };
         self.meta.create_share(&record).await?;
+        if node.kind == NodeKind::Folder
+            && let Err(err) = self.fill_folder_share(caller, &key, &record).await
+        {
+            // Half a folder share is no share: take it back.
+            self.meta.delete_share(caller.user_id, id).await?;
+            return Err(err);
+        }
         tracing::info!(user = %caller.user_id, share = %id, "share created");
-        Ok(owner_view(&record, file.name, Some(secret.token(id))))
+        Ok(owner_view(&record, name, Some(secret.token(id))))
     }
 
     /// Argon2id of a share password, through the bounded key work.
@@ -151,7 +168,7 @@ impl Vault {
     /// What a link to `node` opens: its name, object, size and data key,
     /// taken from a record checked against its binding and from the
     /// object's own header.
-    async fn shared_file(
+    pub(super) async fn shared_file(
         &self,
         caller: &Caller,
         node: &NodeRecord,
@@ -202,8 +219,17 @@ impl Vault {
     /// link to it opens the file as it is now. The owner's change stands
     /// either way; a link that could not follow it stops opening anything
     /// (its old object is gone), which is logged.
-    pub(super) async fn shares_follow(&self, caller: &Caller, node: &NodeRecord) {
-        if let Err(err) = self.follow_shares(caller, node).await {
+    pub(super) async fn shares_follow(
+        &self,
+        caller: &Caller,
+        node: &NodeRecord,
+        moved_from: Option<Uuid>,
+    ) {
+        let followed = match self.follow_shares(caller, node).await {
+            Ok(()) => self.follow_folder_shares(caller, node, moved_from).await,
+            Err(err) => Err(err),
+        };
+        if let Err(err) = followed {
             tracing::warn!(user = %caller.user_id, node = %node.id, error = %err, "shares did not follow a change");
         }
     }

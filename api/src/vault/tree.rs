@@ -35,7 +35,7 @@ pub fn parse_ref(caller: &Caller, raw: &str) -> Result<Uuid, VaultError> {
 
 /// Sort order of listings: folders first, then by name ignoring case, ties by
 /// exact name. The same key positions a cursor.
-fn order_key(kind: NodeKind, name: &str) -> (NodeKind, String, String) {
+pub(super) fn order_key(kind: NodeKind, name: &str) -> (NodeKind, String, String) {
     (kind, name.to_lowercase(), name.to_owned())
 }
 
@@ -210,6 +210,7 @@ impl Vault {
                 StoreError::NodeLimit => VaultError::NodeLimit { max: max_nodes },
                 other => other.into(),
             })?;
+        self.shares_follow(caller, &record, None).await;
         Ok(record)
     }
 
@@ -269,7 +270,8 @@ impl Vault {
                 },
             )
             .await?;
-        self.shares_follow(caller, &updated).await;
+        let moved_from = (parent_id != current_parent).then_some(current_parent);
+        self.shares_follow(caller, &updated, moved_from).await;
         Ok(super::names::wire(&updated, name))
     }
 

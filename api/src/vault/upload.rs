@@ -216,14 +216,17 @@ impl Vault {
             }
         }
         let (node, replaced) = match committed {
-            Ok(FileCommit::Created(node)) => (node, false),
+            Ok(FileCommit::Created(node)) => {
+                self.shares_follow(caller, &node, None).await;
+                (node, false)
+            }
             Ok(FileCommit::Replaced {
                 node,
                 old_object_id,
             }) => {
                 self.delete_objects(caller.user_id, vec![old_object_id])
                     .await;
-                self.shares_follow(caller, &node).await;
+                self.shares_follow(caller, &node, None).await;
                 (node, true)
             }
             Err(err) => {

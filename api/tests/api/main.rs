@@ -10,6 +10,7 @@ mod bad_input;
 mod binary;
 mod browser_app;
 mod files;
+mod folder_shares;
 mod folders;
 mod hardening;
 mod helpers;

@@ -1,8 +1,8 @@
 //! The metadata store's sessions, shares and profiles read and damaged behind
 //! the store's back, for the tests of session hygiene: how big a session's
-//! record is, whether a session (or a share) is still stored at all (not just
-//! invisible), and a profile deleted alone — the state a crash in the middle
-//! of an account deletion could leave.
+//! record is, whether a session (or a share, or a share's entries) is still
+//! stored at all (not just invisible), and a profile deleted alone — the
+//! state a crash in the middle of an account deletion could leave.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -250,6 +250,71 @@ impl RawMeta {
                 )
                 .await;
                 item.is_some() || reference.is_some()
+            }
+        }
+    }
+
+    /// Ids of `n` nodes of the user for share entries to name, made behind
+    /// the store's back because many are needed. On SQLite the entries'
+    /// foreign key wants real rows: empty folders under `parent`, written
+    /// in one transaction (the user's node count is left alone). DynamoDB
+    /// never reads an entry's node, and making a thousand through a local
+    /// protocol server takes minutes: fresh ids.
+    pub async fn bulk_nodes(&self, user: Uuid, parent: Uuid, n: usize) -> Vec<Uuid> {
+        let ids: Vec<Uuid> = (0..n).map(|_| Uuid::new_v4()).collect();
+        if let Self::Sqlite { path } = self {
+            let mut conn = Self::connect(path);
+            let tx = conn.transaction().unwrap();
+            for id in &ids {
+                // The id makes a distinct name: one name per folder.
+                let mac = [id.as_bytes().as_slice(), id.as_bytes()].concat();
+                tx.execute(
+                    "INSERT INTO nodes (id, user_id, parent_id, kind, name_ct, name_mac,
+                                        size, object_id, created_at, modified_at)
+                     VALUES (?1, ?2, ?3, 'folder', x'00', ?4, 0, NULL, 0, 0)",
+                    rusqlite::params![id.as_bytes(), user.as_bytes(), parent.as_bytes(), mac],
+                )
+                .unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        ids
+    }
+
+    /// How many entries of the share are stored, whatever `share_entries`
+    /// answers (on DynamoDB: the `ENTRY#` items of its partition).
+    pub async fn share_entries_stored(&self, id: Uuid) -> usize {
+        match self {
+            Self::Sqlite { path } => Self::connect(path)
+                .query_row(
+                    "SELECT COUNT(*) FROM share_entries WHERE share_id = ?1",
+                    [id.as_bytes()],
+                    |row| row.get::<_, i64>(0),
+                )
+                .map(|n| usize::try_from(n).unwrap())
+                .unwrap(),
+            Self::Dynamo { client, table } => {
+                let mut count = 0;
+                let mut start = None;
+                loop {
+                    let out = client
+                        .query()
+                        .table_name(table)
+                        .key_condition_expression("PK = :pk AND begins_with(SK, :entry)")
+                        .expression_attribute_values(":pk", s(format!("SHARE#{id}")))
+                        .expression_attribute_values(":entry", s("ENTRY#".to_owned()))
+                        .select(aws_sdk_dynamodb::types::Select::Count)
+                        .consistent_read(true)
+                        .set_exclusive_start_key(start.take())
+                        .send()
+                        .await
+                        .unwrap();
+                    count += usize::try_from(out.count).unwrap();
+                    match out.last_evaluated_key {
+                        Some(key) if !key.is_empty() => start = Some(key),
+                        _ => return count,
+                    }
+                }
             }
         }
     }

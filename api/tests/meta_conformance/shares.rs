@@ -1,12 +1,14 @@
 //! Share links: created only on the owner's nodes, found by id alone, listed
 //! newest first, re-sealed and revoked only by their owner, downloads
 //! counted atomically, and gone (deleted, not just hidden) with their node
-//! and with the owner's account.
+//! and with the owner's account. The entries of folder shares: put (insert
+//! or replace), read and deleted per node, in thousands, and gone with
+//! their share however it goes.
 
 use std::collections::BTreeSet;
 
 use strongroom_api::store::Conflict;
-use strongroom_api::store::meta::{MetaStore, NodeRecord, SharePassword, ShareRecord};
+use strongroom_api::store::meta::{MetaStore, NodeRecord, SharePassword, ShareRecord, UserRecord};
 use time::Duration;
 use uuid::Uuid;
 
@@ -337,4 +339,297 @@ pub async fn shares_go_with_the_account(store: &dyn MetaStore, raw: &RawMeta) {
         .collect();
     assert_eq!(left, BTreeSet::from([bobs.id]));
     assert_eq!(store.share(bobs.id).await.unwrap(), Some(bobs));
+}
+
+// ---------------------------------------------------------------------------
+// The entries of folder shares
+
+type Entries = Vec<(Uuid, Vec<u8>)>;
+
+/// What a link may know of a node, as a store keeps it: opaque bytes.
+fn sealed_entry(node: Uuid, version: u8) -> Vec<u8> {
+    let mut bytes = node.as_bytes().to_vec();
+    bytes.extend([version; 24]);
+    bytes
+}
+
+fn entries_of(nodes: &[&NodeRecord], version: u8) -> Entries {
+    nodes
+        .iter()
+        .map(|n| (n.id, sealed_entry(n.id, version)))
+        .collect()
+}
+
+/// The entries of `nodes`, in a fixed order (stores answer in none).
+async fn entries(store: &dyn MetaStore, share: Uuid, nodes: &[Uuid]) -> Entries {
+    let mut found = store.share_entries(share, nodes).await.unwrap();
+    found.sort();
+    found
+}
+
+fn sorted(mut entries: Entries) -> Entries {
+    entries.sort();
+    entries
+}
+
+/// A shared folder of Ada's holding `n` folders, with the share.
+async fn shared_folder(
+    store: &dyn MetaStore,
+    n: usize,
+) -> (UserRecord, NodeRecord, Vec<NodeRecord>, ShareRecord) {
+    let ada = user(store, 1000).await;
+    let top = mkdir(store, ada.id, ada.id, "shared").await;
+    let mut inside = Vec::with_capacity(n);
+    for i in 0..n {
+        inside.push(mkdir(store, ada.id, top.id, &format!("n{i}")).await);
+    }
+    let s = share(&top, 0);
+    create(store, &s).await;
+    (ada, top, inside, s)
+}
+
+pub async fn share_entries_round_trip(store: &dyn MetaStore) {
+    let (_, top, inside, s) = shared_folder(store, 4).await;
+    let [a, b, c, d] = [&inside[0], &inside[1], &inside[2], &inside[3]];
+    let all = [a.id, b.id, c.id, d.id];
+    assert!(entries(store, s.id, &all).await.is_empty());
+
+    store
+        .put_share_entries(s.id, &entries_of(&[a, b], 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        entries(store, s.id, &all).await,
+        sorted(entries_of(&[a, b], 1))
+    );
+    // Insert or replace: b is replaced, c added, a left as it was.
+    store
+        .put_share_entries(s.id, &entries_of(&[b, c], 2))
+        .await
+        .unwrap();
+    let mut expected = entries_of(&[a], 1);
+    expected.extend(entries_of(&[b, c], 2));
+    assert_eq!(entries(store, s.id, &all).await, sorted(expected.clone()));
+    // A node given twice in one call: the last wins.
+    let twice = vec![(d.id, sealed_entry(d.id, 3)), (d.id, sealed_entry(d.id, 4))];
+    store.put_share_entries(s.id, &twice).await.unwrap();
+    expected.extend(entries_of(&[d], 4));
+    assert_eq!(entries(store, s.id, &all).await, sorted(expected.clone()));
+
+    // A subset, a node asked for twice, missing nodes, nothing at all.
+    assert_eq!(
+        entries(store, s.id, &[c.id, a.id, c.id]).await,
+        sorted(vec![
+            (a.id, sealed_entry(a.id, 1)),
+            (c.id, sealed_entry(c.id, 2))
+        ])
+    );
+    assert!(entries(store, s.id, &[Uuid::new_v4()]).await.is_empty());
+    assert_eq!(
+        entries(store, s.id, &[Uuid::new_v4(), b.id]).await,
+        entries_of(&[b], 2)
+    );
+    assert!(entries(store, s.id, &[]).await.is_empty());
+    store.put_share_entries(s.id, &[]).await.unwrap();
+    assert_eq!(entries(store, s.id, &all).await, sorted(expected));
+
+    // Entries are per share: another share of the same folder has its own.
+    let other = share(&top, 0);
+    create(store, &other).await;
+    assert!(entries(store, other.id, &all).await.is_empty());
+    store
+        .put_share_entries(other.id, &entries_of(&[a], 9))
+        .await
+        .unwrap();
+    assert_eq!(entries(store, other.id, &all).await, entries_of(&[a], 9));
+    assert_eq!(entries(store, s.id, &[a.id]).await, entries_of(&[a], 1));
+
+    // No share, no entries.
+    let ghost = Uuid::new_v4();
+    assert_not_found(store.put_share_entries(ghost, &entries_of(&[a], 1)).await);
+    assert_not_found(store.put_share_entries(ghost, &[]).await);
+    assert!(entries(store, ghost, &all).await.is_empty());
+}
+
+pub async fn share_entries_are_deleted_per_node(store: &dyn MetaStore) {
+    let (_, _, inside, s) = shared_folder(store, 4).await;
+    let nodes: Vec<&NodeRecord> = inside.iter().collect();
+    let all: Vec<Uuid> = inside.iter().map(|n| n.id).collect();
+    store
+        .put_share_entries(s.id, &entries_of(&nodes, 1))
+        .await
+        .unwrap();
+    // Some of them, with a node that has none and one that does not exist.
+    let gone = [inside[0].id, inside[2].id, Uuid::new_v4()];
+    store.delete_share_entries(s.id, &gone).await.unwrap();
+    assert_eq!(
+        entries(store, s.id, &all).await,
+        sorted(entries_of(&[nodes[1], nodes[3]], 1))
+    );
+    // Again, nothing, or of a share that does not exist: nothing changes.
+    store.delete_share_entries(s.id, &gone).await.unwrap();
+    store.delete_share_entries(s.id, &[]).await.unwrap();
+    store
+        .delete_share_entries(Uuid::new_v4(), &all)
+        .await
+        .unwrap();
+    assert_eq!(entries(store, s.id, &all).await.len(), 2);
+    // A deleted entry can be put again.
+    store
+        .put_share_entries(s.id, &entries_of(&[nodes[0]], 2))
+        .await
+        .unwrap();
+    assert_eq!(
+        entries(store, s.id, &all).await,
+        sorted(
+            [
+                entries_of(&[nodes[0]], 2),
+                entries_of(&[nodes[1], nodes[3]], 1)
+            ]
+            .concat()
+        )
+    );
+}
+
+/// More entries than one batch holds (DynamoDB: 25 per write, 100 per read,
+/// 25 per page of a purge's query), in one call each way.
+pub async fn many_share_entries(store: &dyn MetaStore, raw: &RawMeta) {
+    let (ada, top, _, s) = shared_folder(store, 0).await;
+    let all = raw.bulk_nodes(ada.id, top.id, 1000).await;
+    let version = |node: &Uuid, v: u8| (*node, sealed_entry(*node, v));
+    let first: Entries = all.iter().map(|n| version(n, 1)).collect();
+    store.put_share_entries(s.id, &first).await.unwrap();
+    assert_eq!(entries(store, s.id, &all).await, sorted(first));
+    assert_eq!(raw.share_entries_stored(s.id).await, 1000);
+
+    // Replace the first 300 at once; read back 250 of them.
+    let replaced: Entries = all[..300].iter().map(|n| version(n, 2)).collect();
+    store.put_share_entries(s.id, &replaced).await.unwrap();
+    assert_eq!(
+        entries(store, s.id, &all[50..300]).await,
+        sorted(replaced[50..].to_vec())
+    );
+    // Delete every third: 334 of them.
+    let gone: Vec<Uuid> = all.iter().step_by(3).copied().collect();
+    store.delete_share_entries(s.id, &gone).await.unwrap();
+    let expected: Entries = (0..all.len())
+        .filter(|i| i % 3 != 0)
+        .map(|i| version(&all[i], if i < 300 { 2 } else { 1 }))
+        .collect();
+    assert_eq!(entries(store, s.id, &all).await, sorted(expected));
+    assert_eq!(raw.share_entries_stored(s.id).await, 666);
+
+    // Revoked, the share takes all of them along.
+    assert!(store.delete_share(ada.id, s.id).await.unwrap());
+    assert_eq!(raw.share_entries_stored(s.id).await, 0);
+}
+
+/// Puts an entry of each node in each share.
+async fn fill(store: &dyn MetaStore, shares: &[&ShareRecord], nodes: &[&NodeRecord]) {
+    for s in shares {
+        store
+            .put_share_entries(s.id, &entries_of(nodes, 1))
+            .await
+            .unwrap();
+    }
+}
+
+pub async fn share_entries_go_with_their_share(store: &dyn MetaStore, raw: &RawMeta) {
+    let (ada, top, inside, revoked) = shared_folder(store, 2).await;
+    let nodes: Vec<&NodeRecord> = inside.iter().collect();
+    let all: Vec<Uuid> = inside.iter().map(|n| n.id).collect();
+    let kept = share(&top, 0);
+    let inner = share(nodes[0], 0);
+    create(store, &kept).await;
+    create(store, &inner).await;
+    fill(store, &[&revoked, &kept, &inner], &nodes).await;
+
+    // Revoked: its entries are deleted, not just hidden; a late write to it
+    // is refused and leaves nothing.
+    assert!(store.delete_share(ada.id, revoked.id).await.unwrap());
+    assert_eq!(raw.share_entries_stored(revoked.id).await, 0);
+    assert!(entries(store, revoked.id, &all).await.is_empty());
+    assert_not_found(
+        store
+            .put_share_entries(revoked.id, &entries_of(&nodes, 2))
+            .await,
+    );
+    assert_eq!(raw.share_entries_stored(revoked.id).await, 0);
+    assert_eq!(raw.share_entries_stored(kept.id).await, 2);
+
+    // The shared node deleted (with the store's `delete_node`): the share
+    // goes, and its entries with it.
+    store.delete_node(ada.id, nodes[0].id).await.unwrap();
+    assert_eq!(raw.share_entries_stored(inner.id).await, 0);
+
+    // The shared node lost some other way: the share is hidden when read,
+    // and deleted with its entries.
+    raw.lose_node(ada.id, top.id).await;
+    assert_eq!(store.share(kept.id).await.unwrap(), None);
+    assert!(!raw.share_stored(ada.id, kept.id).await);
+    assert_eq!(raw.share_entries_stored(kept.id).await, 0);
+}
+
+pub async fn share_entries_go_with_the_account(store: &dyn MetaStore, raw: &RawMeta) {
+    let (ada, top, inside, of_top) = shared_folder(store, 3).await;
+    let nodes: Vec<&NodeRecord> = inside.iter().collect();
+    let root = store.node(ada.id, ada.id).await.unwrap().unwrap();
+    let of_root = share(&root, 0);
+    let of_inner = share(nodes[1], 0);
+    create(store, &of_root).await;
+    create(store, &of_inner).await;
+    fill(store, &[&of_top, &of_root, &of_inner], &nodes).await;
+    let (bob, _, bobs_inside, bobs) = shared_folder(store, 2).await;
+    let bobs_nodes: Vec<&NodeRecord> = bobs_inside.iter().collect();
+    fill(store, &[&bobs], &bobs_nodes).await;
+
+    store.delete_user(ada.id).await.unwrap();
+    for s in [&of_top, &of_root, &of_inner] {
+        assert_eq!(raw.share_entries_stored(s.id).await, 0, "{s:?}");
+    }
+    assert!(store.node(ada.id, top.id).await.unwrap().is_none());
+    // Bob's are untouched.
+    assert_eq!(raw.share_entries_stored(bobs.id).await, 2);
+    let bobs_ids: Vec<Uuid> = bobs_inside.iter().map(|n| n.id).collect();
+    assert_eq!(
+        entries(store, bobs.id, &bobs_ids).await,
+        sorted(entries_of(&bobs_nodes, 1))
+    );
+    assert!(store.delete_user(bob.id).await.is_ok());
+    assert_eq!(raw.share_entries_stored(bobs.id).await, 0);
+}
+
+/// A node inside a shared folder deleted. On SQLite its entry goes with it
+/// (the cascade), and an entry for a node that is gone is not even written.
+/// On DynamoDB the entry stays until its share goes: nothing asks for it
+/// (the vault only asks for the nodes it found in the live tree), and it
+/// opens nothing without the share. The store's contract allows both.
+pub async fn share_entries_of_a_deleted_node(store: &dyn MetaStore, raw: &RawMeta) {
+    let (ada, _, inside, s) = shared_folder(store, 2).await;
+    let sub = &inside[1];
+    let below = put_file(store, ada.id, sub.id, "below", 1).await;
+    let kept = &inside[0];
+    let all = [kept.id, sub.id, below.id];
+    store
+        .put_share_entries(s.id, &entries_of(&[kept, sub, &below], 1))
+        .await
+        .unwrap();
+
+    store.delete_node(ada.id, sub.id).await.unwrap();
+    let late = entries_of(&[&below], 2);
+    let cascades = matches!(raw, RawMeta::Sqlite { .. });
+    let put_late = store.put_share_entries(s.id, &late).await;
+    assert!(put_late.is_ok(), "{put_late:?}");
+    if cascades {
+        assert_eq!(entries(store, s.id, &all).await, entries_of(&[kept], 1));
+        assert_eq!(raw.share_entries_stored(s.id).await, 1);
+    } else {
+        let mut lingering = entries_of(&[kept, sub], 1);
+        lingering.extend(late);
+        assert_eq!(entries(store, s.id, &all).await, sorted(lingering));
+        assert_eq!(raw.share_entries_stored(s.id).await, 3);
+    }
+    // Either way they go with the share.
+    assert!(store.delete_share(ada.id, s.id).await.unwrap());
+    assert_eq!(raw.share_entries_stored(s.id).await, 0);
 }

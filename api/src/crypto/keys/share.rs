@@ -155,55 +155,124 @@ impl ShareKey {
         unwrap_key(&owner_key(umk), wrapped, &aad(b"share owner", share_id)).map(Self)
     }
 
-    /// nonce 12 ‖ AES-256-GCM(SK, object 16 ‖ size 8 BE ‖ DEK 32 ‖ name)
-    /// ‖ tag 16, aad = "share file" ‖ share id.
-    #[must_use]
-    pub fn seal_file(&self, share_id: Uuid, file: &SharedFile) -> Vec<u8> {
-        let mut buf = Zeroizing::new(Vec::with_capacity(56 + file.name.len() + TAG_LEN));
-        buf.extend_from_slice(file.object_id.as_bytes());
-        buf.extend_from_slice(&file.size.to_be_bytes());
-        buf.extend_from_slice(file.dek.as_bytes());
-        buf.extend_from_slice(file.name.as_bytes());
+    /// nonce 12 ‖ AES-256-GCM(SK, bytes) ‖ tag 16.
+    fn seal(&self, aad: &[u8], bytes: &[u8]) -> Vec<u8> {
+        let mut buf = Zeroizing::new(Vec::with_capacity(bytes.len() + TAG_LEN));
+        buf.extend_from_slice(bytes);
         let nonce: [u8; NONCE_LEN] = random_array();
-        ChunkCipher::new(self.0.as_bytes()).seal_in_place(
-            &nonce,
-            &aad(b"share file", share_id),
-            &mut buf,
-        );
+        ChunkCipher::new(self.0.as_bytes()).seal_in_place(&nonce, aad, &mut buf);
         [&nonce[..], &buf[..]].concat()
     }
 
-    /// # Errors
-    /// [`CryptoError::ShareAuth`] when it fails to authenticate or is malformed.
-    pub fn open_file(&self, share_id: Uuid, sealed: &[u8]) -> Result<SharedFile, CryptoError> {
-        if sealed.len() < NONCE_LEN + 56 + TAG_LEN {
+    fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        if sealed.len() < NONCE_LEN + TAG_LEN {
             return Err(CryptoError::ShareAuth);
         }
         let (nonce, ct) = sealed.split_at(NONCE_LEN);
         let nonce: &[u8; NONCE_LEN] = nonce.try_into().map_err(|_| CryptoError::ShareAuth)?;
         let mut buf = Zeroizing::new(ct.to_vec());
         ChunkCipher::new(self.0.as_bytes())
-            .open_in_place(nonce, &aad(b"share file", share_id), &mut buf)
+            .open_in_place(nonce, aad, &mut buf)
             .map_err(|()| CryptoError::ShareAuth)?;
-        let field = |range: core::ops::Range<usize>| buf.get(range).ok_or(CryptoError::ShareAuth);
-        let object_id = Uuid::from_slice(field(0..16)?).map_err(|_| CryptoError::ShareAuth)?;
-        let size = u64::from_be_bytes(
-            field(16..24)?
-                .try_into()
-                .map_err(|_| CryptoError::ShareAuth)?,
-        );
-        let dek: [u8; 32] = field(24..56)?
-            .try_into()
-            .map_err(|_| CryptoError::ShareAuth)?;
-        let name = String::from_utf8(field(56..buf.len())?.to_vec())
-            .map_err(|_| CryptoError::ShareAuth)?;
-        Ok(SharedFile {
-            name,
-            object_id,
-            size,
-            dek: Dek::from_bytes(dek),
-        })
+        Ok(buf)
     }
+
+    /// What a file share opens: AES-256-GCM(SK, object 16 ‖ size 8 BE ‖
+    /// DEK 32 ‖ name), aad = "share file" ‖ share id.
+    #[must_use]
+    pub fn seal_file(&self, share_id: Uuid, file: &SharedFile) -> Vec<u8> {
+        self.seal(&aad(b"share file", share_id), &file_bytes(file))
+    }
+
+    /// # Errors
+    /// [`CryptoError::ShareAuth`] when it fails to authenticate or is malformed.
+    pub fn open_file(&self, share_id: Uuid, sealed: &[u8]) -> Result<SharedFile, CryptoError> {
+        file_from(&self.open(&aad(b"share file", share_id), sealed)?)
+    }
+
+    /// A folder share's own name, aad = "share folder" ‖ share id.
+    #[must_use]
+    pub fn seal_folder(&self, share_id: Uuid, name: &str) -> Vec<u8> {
+        self.seal(&aad(b"share folder", share_id), name.as_bytes())
+    }
+
+    /// # Errors
+    /// [`CryptoError::ShareAuth`] when it fails to authenticate.
+    pub fn open_folder(&self, share_id: Uuid, sealed: &[u8]) -> Result<String, CryptoError> {
+        let bytes = self.open(&aad(b"share folder", share_id), sealed)?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| CryptoError::ShareAuth)
+    }
+
+    /// One node inside a shared folder, aad = "share entry" ‖ share id ‖
+    /// node id: an entry copied onto another node or share does not open.
+    #[must_use]
+    pub fn seal_entry(&self, share_id: Uuid, node_id: Uuid, entry: &SharedEntry) -> Vec<u8> {
+        let bytes = match entry {
+            SharedEntry::Folder { name } => [&[0u8][..], name.as_bytes()].concat(),
+            SharedEntry::File(file) => [&[1u8][..], &file_bytes(file)].concat(),
+        };
+        let bytes = Zeroizing::new(bytes);
+        self.seal(&entry_aad(share_id, node_id), &bytes)
+    }
+
+    /// # Errors
+    /// [`CryptoError::ShareAuth`] when it fails to authenticate or is malformed.
+    pub fn open_entry(
+        &self,
+        share_id: Uuid,
+        node_id: Uuid,
+        sealed: &[u8],
+    ) -> Result<SharedEntry, CryptoError> {
+        let bytes = self.open(&entry_aad(share_id, node_id), sealed)?;
+        match bytes.split_first() {
+            Some((0, name)) => Ok(SharedEntry::Folder {
+                name: String::from_utf8(name.to_vec()).map_err(|_| CryptoError::ShareAuth)?,
+            }),
+            Some((1, file)) => file_from(file).map(SharedEntry::File),
+            _ => Err(CryptoError::ShareAuth),
+        }
+    }
+}
+
+/// What a link may know of one node inside a shared folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SharedEntry {
+    Folder { name: String },
+    File(SharedFile),
+}
+
+fn entry_aad(share_id: Uuid, node_id: Uuid) -> Vec<u8> {
+    [&b"share entry"[..], share_id.as_bytes(), node_id.as_bytes()].concat()
+}
+
+fn file_bytes(file: &SharedFile) -> Zeroizing<Vec<u8>> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(56 + file.name.len()));
+    buf.extend_from_slice(file.object_id.as_bytes());
+    buf.extend_from_slice(&file.size.to_be_bytes());
+    buf.extend_from_slice(file.dek.as_bytes());
+    buf.extend_from_slice(file.name.as_bytes());
+    buf
+}
+
+fn file_from(bytes: &[u8]) -> Result<SharedFile, CryptoError> {
+    let field = |range: core::ops::Range<usize>| bytes.get(range).ok_or(CryptoError::ShareAuth);
+    let object_id = Uuid::from_slice(field(0..16)?).map_err(|_| CryptoError::ShareAuth)?;
+    let size = u64::from_be_bytes(
+        field(16..24)?
+            .try_into()
+            .map_err(|_| CryptoError::ShareAuth)?,
+    );
+    let dek: [u8; 32] = field(24..56)?
+        .try_into()
+        .map_err(|_| CryptoError::ShareAuth)?;
+    let name =
+        String::from_utf8(field(56..bytes.len())?.to_vec()).map_err(|_| CryptoError::ShareAuth)?;
+    Ok(SharedFile {
+        name,
+        object_id,
+        size,
+        dek: Dek::from_bytes(dek),
+    })
 }
 
 #[cfg(test)]
@@ -265,6 +334,27 @@ mod tests {
         // The sealed file opens only under its share's id and key.
         assert!(sk.open_file(Uuid::new_v4(), &sealed).is_err());
         assert!(ShareKey::random().open_file(id, &sealed).is_err());
+    }
+
+    #[test]
+    fn entries_open_only_for_their_node_and_share() {
+        let (share, node) = (Uuid::new_v4(), Uuid::new_v4());
+        let sk = ShareKey::random();
+        for entry in [
+            SharedEntry::Folder {
+                name: "Fotos 2026".to_owned(),
+            },
+            SharedEntry::File(file()),
+        ] {
+            let sealed = sk.seal_entry(share, node, &entry);
+            assert_eq!(sk.open_entry(share, node, &sealed).unwrap(), entry);
+            assert!(sk.open_entry(share, Uuid::new_v4(), &sealed).is_err());
+            assert!(sk.open_entry(Uuid::new_v4(), node, &sealed).is_err());
+            assert!(sk.open_file(share, &sealed).is_err());
+        }
+        let root = sk.seal_folder(share, "Shared");
+        assert_eq!(sk.open_folder(share, &root).unwrap(), "Shared");
+        assert!(sk.open_file(share, &root).is_err());
     }
 
     #[test]

@@ -225,6 +225,29 @@ pub trait ShareStore: Send + Sync {
     async fn count_download(&self, id: Uuid) -> Result<bool, StoreError>;
     /// Revokes a share of the user's; `false` when there is none.
     async fn delete_share(&self, user_id: Uuid, id: Uuid) -> Result<bool, StoreError>;
+    /// Sets (inserts or replaces) the entries of a folder share: for each
+    /// node inside the shared folder, what the link may know of it, sealed
+    /// under the share's key. Entries go with their share, and with their
+    /// node (or are ignored once it is gone: callers only ask for nodes
+    /// they found in the tree). `NotFound` when the share does not exist
+    /// (revoked meanwhile): then no entry of it is kept.
+    async fn put_share_entries(
+        &self,
+        share_id: Uuid,
+        entries: &[(Uuid, Vec<u8>)],
+    ) -> Result<(), StoreError>;
+    /// The entries of these nodes that exist, in no particular order.
+    async fn share_entries(
+        &self,
+        share_id: Uuid,
+        node_ids: &[Uuid],
+    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError>;
+    /// Removes the entries of these nodes (moved out of the shared folder).
+    async fn delete_share_entries(
+        &self,
+        share_id: Uuid,
+        node_ids: &[Uuid],
+    ) -> Result<(), StoreError>;
 }
 
 /// The whole metadata store.

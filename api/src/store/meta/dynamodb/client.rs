@@ -1,15 +1,15 @@
 //! Calls to DynamoDB with what every operation needs: errors mapped to
 //! `StoreError` (overload and network trouble are `Unavailable`), consistent
-//! reads with pagination, batch reads with retries, and transactions that say
-//! which condition failed.
+//! reads with pagination, batch reads and writes with retries, and
+//! transactions that say which condition failed.
 
 use std::time::Duration;
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, WriteRequest};
 
 use super::expr::{self, Ex, Item};
-use super::{DynamoMetaStore, MAX_BATCH_GET, MAX_TRANSACTION_ITEMS};
+use super::{DynamoMetaStore, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS};
 use crate::store::StoreError;
 
 impl DynamoMetaStore {
@@ -146,6 +146,40 @@ impl DynamoMetaStore {
             }
         }
         Ok(found)
+    }
+
+    /// `BatchWriteItem` of any number of puts and deletes, in chunks of 25,
+    /// retrying unprocessed items. Not atomic: each item is written on its
+    /// own, and no key may come twice (DynamoDB refuses the chunk).
+    pub(super) async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+        for chunk in requests.chunks(MAX_BATCH_WRITE) {
+            let mut pending = chunk.to_vec();
+            let mut attempt = 0u32;
+            while !pending.is_empty() {
+                if attempt > 0 {
+                    backoff(attempt).await;
+                }
+                attempt += 1;
+                if attempt > 8 {
+                    return Err(StoreError::Unavailable(
+                        "DynamoDB BatchWriteItem: items stayed unprocessed".to_owned(),
+                    ));
+                }
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, std::mem::take(&mut pending))
+                    .send()
+                    .await
+                    .map_err(|err| self.sdk_err("BatchWriteItem", err))?;
+                if let Some(mut unprocessed) = out.unprocessed_items
+                    && let Some(rest) = unprocessed.remove(&self.table)
+                {
+                    pending = rest;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// One conditional `UpdateItem`; `false` when its condition failed.

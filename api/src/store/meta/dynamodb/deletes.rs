@@ -1,5 +1,5 @@
 //! Deleting a node and its subtree, releasing quota, with the shares of the
-//! subtree.
+//! subtree and their entries.
 
 use std::collections::HashSet;
 
@@ -11,7 +11,7 @@ use super::changes::count_and_charge;
 use super::expr::{self, Ex, s};
 use super::items::{self};
 use super::nodes::{ATTEMPTS, children, contention, node};
-use super::{DynamoMetaStore, MAX_TRANSACTION_ITEMS, shares};
+use super::{DynamoMetaStore, MAX_TRANSACTION_ITEMS, share_entries, shares};
 use crate::store::StoreError;
 use crate::store::meta::NodeRecord;
 
@@ -58,7 +58,8 @@ pub(super) async fn delete_node(
         let subtree_ids = std::iter::once(top.id)
             .chain(below.iter().map(|x| x.id))
             .collect();
-        let mut rest = shares::shares_of_nodes_deletes(store, user_id, &subtree_ids).await?;
+        let (shares, mut rest) =
+            shares::shares_of_nodes_deletes(store, user_id, &subtree_ids).await?;
         for x in &below {
             let parent = x
                 .parent_id
@@ -84,6 +85,12 @@ pub(super) async fn delete_node(
         }
         // The subtree is out of sight; the rest is clean-up.
         store.transact_chunks(later).await?;
+        // The entries of its shares last, once the share items are gone.
+        // Best effort: the nodes are deleted, and the caller needs
+        // `objects`; entries left behind open nothing without their share.
+        if let Err(err) = share_entries::purge_all(store, &shares).await {
+            tracing::warn!(error = %err, "could not delete the entries of deleted shares");
+        }
         return Ok(objects);
     }
     Err(contention("delete_node"))

@@ -19,6 +19,7 @@ pub(super) const OBJECT_PREFIX: &str = "OBJ#";
 pub(super) const SESSION_REF_PREFIX: &str = "SESSION#";
 pub(super) const SHARE: &str = "SHARE";
 pub(super) const SHARE_PREFIX: &str = "SHARE#";
+pub(super) const SHARE_ENTRY_PREFIX: &str = "ENTRY#";
 pub(super) const INVITE: &str = "INVITE";
 pub(super) const LOCKOUT: &str = "LOCKOUT";
 pub(super) const KEY_CHECK: &str = "KEYCHECK";
@@ -98,6 +99,11 @@ pub(super) fn share_key(id: Uuid) -> Item {
 
 pub(super) fn share_ref_key(user: Uuid, id: Uuid) -> Item {
     key(user_pk(user), &share_ref_sk(id))
+}
+
+/// An entry of a folder share, in the share's partition.
+pub(super) fn share_entry_key(share: Uuid, node: Uuid) -> Item {
+    key(share_pk(share), &format!("{SHARE_ENTRY_PREFIX}{node}"))
 }
 
 pub(super) fn name_key(user: Uuid, parent: Uuid, mac: &[u8; 32]) -> Item {
@@ -336,4 +342,22 @@ pub(super) fn share_from_item(item: &Item) -> Result<ShareRecord, StoreError> {
         downloads: count("downloads")?.unwrap_or(0),
         created_at: r.time("created_at")?,
     })
+}
+
+pub(super) fn share_entry_item(share: Uuid, node: Uuid, sealed: &[u8]) -> Item {
+    let mut item = share_entry_key(share, node);
+    item.insert("type".to_owned(), s("share_entry"));
+    item.insert("sealed".to_owned(), b(sealed));
+    item
+}
+
+/// The node an entry is of (its sort key says) and what it holds.
+pub(super) fn share_entry_from_item(item: &Item) -> Result<(Uuid, Vec<u8>), StoreError> {
+    let r = Reader::new(item, "share entry");
+    let sk = r.s("SK")?;
+    let node = sk
+        .strip_prefix(SHARE_ENTRY_PREFIX)
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("share entry {sk}")))?;
+    Ok((node, r.bytes("sealed")?))
 }

@@ -27,6 +27,7 @@
 //! | session | `SESSION#<session>` | `SESSION` | `id`, `user_id`, `secret_hash` B, `wrapped_umk` B, `created_at` N, `expires_at` N, `expires_at_ttl` N, `retired` B (the last `RETIRED_HASHES_KEPT` hashes rotated away from, 32 bytes each, newest first; a BS on items last rotated before that bound) |
 //! | share ref | `USER#<user>` | `SHARE#<share>` | `node_id` — finds a user's shares (`shares_of`, node and account deletion) |
 //! | share | `SHARE#<share>` | `SHARE` | `id`, `user_id`, `node_id`, `kind`, `secret_hash` B (SHA-256 of the link's secret), `link_wrapped_key` B, `owner_wrapped_key` B, `password_salt`? B, `password_params`?, `sealed` B, `expires_at`? N, `max_downloads`? N (absent: unlimited), `downloads` N, `created_at` N |
+//! | share entry | `SHARE#<share>` | `ENTRY#<node>` | `sealed` B (what a folder share's link may know of a node inside the folder, sealed under the share's key) — one per node, beside its share item |
 //!
 //! The root folder of a user is the node whose id is the user id; it has no
 //! parent and no name claim. Claims are always written and deleted in the same
@@ -89,8 +90,19 @@
 //!   and deletes the shares of the subtree ahead of the nodes below the top
 //!   (so in the first transaction while there is room); one made while the
 //!   node was being deleted is hidden by `share`. **delete_user** deletes the
-//!   user's shares right after the sessions, and any share ref met later
-//!   takes its share with it.
+//!   user's shares right after the sessions (share items, then their
+//!   entries, then the refs, so that a second call still finds them), and
+//!   any share ref met later takes its share with it the same way.
+//! - **Share entries** go in `BatchWriteItem`s of 25 and come back in
+//!   `BatchGetItem`s of 100 (a shared folder may hold thousands of nodes:
+//!   too many for a transaction). Every deletion of a share item (revoke,
+//!   a stale share met by `share` or `shares_of`, `delete_node`,
+//!   `delete_user`) is followed by a query of the share's partition that
+//!   deletes its entries; `put_share_entries` reads the share item before
+//!   and again after writing, and purges the partition when it is gone, so
+//!   entries written during a revocation do not outlive it. An entry whose
+//!   node is deleted stays until its share goes (harmless: the vault only
+//!   asks for nodes it found in the tree).
 //! - **rotate_session**: compare-and-swap, `secret_hash = :current`, replacing
 //!   `retired` with the old hash followed by the newest of those it held (read
 //!   just before; the condition makes that safe); the session ref's TTL follows
@@ -116,6 +128,7 @@ mod nodes;
 mod profiles;
 mod provision;
 mod sessions;
+mod share_entries;
 mod shares;
 mod tree;
 mod users;
@@ -133,6 +146,8 @@ pub const TTL_ATTRIBUTE: &str = "expires_at_ttl";
 const MAX_TRANSACTION_ITEMS: usize = 100;
 /// Most keys one `BatchGetItem` may ask for.
 const MAX_BATCH_GET: usize = 100;
+/// Most puts and deletes one `BatchWriteItem` may hold.
+const MAX_BATCH_WRITE: usize = 25;
 
 pub struct DynamoMetaStore {
     client: Client,

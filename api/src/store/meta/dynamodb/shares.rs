@@ -2,7 +2,9 @@
 //! plus a ref in the owner's partition (found by user), written and deleted
 //! together. Nothing cascades here: `delete_node` and `delete_user` delete
 //! the shares they find, and a share whose node is gone anyway (a share made
-//! while its node was being deleted) is hidden and deleted when read.
+//! while its node was being deleted) is hidden and deleted when read. Every
+//! deletion of a share item is followed by the purge of its entries
+//! (`share_entries.rs`).
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -10,9 +12,9 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use uuid::Uuid;
 
-use super::DynamoMetaStore;
 use super::expr::{self, Ex, Reader, b, n, s};
 use super::items::{self, SHARE_PREFIX};
+use super::{DynamoMetaStore, share_entries};
 use crate::store::meta::{ShareRecord, ShareStore};
 use crate::store::{Conflict, StoreError};
 
@@ -72,12 +74,31 @@ impl ShareStore for DynamoMetaStore {
     }
 
     async fn delete_share(&self, user_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
-        let ops = vec![
-            expr::delete(&self.table, items::share_key(id), owned_by(user_id))?,
-            expr::delete(&self.table, items::share_ref_key(user_id, id), Ex::new())?,
-        ];
-        // Cancelled: no such share, or someone else's (left alone).
-        Ok(self.transact(ops).await?.is_ok())
+        delete_share(self, user_id, id).await
+    }
+
+    async fn put_share_entries(
+        &self,
+        share_id: Uuid,
+        entries: &[(Uuid, Vec<u8>)],
+    ) -> Result<(), StoreError> {
+        share_entries::put(self, share_id, entries).await
+    }
+
+    async fn share_entries(
+        &self,
+        share_id: Uuid,
+        node_ids: &[Uuid],
+    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+        share_entries::get(self, share_id, node_ids).await
+    }
+
+    async fn delete_share_entries(
+        &self,
+        share_id: Uuid,
+        node_ids: &[Uuid],
+    ) -> Result<(), StoreError> {
+        share_entries::delete(self, share_id, node_ids).await
     }
 }
 
@@ -116,6 +137,33 @@ async fn create_share(store: &DynamoMetaStore, share: &ShareRecord) -> Result<()
         Err(failed) if failed.first() == Some(&true) => Err(StoreError::NotFound),
         Err(_) => Err(StoreError::Conflict(Conflict::Id)),
     }
+}
+
+/// Revokes the share and its ref, then purges its entries.
+async fn delete_share(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<bool, StoreError> {
+    let ops = vec![
+        expr::delete(&store.table, items::share_key(id), owned_by(user_id))?,
+        expr::delete(&store.table, items::share_ref_key(user_id, id), Ex::new())?,
+    ];
+    if store.transact(ops).await?.is_err() {
+        // No such share, or someone else's (left alone). When the item is
+        // gone, entries left by a revocation that failed after it are
+        // purged now: they open nothing and nothing else would find them.
+        if store
+            .get(items::share_pk(id), items::SHARE)
+            .await?
+            .is_none()
+        {
+            share_entries::purge(store, id).await?;
+        }
+        return Ok(false);
+    }
+    share_entries::purge(store, id).await?;
+    Ok(true)
 }
 
 /// The share, if it exists and its node still does.
@@ -214,43 +262,70 @@ fn share_deletes(
     Ok(ops)
 }
 
-/// Deletes shares whose node is gone. Best effort: they are already hidden
-/// from every read, and the next read tries again.
+/// Deletes shares whose node is gone, then their entries. Best effort:
+/// they are already hidden from every read, and the next read tries again.
 async fn forget(store: &DynamoMetaStore, stale: &[ShareRecord]) {
     let Some(first) = stale.first() else {
         return;
     };
-    let ops = share_deletes(store, first.user_id, stale.iter().map(|share| share.id));
-    let result = match ops {
-        Ok(ops) => store.transact_chunks(ops).await,
-        Err(err) => Err(err),
+    let ids: Vec<Uuid> = stale.iter().map(|share| share.id).collect();
+    let result = async {
+        let ops = share_deletes(store, first.user_id, ids.iter().copied())?;
+        store.transact_chunks(ops).await?;
+        share_entries::purge_all(store, &ids).await
     };
-    if let Err(err) = result {
+    if let Err(err) = result.await {
         tracing::warn!(error = %err, "could not delete shares of a deleted node");
     }
 }
 
-/// The deletes of the user's shares of any of `nodes` (a subtree being
-/// deleted), for `delete_node` to run with the nodes.
+/// The user's shares of any of `nodes` (a subtree being deleted): their
+/// ids, for `delete_node` to purge their entries once they are gone, and
+/// the deletes of the shares with their refs, to run with the nodes.
 pub(super) async fn shares_of_nodes_deletes(
     store: &DynamoMetaStore,
     user_id: Uuid,
     nodes: &HashSet<Uuid>,
-) -> Result<Vec<TransactWriteItem>, StoreError> {
+) -> Result<(Vec<Uuid>, Vec<TransactWriteItem>), StoreError> {
     let refs = share_refs(store, user_id).await?;
-    let ids = refs
+    let ids: Vec<Uuid> = refs
         .iter()
         .filter(|r| nodes.contains(&r.node_id))
-        .map(|r| r.id);
-    share_deletes(store, user_id, ids)
+        .map(|r| r.id)
+        .collect();
+    let ops = share_deletes(store, user_id, ids.iter().copied())?;
+    Ok((ids, ops))
 }
 
-/// Deletes every share of the user, with its ref (account deletion).
+/// Deletes every share of the user, with its entries and ref (account
+/// deletion).
 pub(super) async fn delete_shares_of(
     store: &DynamoMetaStore,
     user_id: Uuid,
 ) -> Result<(), StoreError> {
     let refs = share_refs(store, user_id).await?;
-    let ops = share_deletes(store, user_id, refs.iter().map(|r| r.id))?;
-    store.transact_chunks(ops).await
+    let ids: Vec<Uuid> = refs.iter().map(|r| r.id).collect();
+    delete_shares(store, user_id, &ids).await
+}
+
+/// Deletes these shares of the user: the share items first (no link opens
+/// anything from then on), then their entries, then the refs last, so that
+/// a run stopped anywhere still finds the refs and the next one finishes.
+pub(super) async fn delete_shares(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    ids: &[Uuid],
+) -> Result<(), StoreError> {
+    let table = &store.table;
+    let shares = ids
+        .iter()
+        .map(|id| expr::delete(table, items::share_key(*id), Ex::new()))
+        .collect::<Result<Vec<_>, _>>()?;
+    store.transact_chunks(shares).await?;
+    share_entries::purge_all(store, ids).await?;
+    let refs = ids
+        .iter()
+        .map(|id| expr::delete(table, items::share_ref_key(user_id, *id), Ex::new()))
+        .collect::<Result<Vec<_>, _>>()?;
+    store.transact_chunks(refs).await
 }

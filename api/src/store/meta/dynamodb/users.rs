@@ -254,22 +254,21 @@ pub(super) async fn write_credentials(
     store.update_one(items::profile_key(id), ex).await
 }
 
-/// The item a ref in the user's partition names outside it (a session, a
-/// share), which goes with the ref.
-fn referenced_item(sk: &str) -> Result<Option<expr::Item>, StoreError> {
-    let parse = |id: &str, what: &str| {
-        Uuid::parse_str(id).map_err(|_| StoreError::Corrupt(format!("{what} ref {sk}")))
+/// The session a ref in the user's partition names, which goes with the ref.
+fn referenced_session(sk: &str) -> Result<Option<expr::Item>, StoreError> {
+    let Some(session) = sk.strip_prefix(SESSION_REF_PREFIX) else {
+        return Ok(None);
     };
-    if let Some(session) = sk.strip_prefix(SESSION_REF_PREFIX) {
-        return Ok(Some(key(
-            items::session_pk(parse(session, "session")?),
-            SESSION,
-        )));
-    }
-    if let Some(share) = sk.strip_prefix(SHARE_PREFIX) {
-        return Ok(Some(items::share_key(parse(share, "share")?)));
-    }
-    Ok(None)
+    let id =
+        Uuid::parse_str(session).map_err(|_| StoreError::Corrupt(format!("session ref {sk}")))?;
+    Ok(Some(key(items::session_pk(id), SESSION)))
+}
+
+/// The share a ref in the user's partition names, if it is a share ref.
+fn referenced_share(sk: &str) -> Result<Option<Uuid>, StoreError> {
+    sk.strip_prefix(SHARE_PREFIX)
+        .map(|id| Uuid::parse_str(id).map_err(|_| StoreError::Corrupt(format!("share ref {sk}"))))
+        .transpose()
 }
 
 /// Sessions and shares first, then profile and email claim (one
@@ -321,13 +320,20 @@ pub(super) async fn delete_user(store: &DynamoMetaStore, id: Uuid) -> Result<(),
             return Ok(());
         }
         let mut ops = Vec::with_capacity(rest.len());
+        let mut shares = Vec::new();
         for item in rest {
             let sk = Reader::new(&item, "item").s("SK")?;
-            if let Some(target) = referenced_item(sk)? {
-                ops.push(expr::delete(table, target, Ex::new())?);
+            // A share goes with its entries and its ref, in that order.
+            if let Some(share) = referenced_share(sk)? {
+                shares.push(share);
+                continue;
+            }
+            if let Some(session) = referenced_session(sk)? {
+                ops.push(expr::delete(table, session, Ex::new())?);
             }
             ops.push(expr::delete(table, key(items::user_pk(id), sk), Ex::new())?);
         }
+        super::shares::delete_shares(store, id, &shares).await?;
         store.transact_chunks(ops).await?;
     }
     Err(StoreError::Unavailable(format!(

@@ -16,6 +16,7 @@ mod lockout;
 mod nodes;
 mod profiles;
 mod sessions;
+mod share_entries;
 mod shares;
 mod tree;
 mod users;
@@ -54,6 +55,7 @@ pub(super) fn migrations(keys: &ProfileKeys) -> Migrations<'static> {
         M::up(include_str!("006_binding.sql")),
         M::up(include_str!("007_session_hygiene.sql")),
         M::up(include_str!("008_shares.sql")),
+        M::up(include_str!("009_share_entries.sql")),
     ])
 }
 

@@ -1,13 +1,14 @@
 //! Share links on SQLite. A share row references its node with
 //! `ON DELETE CASCADE`, so it goes with the node, a folder above it, or the
-//! account: `share` never meets one whose node is gone.
+//! account: `share` never meets one whose node is gone. The entries of
+//! folder shares are in `share_entries.rs`.
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::nodes::{kind_from_text, kind_text};
-use super::{SqliteMetaStore, blob, from_unix, unix};
+use super::{SqliteMetaStore, blob, from_unix, share_entries, unix};
 use crate::store::StoreError;
 use crate::store::meta::{SharePassword, ShareRecord, ShareStore};
 
@@ -206,5 +207,35 @@ impl ShareStore for SqliteMetaStore {
             Ok(changed > 0)
         })
         .await
+    }
+
+    async fn put_share_entries(
+        &self,
+        share_id: Uuid,
+        entries: &[(Uuid, Vec<u8>)],
+    ) -> Result<(), StoreError> {
+        let entries = entries.to_vec();
+        self.run(move |conn| share_entries::put(conn, share_id, &entries))
+            .await
+    }
+
+    async fn share_entries(
+        &self,
+        share_id: Uuid,
+        node_ids: &[Uuid],
+    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+        let node_ids = node_ids.to_vec();
+        self.run(move |conn| share_entries::get(conn, share_id, &node_ids))
+            .await
+    }
+
+    async fn delete_share_entries(
+        &self,
+        share_id: Uuid,
+        node_ids: &[Uuid],
+    ) -> Result<(), StoreError> {
+        let node_ids = node_ids.to_vec();
+        self.run(move |conn| share_entries::delete(conn, share_id, &node_ids))
+            .await
     }
 }
