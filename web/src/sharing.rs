@@ -260,6 +260,18 @@ impl LinkProblem {
     }
 }
 
+/// Words for a failed "Download all (zip)" of a link with a password, when
+/// the server has no way to hand such a zip to a plain link (no
+/// `zip-url`): the files can still be downloaded one by one.
+pub fn zip_words(error: &ApiError, with_password: bool) -> Option<String> {
+    let missing = error.is(kinds::NOT_FOUND) || error.status() == Some(405);
+    (with_password && missing).then(|| {
+        String::from(
+            "This server cannot zip a folder shared with a password yet: download the files one by one.",
+        )
+    })
+}
+
 /// The path of a folder inside a shared folder, for `children?path=`.
 pub fn folder_path(path: &[String]) -> String {
     path.join("/")
@@ -458,6 +470,17 @@ mod tests {
             folder_path(&[String::from("a"), String::from("b c")]),
             "a/b c"
         );
+    }
+
+    #[test]
+    fn a_zip_the_server_cannot_hand_out_is_said_in_words() {
+        let missing = error(kinds::NOT_FOUND, vec![]);
+        assert!(zip_words(&missing, true).is_some());
+        assert!(zip_words(&ApiError::Unexpected { status: 405 }, true).is_some());
+        // Without a password the zip is a plain link; other problems are
+        // the link's own.
+        assert_eq!(zip_words(&missing, false), None);
+        assert_eq!(zip_words(&error(kinds::RATE_LIMITED, vec![]), true), None);
     }
 
     #[test]

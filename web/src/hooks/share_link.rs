@@ -11,7 +11,7 @@ use uuid::Uuid;
 use yew::prelude::*;
 
 use crate::services::{ApiError, shares};
-use crate::sharing::{LinkProblem, folder_path};
+use crate::sharing::{LinkProblem, folder_path, zip_words};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Gate {
@@ -194,8 +194,11 @@ impl ShareLink {
 
     /// Runs a download call; a failure shows in the notice or changes the
     /// page. On success the count of downloads left goes down by one.
-    fn download_with<F>(&self, call: impl FnOnce(Rc<str>, Option<Rc<str>>) -> F + 'static)
-    where
+    fn download_with<F>(
+        &self,
+        call: impl FnOnce(Rc<str>, Option<Rc<str>>) -> F + 'static,
+        words: fn(&ApiError, bool) -> Option<String>,
+    ) where
         F: std::future::Future<Output = Result<(), ApiError>> + 'static,
     {
         let this = self.clone();
@@ -213,7 +216,9 @@ impl ShareLink {
                     }
                 }
                 Err(error) => {
-                    if let Some(words) = this.settle(&error) {
+                    if let Some(ours) = words(&error, this.password.is_some()) {
+                        this.notice.set(Some(AttrValue::from(ours)));
+                    } else if let Some(words) = this.settle(&error) {
                         this.notice.set(Some(words));
                     }
                 }
@@ -223,24 +228,33 @@ impl ShareLink {
 
     /// The shared file.
     pub fn download(&self) {
-        self.download_with(|token, password| async move {
-            shares::download(&token, password.as_deref()).await
-        });
+        self.download_with(
+            |token, password| async move { shares::download(&token, password.as_deref()).await },
+            no_words,
+        );
     }
 
     /// One file inside a shared folder.
     pub fn download_file(&self, file: Uuid) {
-        self.download_with(move |token, password| async move {
-            shares::download_file(&token, file, password.as_deref()).await
-        });
+        self.download_with(
+            move |token, password| async move {
+                shares::download_file(&token, file, password.as_deref()).await
+            },
+            no_words,
+        );
     }
 
     /// The whole shared folder, as a zip.
     pub fn download_zip(&self) {
         self.download_with(|token, password| async move {
             shares::download_zip(&token, password.as_deref()).await
-        });
+        }, zip_words);
     }
+}
+
+/// Downloads with nothing to say beyond what the link's problems say.
+fn no_words(_: &ApiError, _: bool) -> Option<String> {
+    None
 }
 
 /// Opens the link `token` when the page does (and when it changes), first

@@ -71,7 +71,7 @@ pub fn shared() -> Html {
             <div class="empty" id="shares-empty">
                 <p><strong>{ "You have no share links." }</strong></p>
                 <p>
-                    { "Use “Share” beside a file in " }
+                    { "Use “Share” beside a file or folder in " }
                     <Link<Route> to={Route::Files}>{ "your files" }</Link<Route>>
                     { " to make a link anyone can open." }
                 </p>
