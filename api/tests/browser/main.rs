@@ -791,7 +791,6 @@ async fn share_links_in_a_browser() {
     std::fs::write(&report_path, &report).unwrap();
     owner.pick_files(&[&report_path]).await;
     owner.find(&upload("report.pdf", "done")).await;
-    new_folder(&owner, "Photos").await;
 
     // What the server would refuse is said beside its field, before sending.
     owner
@@ -891,15 +890,84 @@ async fn share_links_in_a_browser() {
         )
         .await;
     guest.shot("35-share-not-found").await;
+}
 
-    // Folders cannot be shared by link on this server yet: said in words.
-    owner.goto(&format!("{base}/files")).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folder_links_in_a_browser() {
+    let server = start_server_with(|_| {}).await;
+    let base = server.base.as_str();
+    let owner = start_browser().await;
+    sign_up(&owner, base, "owner@example.com", None).await;
+
+    // Trip/notes.txt and Trip/Day 1/photo.bin.
+    let files = tempfile::tempdir().unwrap();
+    let notes = b"bring the umbrella".to_vec();
+    let photo: Vec<u8> = (0..90_000_u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+        .collect();
+    let notes_path = files.path().join("notes.txt");
+    let photo_path = files.path().join("photo.bin");
+    std::fs::write(&notes_path, &notes).unwrap();
+    std::fs::write(&photo_path, &photo).unwrap();
+    new_folder(&owner, "Trip").await;
+    owner.click(&format!("{} a.folder-link", row("Trip"))).await;
+    owner.text_contains("#folder-title", "Trip").await;
+    owner.pick_files(&[&notes_path]).await;
+    owner.find(&upload("notes.txt", "done")).await;
+    new_folder(&owner, "Day 1").await;
     owner
-        .click(&format!("{} .action-share", row("Photos")))
+        .click(&format!("{} a.folder-link", row("Day 1")))
         .await;
+    owner.text_contains("#folder-title", "Day 1").await;
+    owner.click("#clear-uploads").await;
+    owner.pick_files(&[&photo_path]).await;
+    owner.find(&upload("photo.bin", "done")).await;
+
+    // Shared from the folder above, without a password.
+    owner.goto(&format!("{base}/files")).await;
+    owner.click(&format!("{} .action-share", row("Trip"))).await;
     owner.find("#share-dialog").await;
     owner.click("#share-submit").await;
-    owner
-        .text_contains("#share-dialog .alert", "Only files can be shared")
+    owner.find("#share-created").await;
+    let link = owner
+        .find("#share-link")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    owner.click("#share-done").await;
+
+    // A fresh profile browses it.
+    let guest = start_browser().await;
+    guest.goto(&link).await;
+    guest.find("#share-page[data-kind=\"folder\"]").await;
+    guest.text_contains("#share-name", "Trip").await;
+    guest.find(&row("notes.txt")).await;
+    guest.click(&format!("{} .folder-link", row("Day 1"))).await;
+    guest.text_contains("#share-breadcrumbs", "Day 1").await;
+    guest.find(&row("photo.bin")).await;
+    guest.shot("36-shared-folder").await;
+    guest
+        .click(&format!("{} .action-download", row("photo.bin")))
         .await;
+    assert_eq!(guest.downloaded("photo.bin").await, photo);
+    // Back up through the breadcrumbs.
+    guest
+        .click("#share-breadcrumbs .crumb[data-depth=\"0\"]")
+        .await;
+    guest.find(&row("notes.txt")).await;
+    guest.gone(&row("photo.bin")).await;
+
+    // The whole folder as a zip, with both files in it.
+    guest.click("#share-zip").await;
+    let zip = guest.downloaded("Trip.zip").await;
+    assert!(zip.starts_with(b"PK\x03\x04"), "a zip archive");
+    for name in ["notes.txt", "Day 1/photo.bin"] {
+        assert!(
+            zip.windows(name.len())
+                .any(|window| window == name.as_bytes()),
+            "{name} is in the zip"
+        );
+    }
 }
