@@ -10,9 +10,11 @@ use crate::pages::account::Account;
 use crate::pages::files::Files;
 use crate::pages::login::Login;
 use crate::pages::not_found::NotFound;
+use crate::pages::public_share::PublicShare;
 use crate::pages::recover::Recover;
+use crate::pages::shared::Shared;
 use crate::pages::signup::Signup;
-use crate::route::Route;
+use crate::route::{Access, Route};
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -38,14 +40,18 @@ struct GuardProps {
 
 /// Sends signed-out visitors to log in and signed-in ones away from the
 /// log-in pages; shows nothing but a spinner while the session is checked.
+/// Pages for anyone (a share link's) show at once, whoever is there.
 #[function_component(Guard)]
 fn guard(props: &GuardProps) -> Html {
     let auth = use_auth();
     let route = props.route.clone();
-    match (auth.session(), route.is_public()) {
-        (Session::Checking, _) => html! { <Spinner /> },
-        (Session::SignedOut { .. }, false) => html! { <Redirect<Route> to={Route::Login} /> },
-        (Session::SignedIn(_), true) if route != Route::NotFound => {
+    match (route.access(), auth.session()) {
+        (Access::Anyone, _) => page(route),
+        (_, Session::Checking) => html! { <Spinner /> },
+        (Access::SignedIn, Session::SignedOut { .. }) => {
+            html! { <Redirect<Route> to={Route::Login} /> }
+        }
+        (Access::SignedOut, Session::SignedIn(_)) => {
             html! { <Redirect<Route> to={Route::Files} /> }
         }
         _ => page(route),
@@ -61,6 +67,8 @@ fn page(route: Route) -> Html {
         Route::Files => html! { <Files folder={None::<Uuid>} /> },
         Route::Folder { id } => html! { <Files folder={Some(id)} /> },
         Route::Account => html! { <Account /> },
+        Route::Shared => html! { <Shared /> },
+        Route::Share { token } => html! { <PublicShare {token} /> },
         Route::NotFound => html! { <NotFound /> },
     }
 }

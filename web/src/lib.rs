@@ -11,6 +11,7 @@ pub mod listing;
 pub mod pages;
 pub mod route;
 pub mod services;
+pub mod sharing;
 pub mod uploads;
 
 /// Mounts the app on the page's body.

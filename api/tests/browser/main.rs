@@ -748,3 +748,226 @@ async fn sign_up_by_invite_or_not_at_all() {
     );
     browser.shot("35-login-rate-limited").await;
 }
+
+/// Opens the share dialog of the item `name` and makes a link with these
+/// options; returns the link it showed.
+async fn share(browser: &Browser, name: &str, password: &str, limit: &str) -> String {
+    browser.click(&format!("{} .action-share", row(name))).await;
+    browser.find("#share-dialog").await;
+    browser
+        .find("#share-expiry")
+        .await
+        .select_by_value("7d")
+        .await
+        .expect("pick an expiry");
+    browser.fill("#share-password", password).await;
+    browser.fill("#share-limit", limit).await;
+    browser.click("#share-submit").await;
+    browser.find("#share-created").await;
+    let link = browser
+        .find("#share-link")
+        .await
+        .prop("value")
+        .await
+        .expect("the link's value")
+        .expect("a link");
+    browser.click("#share-done").await;
+    browser.gone("#share-created").await;
+    link
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn share_links_in_a_browser() {
+    let server = start_server_with(|_| {}).await;
+    let base = server.base.as_str();
+    let owner = start_browser().await;
+    sign_up(&owner, base, "owner@example.com", None).await;
+
+    let files = tempfile::tempdir().unwrap();
+    let report: Vec<u8> = (0..70_000_u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
+    let report_path = files.path().join("report.pdf");
+    std::fs::write(&report_path, &report).unwrap();
+    owner.pick_files(&[&report_path]).await;
+    owner.find(&upload("report.pdf", "done")).await;
+
+    // What the server would refuse is said beside its field, before sending.
+    owner
+        .click(&format!("{} .action-share", row("report.pdf")))
+        .await;
+    owner.find("#share-dialog").await;
+    owner.fill("#share-limit", "0").await;
+    owner
+        .find("#share-expiry")
+        .await
+        .select_by_value("date")
+        .await
+        .unwrap();
+    // A day long gone, set as the date picker would.
+    owner
+        .client
+        .execute(
+            "const input = document.querySelector('#share-expiry-date');
+             input.value = '2020-01-01';
+             input.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    owner.click("#share-submit").await;
+    owner
+        .text_contains("#share-limit-error", "1 to 1,000,000")
+        .await;
+    owner
+        .text_contains("#share-expiry-error", "from today on")
+        .await;
+    owner.shot("30-share-problems").await;
+    owner
+        .click("#share-dialog .dialog-buttons button[type=\"button\"]")
+        .await;
+    owner.gone("#share-dialog").await;
+
+    // A file, with a password and a limit; the link is shown once.
+    let link = share(&owner, "report.pdf", "open sesame", "5").await;
+    assert!(
+        link.starts_with(&format!("{base}/s/")),
+        "an absolute link to the share page: {link}"
+    );
+
+    // Another browser, fresh profile, signed out: asked for the password.
+    let guest = start_browser().await;
+    guest.goto(&link).await;
+    guest.find("#share-locked").await;
+    assert!(!guest.exists("#whoami").await, "nobody is signed in here");
+    guest.fill("#share-unlock-password", "open sesam").await;
+    guest.click("#share-unlock").await;
+    guest
+        .text_contains("#share-unlock-password-error", "not right")
+        .await;
+    guest.shot("31-share-wrong-password").await;
+    guest.fill("#share-unlock-password", "open sesame").await;
+    guest.click("#share-unlock").await;
+    guest.text_contains("#share-name", "report.pdf").await;
+    assert_eq!(guest.text("#share-size").await, "68.4 KiB");
+    assert_eq!(guest.text("#share-downloads-left").await, "5");
+    guest.shot("32-share-open").await;
+    guest.click("#share-download").await;
+    assert_eq!(
+        guest.downloaded("report.pdf").await,
+        report,
+        "the shared file arrived byte for byte"
+    );
+    guest.text_contains("#share-downloads-left", "4").await;
+
+    // The owner opens the link too, signed in: the same page.
+    owner.goto(&link).await;
+    owner.find("#share-locked").await;
+    owner.text_contains("#whoami", "owner@example.com").await;
+
+    // The Shared page lists it with its options and the download.
+    owner.click("a.nav-shared").await;
+    owner.find("#shared-page").await;
+    let listed = row("report.pdf");
+    owner
+        .text_contains(&format!("{listed} .col-downloads"), "1 of 5")
+        .await;
+    assert_eq!(owner.text(&format!("{listed} .col-password")).await, "Yes");
+    assert_eq!(owner.text(&format!("{listed} .col-kind")).await, "file");
+    owner.shot("33-shared-page").await;
+    owner.click(&format!("{listed} .action-revoke")).await;
+    owner.find("#revoke-dialog").await;
+    owner.click("#confirm-revoke").await;
+    owner.find("#shares-empty").await;
+    owner.shot("34-shared-empty").await;
+
+    // The guest's page, loaded again, opens nothing now.
+    guest.client.refresh().await.unwrap();
+    guest
+        .text_contains(
+            "#share-not-found",
+            "may have expired, been revoked or used up",
+        )
+        .await;
+    guest.shot("35-share-not-found").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folder_links_in_a_browser() {
+    let server = start_server_with(|_| {}).await;
+    let base = server.base.as_str();
+    let owner = start_browser().await;
+    sign_up(&owner, base, "owner@example.com", None).await;
+
+    // Trip/notes.txt and Trip/Day 1/photo.bin.
+    let files = tempfile::tempdir().unwrap();
+    let notes = b"bring the umbrella".to_vec();
+    let photo: Vec<u8> = (0..90_000_u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+        .collect();
+    let notes_path = files.path().join("notes.txt");
+    let photo_path = files.path().join("photo.bin");
+    std::fs::write(&notes_path, &notes).unwrap();
+    std::fs::write(&photo_path, &photo).unwrap();
+    new_folder(&owner, "Trip").await;
+    owner.click(&format!("{} a.folder-link", row("Trip"))).await;
+    owner.text_contains("#folder-title", "Trip").await;
+    owner.pick_files(&[&notes_path]).await;
+    owner.find(&upload("notes.txt", "done")).await;
+    new_folder(&owner, "Day 1").await;
+    owner
+        .click(&format!("{} a.folder-link", row("Day 1")))
+        .await;
+    owner.text_contains("#folder-title", "Day 1").await;
+    owner.click("#clear-uploads").await;
+    owner.pick_files(&[&photo_path]).await;
+    owner.find(&upload("photo.bin", "done")).await;
+
+    // Shared from the folder above, without a password.
+    owner.goto(&format!("{base}/files")).await;
+    owner.click(&format!("{} .action-share", row("Trip"))).await;
+    owner.find("#share-dialog").await;
+    owner.click("#share-submit").await;
+    owner.find("#share-created").await;
+    let link = owner
+        .find("#share-link")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    owner.click("#share-done").await;
+
+    // A fresh profile browses it.
+    let guest = start_browser().await;
+    guest.goto(&link).await;
+    guest.find("#share-page[data-kind=\"folder\"]").await;
+    guest.text_contains("#share-name", "Trip").await;
+    guest.find(&row("notes.txt")).await;
+    guest.click(&format!("{} .folder-link", row("Day 1"))).await;
+    guest.text_contains("#share-breadcrumbs", "Day 1").await;
+    guest.find(&row("photo.bin")).await;
+    guest.shot("36-shared-folder").await;
+    guest
+        .click(&format!("{} .action-download", row("photo.bin")))
+        .await;
+    assert_eq!(guest.downloaded("photo.bin").await, photo);
+    // Back up through the breadcrumbs.
+    guest
+        .click("#share-breadcrumbs .crumb[data-depth=\"0\"]")
+        .await;
+    guest.find(&row("notes.txt")).await;
+    guest.gone(&row("photo.bin")).await;
+
+    // The whole folder as a zip, with both files in it.
+    guest.click("#share-zip").await;
+    let zip = guest.downloaded("Trip.zip").await;
+    assert!(zip.starts_with(b"PK\x03\x04"), "a zip archive");
+    for name in ["notes.txt", "Day 1/photo.bin"] {
+        assert!(
+            zip.windows(name.len())
+                .any(|window| window == name.as_bytes()),
+            "{name} is in the zip"
+        );
+    }
+}

@@ -1,4 +1,5 @@
-//! A folder's items as a table: name, size, modified, and the actions.
+//! A folder's items as a table: name, size, modified, and the actions
+//! (download, share, rename, move, delete).
 
 use std::rc::Rc;
 
@@ -22,6 +23,7 @@ pub struct FileTableProps {
     pub on_rename: Callback<Node>,
     pub on_move: Callback<Node>,
     pub on_delete: Callback<Node>,
+    pub on_share: Callback<Node>,
     pub now: OffsetDateTime,
     pub zone: UtcOffset,
     /// Search results offer to open the folder each item lives in.
@@ -120,6 +122,8 @@ fn row(props: &FileTableProps, node: &Node) -> Html {
                         <button type="button" class="action-download" onclick={download}
                             aria-label={format!("Download {name}")}>{ "Download" }</button>
                     }
+                    <button type="button" class="action-share" onclick={emit(&props.on_share)}
+                        aria-label={format!("Share {name}")}>{ "Share" }</button>
                     <button type="button" class="action-rename" onclick={emit(&props.on_rename)}
                         aria-label={format!("Rename {name}")}>{ "Rename" }</button>
                     <button type="button" class="action-move" onclick={emit(&props.on_move)}

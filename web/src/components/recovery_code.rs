@@ -14,7 +14,7 @@ pub struct RecoveryCodeProps {
 }
 
 /// Copies to the clipboard where the browser allows it (secure contexts).
-fn copy_to_clipboard(text: &str) -> bool {
+pub fn copy_to_clipboard(text: &str) -> bool {
     let Some(window) = web_sys::window() else {
         return false;
     };

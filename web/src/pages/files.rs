@@ -1,13 +1,13 @@
 //! The file browser: one folder's items, breadcrumbs, search, uploads by
 //! button and by drag-and-drop, and the dialogs for new folder, rename, move
-//! and delete. The state lives in hooks and the drawing in components; this
+//! delete and share. The state lives in hooks and the drawing in components; this
 //! page connects them.
 
 use std::future::Future;
 use std::rc::Rc;
 
-use strongroom_shared::Node;
 use strongroom_shared::validate::check_name;
+use strongroom_shared::{Node, Share};
 use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 use yew::prelude::*;
@@ -15,8 +15,8 @@ use yew_router::prelude::*;
 
 use crate::clock;
 use crate::components::{
-    Alert, Breadcrumbs, DeleteDialog, FileTable, FolderPicker, NameDialog, SearchResults, Spinner,
-    Toolbar, UploadList,
+    Alert, Breadcrumbs, DeleteDialog, FileTable, FolderPicker, NameDialog, SearchResults,
+    ShareCreated, ShareDialog, Spinner, Toolbar, UploadList,
 };
 use crate::hooks::{
     Folder, Load, Search, Submit, use_auth, use_file_drop, use_folder, use_search, use_submit_with,
@@ -24,7 +24,8 @@ use crate::hooks::{
 };
 use crate::listing::{ROOT_LABEL, Sort, SortKey, free_name, sorted, trail};
 use crate::route::Route;
-use crate::services::{ApiError, files};
+use crate::services::{ApiError, files, shares};
+use crate::sharing::{self, ShareForm, ShareProblems};
 
 #[derive(Properties, PartialEq)]
 pub struct FilesProps {
@@ -40,6 +41,9 @@ enum Dialog {
     Rename(Node),
     Move(Node),
     Delete(Node),
+    Share(Node),
+    /// A link just made, with its whole address: shown this once.
+    Shared(Share, AttrValue),
 }
 
 #[function_component(Files)]
@@ -50,6 +54,7 @@ pub fn files_page(props: &FilesProps) -> Html {
     let sort = use_state(Sort::default);
     let dialog = use_state(|| Dialog::Closed);
     let dialog_submit = use_submit_with(name_problem);
+    let share_submit = use_submit_with(ShareProblems::from_error);
     let notice = use_state(|| None::<AttrValue>);
     let on_uploaded = {
         let (folder, auth) = (folder.clone(), auth.clone());
@@ -79,6 +84,7 @@ pub fn files_page(props: &FilesProps) -> Html {
     let dialogs = Dialogs {
         open: dialog.clone(),
         submit: dialog_submit,
+        share: share_submit,
         folder: folder.clone(),
     };
     let table = Table {
@@ -87,6 +93,7 @@ pub fn files_page(props: &FilesProps) -> Html {
         on_rename: dialogs.on(Dialog::Rename),
         on_move: dialogs.on(Dialog::Move),
         on_delete: dialogs.on(Dialog::Delete),
+        on_share: dialogs.on(Dialog::Share),
         on_locate: locate(&search, navigator),
         now: clock::now(),
         zone: clock::zone(),
@@ -151,6 +158,7 @@ struct Table {
     on_rename: Callback<Node>,
     on_move: Callback<Node>,
     on_delete: Callback<Node>,
+    on_share: Callback<Node>,
     on_locate: Callback<Uuid>,
     now: OffsetDateTime,
     zone: UtcOffset,
@@ -167,6 +175,7 @@ impl Table {
             <FileTable items={Rc::new(sorted(items, *self.sort))} sort={*self.sort} {on_sort}
                 on_download={self.on_download.clone()} on_rename={self.on_rename.clone()}
                 on_move={self.on_move.clone()} on_delete={self.on_delete.clone()}
+                on_share={self.on_share.clone()}
                 on_locate={self.on_locate.clone()} now={self.now} zone={self.zone} {show_location} />
         }
     }
@@ -245,6 +254,8 @@ fn name_problem(error: &ApiError) -> AttrValue {
 struct Dialogs {
     open: UseStateHandle<Dialog>,
     submit: Submit,
+    /// The share dialog's, whose problems go beside its fields.
+    share: Submit<ShareProblems>,
     folder: Folder,
 }
 
@@ -252,6 +263,7 @@ impl Dialogs {
     /// Each dialog opens without the last one's problem.
     fn show(&self, dialog: Dialog) {
         self.submit.reset();
+        self.share.reset();
         self.open.set(dialog);
     }
 
@@ -298,6 +310,30 @@ impl Dialogs {
         })
     }
 
+    /// Checks the share dialog's choices as the server would, then makes
+    /// the link; on success the dialog shows it.
+    fn on_share(&self, node: Uuid) -> Callback<ShareForm> {
+        let (submit, open) = (self.share.clone(), self.open.clone());
+        Callback::from(move |form: ShareForm| {
+            match sharing::request(&form, clock::now(), clock::zone()) {
+                Ok(request) => {
+                    let open = open.clone();
+                    submit.run(
+                        async move { shares::create(node, &request).await },
+                        move |share: Share| {
+                            let origin = web_sys::window()
+                                .and_then(|window| window.location().origin().ok())
+                                .unwrap_or_default();
+                            let link = sharing::link(&origin, &share);
+                            open.set(Dialog::Shared(share, AttrValue::from(link)));
+                        },
+                    );
+                }
+                Err(problems) => submit.fail(problems),
+            }
+        })
+    }
+
     /// The open dialog, if any, with what its buttons do.
     fn view(&self) -> Html {
         let on_close = {
@@ -341,6 +377,16 @@ impl Dialogs {
                 let on_confirm = Callback::from(move |()| this.send(files::delete(id)));
                 html! { <DeleteDialog node={node.clone()} {busy} {error} {on_confirm} {on_close} /> }
             }
+            Dialog::Share(node) => {
+                let on_submit = self.on_share(node.id);
+                html! {
+                    <ShareDialog node={node.clone()} busy={self.share.busy()} problems={self.share.error()}
+                        {on_submit} {on_close} />
+                }
+            }
+            Dialog::Shared(share, link) => html! {
+                <ShareCreated share={share.clone()} link={link.clone()} {on_close} />
+            },
         }
     }
 }

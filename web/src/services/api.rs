@@ -30,11 +30,31 @@ pub(super) async fn send_once<B: Serialize + ?Sized>(
     path: &str,
     body: Option<&B>,
 ) -> Result<Response, ApiError> {
+    let bearer = session::access_token().map(|token| format!("Bearer {token}"));
+    request(
+        method,
+        path,
+        body,
+        bearer
+            .as_ref()
+            .map(|value| ("Authorization", value.as_str())),
+    )
+    .await
+}
+
+/// One request, with one header of the caller's (the access token, or a
+/// share's password).
+async fn request<B: Serialize + ?Sized>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+    header: Option<(&str, &str)>,
+) -> Result<Response, ApiError> {
     let mut builder = RequestBuilder::new(path)
         .method(method)
         .header("Accept", "application/json");
-    if let Some(token) = session::access_token() {
-        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    if let Some((name, value)) = header {
+        builder = builder.header(name, value);
     }
     let request = match body {
         Some(body) => builder.json(body),
@@ -42,6 +62,22 @@ pub(super) async fn send_once<B: Serialize + ?Sized>(
     }
     .map_err(|_| ApiError::Network)?;
     request.send().await.map_err(|_| ApiError::Network)
+}
+
+/// A call of a share link's public page: without the access token (the
+/// link is the credential, whoever is signed in here) and without a refresh
+/// (a 401 there is about the share's password), with that password in its
+/// header when there is one.
+pub async fn public(
+    method: Method,
+    path: &str,
+    password: Option<&str>,
+) -> Result<Response, ApiError> {
+    let value = password.map(crate::sharing::header_value);
+    let header = value
+        .as_deref()
+        .map(|value| (strongroom_shared::SHARE_PASSWORD_HEADER, value));
+    request(method, path, NO_BODY, header).await
 }
 
 /// Turns a failed answer into its problem (with its `Retry-After`).

@@ -54,17 +54,19 @@ pub async fn search(query: &str) -> Result<SearchResults, ApiError> {
 /// short-lived download URL, so nothing is buffered in the app's memory.
 pub async fn download(id: Uuid) -> Result<(), ApiError> {
     let link: DownloadUrl = api::json(Method::POST, &paths::download_url(id), NO_BODY).await?;
-    let document = web_sys::window()
-        .and_then(|window| window.document())
-        .ok_or(ApiError::Network)?;
+    save(&link.url).ok_or(ApiError::Network)
+}
+
+/// Follows `url` with a hidden `<a download>`: the answer is
+/// `Content-Disposition: attachment`, so the browser saves it with its name
+/// and the app stays where it is. `None` when there is no page to save from.
+pub(super) fn save(url: &str) -> Option<()> {
+    let document = web_sys::window().and_then(|window| window.document())?;
     let anchor = document
         .create_element("a")
         .ok()
-        .and_then(|element| element.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        .ok_or(ApiError::Network)?;
-    anchor.set_href(&link.url);
-    // The answer is `Content-Disposition: attachment`, so following the link
-    // starts a download and the app stays where it is.
+        .and_then(|element| element.dyn_into::<web_sys::HtmlAnchorElement>().ok())?;
+    anchor.set_href(url);
     anchor.set_download("");
     anchor.set_hidden(true);
     if let Some(body) = document.body() {
@@ -72,5 +74,5 @@ pub async fn download(id: Uuid) -> Result<(), ApiError> {
         anchor.click();
         anchor.remove();
     }
-    Ok(())
+    Some(())
 }

@@ -6,6 +6,7 @@ pub mod error;
 pub mod files;
 pub mod paths;
 pub mod session;
+pub mod shares;
 pub mod upload;
 
 pub use error::ApiError;

@@ -58,6 +58,47 @@ pub fn search(query: &str) -> String {
     format!("{API}/search?q={}", encode(query))
 }
 
+pub fn node_shares(node: Uuid) -> String {
+    format!("{API}/nodes/{node}/shares")
+}
+
+pub fn shares() -> String {
+    format!("{API}/shares")
+}
+
+pub fn share(id: Uuid) -> String {
+    format!("{API}/shares/{id}")
+}
+
+/// What a link opens; the public calls below all start here.
+pub fn public_share(token: &str) -> String {
+    format!("{API}/public/shares/{}", encode(token))
+}
+
+pub fn public_download_url(token: &str) -> String {
+    format!("{}/download-url", public_share(token))
+}
+
+/// A folder inside a shared folder: `path` is its names from the shared
+/// folder down, joined by `/` (empty for the shared folder itself).
+pub fn public_children(token: &str, path: &str) -> String {
+    format!("{}/children?path={}", public_share(token), encode(path))
+}
+
+pub fn public_file_download_url(token: &str, file: Uuid) -> String {
+    format!("{}/files/{file}/download-url", public_share(token))
+}
+
+/// The whole shared folder as a zip: a plain link, for shares without a
+/// password.
+pub fn public_zip(token: &str) -> String {
+    format!("{}/zip", public_share(token))
+}
+
+pub fn public_zip_url(token: &str) -> String {
+    format!("{}/zip-url", public_share(token))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +126,44 @@ mod tests {
         assert_eq!(
             upload(ID, "München.txt", true),
             "/api/v1/folders/01234567-89ab-cdef-0123-456789abcdef/files/M%C3%BCnchen.txt?overwrite=true"
+        );
+    }
+
+    #[test]
+    fn share_paths() {
+        assert_eq!(
+            node_shares(ID),
+            "/api/v1/nodes/01234567-89ab-cdef-0123-456789abcdef/shares"
+        );
+        assert_eq!(shares(), "/api/v1/shares");
+        assert_eq!(
+            share(ID),
+            "/api/v1/shares/01234567-89ab-cdef-0123-456789abcdef"
+        );
+        let token = "0123.a-b_c";
+        assert_eq!(public_share(token), "/api/v1/public/shares/0123.a-b_c");
+        assert_eq!(
+            public_download_url(token),
+            "/api/v1/public/shares/0123.a-b_c/download-url"
+        );
+        // Whatever a pasted link holds stays one segment.
+        assert_eq!(public_share("a/b?c"), "/api/v1/public/shares/a%2Fb%3Fc");
+        assert_eq!(
+            public_children(token, ""),
+            "/api/v1/public/shares/0123.a-b_c/children?path="
+        );
+        assert_eq!(
+            public_children(token, "Trips/Rome & Naples"),
+            "/api/v1/public/shares/0123.a-b_c/children?path=Trips%2FRome%20%26%20Naples"
+        );
+        assert_eq!(
+            public_file_download_url(token, ID),
+            "/api/v1/public/shares/0123.a-b_c/files/01234567-89ab-cdef-0123-456789abcdef/download-url"
+        );
+        assert_eq!(public_zip(token), "/api/v1/public/shares/0123.a-b_c/zip");
+        assert_eq!(
+            public_zip_url(token),
+            "/api/v1/public/shares/0123.a-b_c/zip-url"
         );
     }
 
