@@ -426,7 +426,9 @@ pub(crate) async fn zip_by_url(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let counted = req.extensions().get::<WasHead>().is_none();
-    Ok(zip_answer(state.vault.follow_zip_url(&token, counted).await?))
+    Ok(zip_answer(
+        state.vault.follow_zip_url(&token, counted).await?,
+    ))
 }
 
 fn zip_answer(zip: crate::vault::shared_folder::ZipDownload) -> HttpResponse {

@@ -327,7 +327,13 @@ async fn a_protected_folder_zips_through_a_one_minute_url_and_its_names_stay_sea
     let owner = app.new_user().await;
     let token = &owner.tokens.access_token;
     let top = app.mkdir(token, "root", "Zanzibar-folder").await;
-    app.upload(token, &top.id.to_string(), "xyzzy-notes.txt", b"notes".to_vec()).await;
+    app.upload(
+        token,
+        &top.id.to_string(),
+        "xyzzy-notes.txt",
+        b"notes".to_vec(),
+    )
+    .await;
     let req = CreateShareRequest {
         password: Some("pw".to_owned()),
         ..CreateShareRequest::default()
@@ -335,19 +341,29 @@ async fn a_protected_folder_zips_through_a_one_minute_url_and_its_names_stay_sea
     let link = share_folder(&app, token, &top, &req).await;
     let secret = link.token.as_deref().unwrap();
     let post = |password: Option<&'static str>| {
-        let mut request = app.client.post(app.url(&format!("/api/v1/public/shares/{secret}/zip-url")));
+        let mut request = app
+            .client
+            .post(app.url(&format!("/api/v1/public/shares/{secret}/zip-url")));
         if let Some(password) = password {
             request = request.header("X-Share-Password", password);
         }
         request.send()
     };
-    problem(post(None).await.unwrap(), StatusCode::UNAUTHORIZED, "share_password_required").await;
-    let url: strongroom_shared::DownloadUrl = json(post(Some("pw")).await.unwrap(), StatusCode::OK).await;
+    problem(
+        post(None).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "share_password_required",
+    )
+    .await;
+    let url: strongroom_shared::DownloadUrl =
+        json(post(Some("pw")).await.unwrap(), StatusCode::OK).await;
     assert!(url.url.starts_with("/api/v1/download/zip/"));
     let response = app.client.get(app.url(&url.url)).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let zip = response.bytes().await.unwrap().to_vec();
-    let reader = async_zip::base::read::mem::ZipFileReader::new(zip).await.unwrap();
+    let reader = async_zip::base::read::mem::ZipFileReader::new(zip)
+        .await
+        .unwrap();
     let names: Vec<String> = reader
         .file()
         .entries()
@@ -356,18 +372,34 @@ async fn a_protected_folder_zips_through_a_one_minute_url_and_its_names_stay_sea
         .collect();
     assert_eq!(names, ["xyzzy-notes.txt"]);
     // A made-up zip URL opens nothing.
-    let forged = app.client.get(app.url("/api/v1/download/zip/not.a.token")).send().await.unwrap();
+    let forged = app
+        .client
+        .get(app.url("/api/v1/download/zip/not.a.token"))
+        .send()
+        .await
+        .unwrap();
     problem(forged, StatusCode::UNAUTHORIZED, "invalid_token").await;
 
     // The store holds none of the names the share opens, nor the link's secret.
     let dump = app.meta_dump().await;
     let contains = |needle: &[u8]| dump.windows(needle.len()).any(|w| w == needle);
-    for needle in [&b"Zanzibar"[..], b"xyzzy", secret.split_once('.').unwrap().1.as_bytes()] {
+    for needle in [
+        &b"Zanzibar"[..],
+        b"xyzzy",
+        secret.split_once('.').unwrap().1.as_bytes(),
+    ] {
         assert!(!contains(needle), "{}", String::from_utf8_lossy(needle));
     }
     // Revoked: the zip URL made before opens nothing either.
-    let url: strongroom_shared::DownloadUrl = json(post(Some("pw")).await.unwrap(), StatusCode::OK).await;
-    let response = app.client.delete(app.url(&format!("/api/v1/shares/{}", link.id))).bearer_auth(token).send().await.unwrap();
+    let url: strongroom_shared::DownloadUrl =
+        json(post(Some("pw")).await.unwrap(), StatusCode::OK).await;
+    let response = app
+        .client
+        .delete(app.url(&format!("/api/v1/shares/{}", link.id)))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let followed = app.client.get(app.url(&url.url)).send().await.unwrap();
     problem(followed, StatusCode::NOT_FOUND, "share_not_found").await;
