@@ -43,6 +43,8 @@ from strongroom_client.api.public import (
     public_share,
     public_share_content,
     public_zip,
+    public_zip_url,
+    zip_by_url,
 )
 from strongroom_client.api.shares import create_share, list_shares, revoke_share
 from strongroom_client.models import (
@@ -307,6 +309,10 @@ check(zipped.status_code == HTTPStatus.OK, "the folder as a zip")
 archive = zipfile.ZipFile(io.BytesIO(zipped.content))
 check(archive.testzip() is None and archive.read("report.bin") == payload, "the zip's report.bin")
 check(sorted(archive.namelist()) == ["a/", "b/", "c/", "empty.txt", "report.bin"], "the zip's names")
+zip_url = expect(public_zip_url.sync_detailed(folder_share.token, client=public), HTTPStatus.OK, "a zip URL")
+by_url = zip_by_url.sync_detailed(zip_url.url.rsplit("/", 1)[1], client=public)
+check(by_url.status_code == HTTPStatus.OK, "the zip by its URL")
+check(zipfile.ZipFile(io.BytesIO(by_url.content)).read("report.bin") == payload, "that zip's report.bin")
 check(revoke_share.sync_detailed(str(folder_share.id), client=client).status_code == HTTPStatus.NO_CONTENT, "revoke it")
 
 # Nodes: get, rename, move, search, delete.
