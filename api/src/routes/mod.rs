@@ -19,8 +19,10 @@ pub(crate) mod fs;
 pub(crate) mod health;
 mod json;
 pub(crate) mod nodes;
+pub(crate) mod public_shares;
 pub mod responses;
 pub mod session_cookie;
+pub(crate) mod shared_folders;
 pub(crate) mod shares;
 pub mod throttle;
 
@@ -55,6 +57,8 @@ pub fn configure(cfg: &mut ServiceConfig, session: SessionMiddleware<CookieSessi
                 .configure(nodes::configure)
                 .configure(fs::configure)
                 .configure(shares::configure)
+                .configure(public_shares::configure)
+                .configure(shared_folders::configure)
                 .default_service(web::to(not_found)),
         );
 }

@@ -24,6 +24,40 @@ fn text(value: &Option<String>) -> Option<AttrValue> {
     value.clone().map(AttrValue::from)
 }
 
+#[derive(Properties, PartialEq)]
+struct ExpiryFieldProps {
+    expiry: Expiry,
+    date: String,
+    error: Option<AttrValue>,
+    on_expiry: Callback<Event>,
+    on_date: Callback<InputEvent>,
+}
+
+/// When the link stops working: a preset, or a date of the caller's choosing.
+#[function_component(ExpiryField)]
+fn expiry_field(props: &ExpiryFieldProps) -> Html {
+    let error = props.error.clone();
+    html! {
+        <div class={classes!("field", error.is_some().then_some("has-error"))}>
+            <label for="share-expiry">{ "Link expires" }</label>
+            <select id="share-expiry" onchange={props.on_expiry.clone()}
+                aria-describedby={error.is_some().then_some("share-expiry-error")}>
+                { for Expiry::ALL.into_iter().map(|choice| html! {
+                    <option value={choice.value()} selected={props.expiry == choice}>{ choice.label() }</option>
+                }) }
+            </select>
+            if props.expiry == Expiry::Date {
+                <label for="share-expiry-date" class="visually-hidden">{ "Last day the link works" }</label>
+                <input type="date" id="share-expiry-date" value={props.date.clone()} oninput={props.on_date.clone()}
+                    aria-invalid={error.is_some().then_some("true")} />
+            }
+            if let Some(error) = error {
+                <p class="field-error" id="share-expiry-error">{ error }</p>
+            }
+        </div>
+    }
+}
+
 #[function_component(ShareDialog)]
 pub fn share_dialog(props: &ShareDialogProps) -> Html {
     let form = use_state(ShareForm::default);
@@ -78,23 +112,8 @@ pub fn share_dialog(props: &ShareDialogProps) -> Html {
                 if let Some(message) = text(&problems.general) {
                     <Alert {message} />
                 }
-                <div class={classes!("field", expiry_error.is_some().then_some("has-error"))}>
-                    <label for="share-expiry">{ "Link expires" }</label>
-                    <select id="share-expiry" onchange={on_expiry}
-                        aria-describedby={expiry_error.is_some().then_some("share-expiry-error")}>
-                        { for Expiry::ALL.into_iter().map(|choice| html! {
-                            <option value={choice.value()} selected={form.expiry == choice}>{ choice.label() }</option>
-                        }) }
-                    </select>
-                    if form.expiry == Expiry::Date {
-                        <label for="share-expiry-date" class="visually-hidden">{ "Last day the link works" }</label>
-                        <input type="date" id="share-expiry-date" value={form.date.clone()} oninput={on_date}
-                            aria-invalid={expiry_error.is_some().then_some("true")} />
-                    }
-                    if let Some(error) = expiry_error.clone() {
-                        <p class="field-error" id="share-expiry-error">{ error }</p>
-                    }
-                </div>
+                <ExpiryField expiry={form.expiry} date={form.date.clone()} error={expiry_error}
+                    {on_expiry} {on_date} />
                 <Field id="share-password" label="Password (optional)" kind="password"
                     value={form.password.clone()} oninput={edit(|form, value| form.password = value)}
                     error={text(&problems.password)} autocomplete="new-password"
