@@ -235,13 +235,13 @@ impl Vault {
             for (node, entry) in children {
                 match entry {
                     SharedEntry::Folder { name } => {
-                        let path = format!("{prefix}{name}/");
+                        let path = format!("{prefix}{}/", zip_name(&name));
                         items.push(ZipItem::Folder(path.clone()));
                         pending.push((node.id, path));
                     }
                     SharedEntry::File(file) if node.object_id == Some(file.object_id) => {
                         items.push(ZipItem::File {
-                            path: format!("{prefix}{}", file.name),
+                            path: format!("{prefix}{}", zip_name(&file.name)),
                             file,
                         });
                     }
@@ -328,6 +328,14 @@ impl Vault {
     }
 }
 
+/// A name as a zip entry's path segment. Names never hold `/` nor are `.`
+/// or `..`, but may hold `\`, which some unzip tools on Windows take for a
+/// separator: it becomes `_`, so no entry can climb out of the folder it
+/// is unpacked into.
+fn zip_name(name: &str) -> String {
+    name.replace('\\', "_")
+}
+
 #[derive(Debug, thiserror::Error)]
 enum ZipFailure {
     #[error(transparent)]
@@ -367,4 +375,15 @@ async fn write_zip(
     let mut out = zip.close().await?.into_inner();
     out.shutdown().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::zip_name;
+
+    #[test]
+    fn no_zip_entry_climbs_out() {
+        assert_eq!(zip_name("..\\..\\evil.txt"), ".._.._evil.txt");
+        assert_eq!(zip_name("plain (1).txt"), "plain (1).txt");
+    }
 }
