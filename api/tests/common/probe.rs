@@ -126,13 +126,7 @@ pub async fn meta_dump(config: &Config) -> Vec<u8> {
     let mut dump = Vec::new();
     match config.storage.meta {
         MetaBackend::Dynamodb => {
-            let endpoint = config
-                .storage
-                .aws
-                .endpoint_url
-                .as_deref()
-                .unwrap_or_default();
-            let client = aws_sdk_dynamodb::Client::new(&sdk_config(endpoint).await);
+            let client = dynamo_client(config).await;
             let scan = client
                 .scan()
                 .table_name(&config.storage.dynamodb.table)
@@ -208,13 +202,7 @@ pub async fn write_content_fields(
     use aws_sdk_dynamodb::types::AttributeValue as V;
     match config.storage.meta {
         MetaBackend::Dynamodb => {
-            let endpoint = config
-                .storage
-                .aws
-                .endpoint_url
-                .as_deref()
-                .unwrap_or_default();
-            let client = aws_sdk_dynamodb::Client::new(&sdk_config(endpoint).await);
+            let client = dynamo_client(config).await;
             let update = client
                 .update_item()
                 .table_name(&config.storage.dynamodb.table)
@@ -262,13 +250,7 @@ pub async fn clear_binding(config: &Config, user: uuid::Uuid, node: uuid::Uuid) 
     use aws_sdk_dynamodb::types::AttributeValue as V;
     match config.storage.meta {
         MetaBackend::Dynamodb => {
-            let endpoint = config
-                .storage
-                .aws
-                .endpoint_url
-                .as_deref()
-                .unwrap_or_default();
-            let client = aws_sdk_dynamodb::Client::new(&sdk_config(endpoint).await);
+            let client = dynamo_client(config).await;
             client
                 .update_item()
                 .table_name(&config.storage.dynamodb.table)
@@ -290,4 +272,15 @@ pub async fn clear_binding(config: &Config, user: uuid::Uuid, node: uuid::Uuid) 
             .unwrap_or_else(|err| panic!("update node: {err}"));
         }
     }
+}
+
+/// A DynamoDB client for the table the configuration names.
+async fn dynamo_client(config: &Config) -> aws_sdk_dynamodb::Client {
+    let endpoint = config
+        .storage
+        .aws
+        .endpoint_url
+        .as_deref()
+        .unwrap_or_default();
+    aws_sdk_dynamodb::Client::new(&sdk_config(endpoint).await)
 }
