@@ -279,7 +279,7 @@ async fn put_file(
 ) -> NodeRecord {
     let node = file(user, parent, name, size);
     assert_eq!(
-        store.commit_file(&node, false, MAX).await.unwrap(),
+        store.commit_file(&node, false, MAX, 0).await.unwrap(),
         FileCommit::Created(node.clone())
     );
     node
@@ -623,7 +623,7 @@ async fn commit_new_file_and_quota(store: &dyn MetaStore) {
 
     // 41 more bytes would pass the quota: nothing is written.
     let big = file(ada.id, ada.id, "b", 41);
-    assert_quota(store.commit_file(&big, false, MAX).await);
+    assert_quota(store.commit_file(&big, false, MAX, 0).await);
     assert_eq!(used(store, ada.id).await, 60);
     assert_eq!(
         store.child_by_mac(ada.id, ada.id, &mac("b")).await.unwrap(),
@@ -642,25 +642,25 @@ async fn commit_new_file_and_quota(store: &dyn MetaStore) {
     put_file(store, ada.id, ada.id, "empty", 0).await;
     assert_quota(
         store
-            .commit_file(&file(ada.id, ada.id, "d", 1), false, MAX)
+            .commit_file(&file(ada.id, ada.id, "d", 1), false, MAX, 0)
             .await,
     );
 
     // Same name without overwrite, parent missing or a file.
     assert_conflict(
         store
-            .commit_file(&file(ada.id, ada.id, "a", 1), false, MAX)
+            .commit_file(&file(ada.id, ada.id, "a", 1), false, MAX, 0)
             .await,
         Conflict::Name,
     );
     assert_not_found(
         store
-            .commit_file(&file(ada.id, Uuid::new_v4(), "x", 1), false, MAX)
+            .commit_file(&file(ada.id, Uuid::new_v4(), "x", 1), false, MAX, 0)
             .await,
     );
     assert_not_found(
         store
-            .commit_file(&file(ada.id, a.id, "x", 1), false, MAX)
+            .commit_file(&file(ada.id, a.id, "x", 1), false, MAX, 0)
             .await,
     );
     assert_eq!(used(store, ada.id).await, 100);
@@ -674,14 +674,14 @@ async fn commit_overwrite(store: &dyn MetaStore) {
     // Overwrite keeps the node (id, created_at), re-points it, returns the old object.
     // A record made for another node is refused: its binding names that one.
     let stale = file(ada.id, ada.id, "report", 50);
-    assert_conflict(store.commit_file(&stale, true, MAX).await, Conflict::Id);
+    assert_conflict(store.commit_file(&stale, true, MAX, 0).await, Conflict::Id);
     assert_eq!(store.node(ada.id, old.id).await.unwrap(), Some(old.clone()));
 
     let newer = NodeRecord {
         modified_at: now() + Duration::seconds(10),
         ..replacing(&old, 50)
     };
-    let outcome = store.commit_file(&newer, true, MAX).await.unwrap();
+    let outcome = store.commit_file(&newer, true, MAX, 0).await.unwrap();
     let expected = NodeRecord {
         object_id: newer.object_id,
         size: 50,
@@ -693,7 +693,7 @@ async fn commit_overwrite(store: &dyn MetaStore) {
         outcome,
         FileCommit::Replaced {
             node: expected.clone(),
-            old_object_id: old_object,
+            released: vec![old_object],
         }
     );
     assert_eq!(
@@ -711,7 +711,7 @@ async fn commit_overwrite(store: &dyn MetaStore) {
     assert_eq!(store.children(ada.id, ada.id).await.unwrap().len(), 1);
 
     // Growing past the quota: refused, unchanged.
-    assert_quota(store.commit_file(&replacing(&old, 101), true, MAX).await);
+    assert_quota(store.commit_file(&replacing(&old, 101), true, MAX, 0).await);
     assert_eq!(
         store.node(ada.id, old.id).await.unwrap(),
         Some(expected.clone())
@@ -722,26 +722,26 @@ async fn commit_overwrite(store: &dyn MetaStore) {
     // beside the old one; shrinking releases.
     let grow = replacing(&old, 90);
     assert!(matches!(
-        store.commit_file(&grow, true, MAX).await.unwrap(),
+        store.commit_file(&grow, true, MAX, 0).await.unwrap(),
         FileCommit::Replaced { .. }
     ));
     assert_eq!(used(store, ada.id).await, 90);
     let shrink = replacing(&old, 10);
-    store.commit_file(&shrink, true, MAX).await.unwrap();
+    store.commit_file(&shrink, true, MAX, 0).await.unwrap();
     assert_eq!(used(store, ada.id).await, 10);
 
     // A folder's name cannot be overwritten by a file.
     mkdir(store, ada.id, ada.id, "photos").await;
     assert_conflict(
         store
-            .commit_file(&file(ada.id, ada.id, "photos", 1), true, MAX)
+            .commit_file(&file(ada.id, ada.id, "photos", 1), true, MAX, 0)
             .await,
         Conflict::Name,
     );
     // Overwrite of a name that is free simply creates.
     let fresh = file(ada.id, ada.id, "fresh", 5);
     assert_eq!(
-        store.commit_file(&fresh, true, MAX).await.unwrap(),
+        store.commit_file(&fresh, true, MAX, 0).await.unwrap(),
         FileCommit::Created(fresh.clone())
     );
     assert_eq!(used(store, ada.id).await, 15);
@@ -753,7 +753,7 @@ async fn bindings_are_set_once(store: &dyn MetaStore) {
         binding: None,
         ..file(ada.id, ada.id, "old", 3)
     };
-    store.commit_file(&unbound, false, MAX).await.unwrap();
+    store.commit_file(&unbound, false, MAX, 0).await.unwrap();
     let object = unbound.object_id.unwrap();
     let binding = [5u8; 32];
 

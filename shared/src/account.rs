@@ -150,7 +150,13 @@ pub struct UserProfile {
     pub email: String,
     pub display_name: Option<String>,
     pub quota_bytes: u64,
+    /// Everything stored: the files' current contents, their versions and
+    /// the trash.
     pub used_bytes: u64,
+    /// The part of `used_bytes` the trash takes (emptying it frees that).
+    pub trash_bytes: u64,
+    /// The part of `used_bytes` earlier versions of files take.
+    pub version_bytes: u64,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,

@@ -9,6 +9,7 @@ pub mod problem;
 #[cfg(feature = "openapi")]
 pub mod schema;
 pub mod shares;
+pub mod trash;
 pub mod validate;
 
 pub use account::*;
@@ -16,3 +17,4 @@ pub use files::*;
 pub use health::Health;
 pub use problem::{FieldError, Problem, ProblemKind, kinds};
 pub use shares::*;
+pub use trash::*;

@@ -19,7 +19,7 @@ use super::{AuthError, Caller, TokenService};
 use crate::config::Config;
 use crate::config::SignupPolicy;
 use crate::crypto::keys::{self, BindingKey, KdfParams, Umk};
-use crate::store::meta::{InviteUse, UserKeys, UserRecord};
+use crate::store::meta::{InviteUse, Usage, UserKeys, UserRecord};
 use crate::store::{Conflict, MetaStore, StoreError};
 
 /// What account operations need to know of the configuration.
@@ -74,13 +74,17 @@ pub(super) fn now_seconds() -> OffsetDateTime {
     now.replace_nanosecond(0).unwrap_or(now)
 }
 
-pub fn profile(user: &UserRecord) -> UserProfile {
+/// The wire profile; `usage` says how much of `used_bytes` the trash and the
+/// versions take.
+pub fn profile(user: &UserRecord, usage: Usage) -> UserProfile {
     UserProfile {
         id: user.id,
         email: user.email.clone(),
         display_name: user.display_name.clone(),
         quota_bytes: user.quota_bytes,
         used_bytes: user.used_bytes,
+        trash_bytes: usage.trash_bytes,
+        version_bytes: usage.version_bytes,
         created_at: user.created_at,
     }
 }
@@ -176,7 +180,7 @@ impl Accounts {
         }
         tracing::info!(user = %user.id, "account created");
         Ok(SignupResponse {
-            user: profile(&user),
+            user: profile(&user, Usage::default()),
             recovery_code: recovery_code.to_string(),
         })
     }
@@ -217,7 +221,10 @@ impl Accounts {
     }
 
     pub async fn me(&self, caller: &Caller) -> Result<UserProfile, AuthError> {
-        Ok(profile(&self.user(caller.user_id).await?))
+        let (user, usage) = tokio::try_join!(self.user(caller.user_id), async {
+            Ok(self.meta.usage(caller.user_id).await?)
+        })?;
+        Ok(profile(&user, usage))
     }
 
     pub(super) async fn user(&self, id: Uuid) -> Result<UserRecord, AuthError> {

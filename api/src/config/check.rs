@@ -47,6 +47,17 @@ impl Config {
         if self.max_upload_bytes == 0 {
             return rule("max_upload_bytes", "must be more than 0".to_owned());
         }
+        if self.trash_retention_days > 3650 {
+            return rule(
+                "trash_retention_days",
+                "must be at most 3650 (0 turns the trash off)".to_owned(),
+            );
+        }
+        // A DynamoDB node item carries its versions: 100 stay far below its
+        // 400 KB limit.
+        if self.versions_kept > 100 {
+            return rule("versions_kept", "must be at most 100".to_owned());
+        }
         if self.sweep_interval_secs < 1 {
             return rule("sweep_interval_secs", "must be at least 1".to_owned());
         }

@@ -55,6 +55,12 @@ pub struct Config {
     pub sweep_grace_secs: u64,
     /// Lifetime of a download URL, in seconds.
     pub download_url_ttl_secs: u64,
+    /// Days a deleted file or folder stays in the trash before the sweeper
+    /// purges it; `0` turns the trash off (a delete is final at once).
+    pub trash_retention_days: u32,
+    /// Earlier contents kept per file when it is overwritten, oldest purged
+    /// first; `0` keeps none.
+    pub versions_kept: usize,
     /// Largest JSON request body accepted, in bytes.
     pub json_limit_bytes: usize,
     /// Argon2id cost for password hashes and key derivation.
@@ -121,6 +127,8 @@ impl Default for Config {
             sweep_interval_secs: 3600,
             sweep_grace_secs: 3600,
             download_url_ttl_secs: 60,
+            trash_retention_days: 30,
+            versions_kept: 10,
             json_limit_bytes: 64 * 1024,
             kdf: KdfConfig::default(),
             log: "info".to_owned(),
@@ -149,6 +157,8 @@ impl std::fmt::Debug for Config {
             .field("sweep_interval_secs", &self.sweep_interval_secs)
             .field("sweep_grace_secs", &self.sweep_grace_secs)
             .field("download_url_ttl_secs", &self.download_url_ttl_secs)
+            .field("trash_retention_days", &self.trash_retention_days)
+            .field("versions_kept", &self.versions_kept)
             .field("json_limit_bytes", &self.json_limit_bytes)
             .field("kdf", &self.kdf)
             .field("log", &self.log)

@@ -38,6 +38,10 @@ pub struct VaultLimits {
     pub folder_depth: usize,
     pub nodes_per_account: u64,
     pub uploads_per_account: usize,
+    /// Days deleted nodes stay in the trash; `0`: a delete is final.
+    pub trash_retention_days: u32,
+    /// Earlier contents kept per file.
+    pub versions_kept: usize,
     /// Argon2 parameters for share passwords (the accounts' own).
     pub share_kdf: KdfParams,
 }
@@ -50,6 +54,8 @@ impl VaultLimits {
             folder_depth: config.limits.folder_depth,
             nodes_per_account: config.limits.nodes_per_account,
             uploads_per_account: config.limits.uploads_per_account,
+            trash_retention_days: config.trash_retention_days,
+            versions_kept: config.versions_kept,
             share_kdf: config.kdf.params(),
         }
     }

@@ -209,7 +209,12 @@ impl Vault {
             let record = self.file_record(caller, &target, object_id, size).await?;
             committed = self
                 .meta
-                .commit_file(&record, target.overwrite, max_nodes)
+                .commit_file(
+                    &record,
+                    target.overwrite,
+                    max_nodes,
+                    self.limits.versions_kept,
+                )
                 .await;
             if !matches!(committed, Err(StoreError::Conflict(Conflict::Id))) {
                 break;
@@ -220,12 +225,8 @@ impl Vault {
                 self.shares_follow(caller, &node, None).await;
                 (node, false)
             }
-            Ok(FileCommit::Replaced {
-                node,
-                old_object_id,
-            }) => {
-                self.delete_objects(caller.user_id, vec![old_object_id])
-                    .await;
+            Ok(FileCommit::Replaced { node, released }) => {
+                self.delete_objects(caller.user_id, released).await;
                 self.shares_follow(caller, &node, None).await;
                 (node, true)
             }

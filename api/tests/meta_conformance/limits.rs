@@ -135,9 +135,9 @@ pub async fn the_node_limit_counts_files_and_folders(store: &dyn MetaStore) {
     let docs = folder(root, root, "docs");
     store.create_folder(&docs, limit).await.unwrap();
     let a = file(root, docs.id, "a", 10);
-    store.commit_file(&a, false, limit).await.unwrap();
+    store.commit_file(&a, false, limit, 0).await.unwrap();
     let b = file(root, root, "b", 10);
-    store.commit_file(&b, false, limit).await.unwrap();
+    store.commit_file(&b, false, limit, 0).await.unwrap();
     // Full: neither a folder nor a new file, and nothing is charged.
     assert_node_limit(
         store
@@ -146,7 +146,7 @@ pub async fn the_node_limit_counts_files_and_folders(store: &dyn MetaStore) {
     );
     assert_node_limit(
         store
-            .commit_file(&file(root, root, "c", 10), false, limit)
+            .commit_file(&file(root, root, "c", 10), false, limit, 0)
             .await,
     );
     assert_eq!(
@@ -160,7 +160,7 @@ pub async fn the_node_limit_counts_files_and_folders(store: &dyn MetaStore) {
         ..file(root, root, "b", 5)
     };
     assert!(matches!(
-        store.commit_file(&again, true, limit).await.unwrap(),
+        store.commit_file(&again, true, limit, 0).await.unwrap(),
         FileCommit::Replaced { .. }
     ));
     // Deleting a folder frees it and what is inside.
@@ -170,7 +170,7 @@ pub async fn the_node_limit_counts_files_and_folders(store: &dyn MetaStore) {
         .await
         .unwrap();
     store
-        .commit_file(&file(root, root, "two", 1), false, limit)
+        .commit_file(&file(root, root, "two", 1), false, limit, 0)
         .await
         .unwrap();
     assert_node_limit(
@@ -215,7 +215,7 @@ pub async fn administrator_changes(store: &dyn MetaStore) {
     assert_eq!((lowered.quota_bytes, lowered.used_bytes), (50, 80));
     assert!(matches!(
         store
-            .commit_file(&file(second.id, second.id, "more", 1), false, super::MAX)
+            .commit_file(&file(second.id, second.id, "more", 1), false, super::MAX, 0)
             .await,
         Err(StoreError::QuotaExceeded)
     ));

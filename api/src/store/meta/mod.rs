@@ -16,7 +16,8 @@ use uuid::Uuid;
 
 pub use records::{
     Attempt, Failures, FileCommit, InviteRecord, InviteUse, LockPolicy, NodeRecord, NodeUpdate,
-    SessionRecord, SessionRotation, SharePassword, ShareRecord, UserKeys, UserRecord,
+    SessionRecord, SessionRotation, SharePassword, ShareRecord, TrashedRecord, Usage, UserKeys,
+    UserRecord, VersionRecord,
 };
 
 use super::StoreError;
@@ -132,9 +133,14 @@ pub trait SessionStore: Send + Sync {
 }
 
 /// Each user's tree of files and folders, with the quota.
+///
+/// The reads (`node`, `child_by_mac`, `ancestors`, `all_nodes`) see only the
+/// live tree: nothing in the trash or below a folder in the trash. `children`
+/// also answers for a folder inside the trash (to walk a trashed subtree), but
+/// never lists a node that is itself the top of something in the trash.
 #[async_trait]
 pub trait TreeStore: Send + Sync {
-    /// A node of that user.
+    /// A live node of that user.
     async fn node(&self, user_id: Uuid, id: Uuid) -> Result<Option<NodeRecord>, StoreError>;
     /// The child of `parent_id` whose name has this MAC.
     async fn child_by_mac(
@@ -159,13 +165,17 @@ pub trait TreeStore: Send + Sync {
     /// With `overwrite`, a file of the same name is re-pointed at the new object
     /// (keeping its id, which must be `node.id`, since `node.binding` names it:
     /// `Conflict(Id)` otherwise); without it, or if a folder has that name,
-    /// `Conflict(Name)`. `QuotaExceeded` and (for a new file) `NodeLimit`
+    /// `Conflict(Name)`. An overwritten content becomes the file's newest
+    /// version, and the oldest go while there are more than `versions_kept`
+    /// (`0`: none is kept), all in the same transaction; the quota is charged
+    /// for what is kept. `QuotaExceeded` and (for a new file) `NodeLimit`
     /// leave everything unchanged.
     async fn commit_file(
         &self,
         node: &NodeRecord,
         overwrite: bool,
         max_nodes: u64,
+        versions_kept: usize,
     ) -> Result<FileCommit, StoreError>;
     /// Rename and/or move. `InvalidMove` for the root or a folder into its own
     /// subtree, `NotFound` for a missing node or target folder, `Conflict(Name)`.
@@ -175,8 +185,9 @@ pub trait TreeStore: Send + Sync {
         id: Uuid,
         update: &NodeUpdate,
     ) -> Result<NodeRecord, StoreError>;
-    /// Deletes a node and everything below it, releasing quota; returns the
-    /// objects that are now unreferenced. The root cannot be deleted.
+    /// Deletes a live node and everything below it for good, with their
+    /// versions (the trash is off), releasing quota; returns the objects that
+    /// are now unreferenced. The root cannot be deleted (`InvalidMove`).
     async fn delete_node(&self, user_id: Uuid, id: Uuid) -> Result<Vec<Uuid>, StoreError>;
     /// Sets `binding` on a node that has none and still points at
     /// `object_id` (`None` for a folder); `false` when it is not so.
@@ -187,10 +198,89 @@ pub trait TreeStore: Send + Sync {
         object_id: Option<Uuid>,
         binding: &[u8; 32],
     ) -> Result<bool, StoreError>;
-    /// Every object the user's files point at (for account deletion).
+    /// Every object the user's records point at, trash and versions
+    /// included (for account deletion).
     async fn object_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>, StoreError>;
-    /// Whether a committed file points at this object (for the sweeper).
+    /// Whether a record points at this object: a file's content, live or in
+    /// the trash, or a version (for the sweeper).
     async fn object_referenced(&self, user_id: Uuid, object_id: Uuid) -> Result<bool, StoreError>;
+}
+
+/// The trash: deleted subtrees, kept until restored or purged. They count
+/// against the quota until purged.
+#[async_trait]
+pub trait TrashStore: Send + Sync {
+    /// Moves a live node and its subtree to the trash at `at`, atomically:
+    /// from then on no read of the live tree sees any of it, its name is free
+    /// in its folder, and its shares (and those of anything below it) are
+    /// gone. `NotFound` for no such live node, `InvalidMove` for the root.
+    async fn trash_node(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        at: OffsetDateTime,
+    ) -> Result<TrashedRecord, StoreError>;
+    /// The user's trash, most recently deleted first.
+    async fn trash(&self, user_id: Uuid) -> Result<Vec<TrashedRecord>, StoreError>;
+    /// One item of the user's trash (by the deleted node's id).
+    async fn trashed(&self, user_id: Uuid, id: Uuid) -> Result<Option<TrashedRecord>, StoreError>;
+    /// Puts a trashed node back, with its subtree, at `update`'s place under
+    /// the name sealed for it, atomically. `NotFound` when `id` is not in the
+    /// user's trash or the target is not a live folder, `Conflict(Name)` when
+    /// the name is taken there; nothing changes then.
+    async fn restore_node(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        update: &NodeUpdate,
+    ) -> Result<NodeRecord, StoreError>;
+    /// Deletes a trashed node for good with its subtree and their versions,
+    /// releasing their quota; returns the objects now unreferenced.
+    /// `NotFound` when `id` is not in the user's trash.
+    async fn purge_node(&self, user_id: Uuid, id: Uuid) -> Result<Vec<Uuid>, StoreError>;
+    /// Up to `limit` items of anyone's trash deleted before `before`, oldest
+    /// first, as (user, node) (for the sweeper).
+    async fn trashed_before(
+        &self,
+        before: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<(Uuid, Uuid)>, StoreError>;
+    /// How much of the user's `used_bytes` the trash and the versions take.
+    async fn usage(&self, user_id: Uuid) -> Result<Usage, StoreError>;
+}
+
+/// The earlier contents of files (made by `TreeStore::commit_file`).
+#[async_trait]
+pub trait VersionStore: Send + Sync {
+    /// The versions of a file of the user's (live or in the trash), newest
+    /// first; empty when there is no such file.
+    async fn versions(
+        &self,
+        user_id: Uuid,
+        node_id: Uuid,
+    ) -> Result<Vec<VersionRecord>, StoreError>;
+    /// Makes a version the live file's content again, atomically: the
+    /// current content becomes the newest version (then the oldest go while
+    /// there are more than `versions_kept`), and the node points at the
+    /// version's object, size and binding, modified `at`. Returns the node
+    /// and the objects now unreferenced. `NotFound` for no such live file or
+    /// version.
+    async fn restore_version(
+        &self,
+        user_id: Uuid,
+        node_id: Uuid,
+        version_id: Uuid,
+        versions_kept: usize,
+        at: OffsetDateTime,
+    ) -> Result<(NodeRecord, Vec<Uuid>), StoreError>;
+    /// Deletes one version, releasing its quota; returns its object (now
+    /// unreferenced). `NotFound` for no such version of that file.
+    async fn delete_version(
+        &self,
+        user_id: Uuid,
+        node_id: Uuid,
+        version_id: Uuid,
+    ) -> Result<Uuid, StoreError>;
 }
 
 /// Share links. A share goes with its node (and so with its owner's
@@ -253,7 +343,14 @@ pub trait ShareStore: Send + Sync {
 /// The whole metadata store.
 #[async_trait]
 pub trait MetaStore:
-    UserStore + SessionStore + TreeStore + LockoutStore + ShareStore + 'static
+    UserStore
+    + SessionStore
+    + TreeStore
+    + TrashStore
+    + VersionStore
+    + LockoutStore
+    + ShareStore
+    + 'static
 {
     /// Answers when the backend is reachable.
     async fn ping(&self) -> Result<(), StoreError>;

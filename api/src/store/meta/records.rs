@@ -93,12 +93,52 @@ pub struct NodeUpdate {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileCommit {
     Created(NodeRecord),
-    /// An existing file of that name now points at the new object; the old
-    /// object is the caller's to delete.
+    /// An existing file of that name now points at the new object. Its old
+    /// content became the newest version (unless none are kept); `released`
+    /// are the objects no record points at any more (the old one when no
+    /// version is kept, else the versions rotated out), the caller's to delete.
     Replaced {
         node: NodeRecord,
-        old_object_id: Uuid,
+        released: Vec<Uuid>,
     },
+}
+
+/// The top of a deleted subtree, in the trash. What lies below it stays in
+/// the store with it, out of every read of the live tree, until it is
+/// restored or purged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrashedRecord {
+    /// As it was when deleted: `parent_id` is the folder it was deleted from
+    /// (which may be gone since), and its name is still sealed for that place.
+    pub node: NodeRecord,
+    pub trashed_at: OffsetDateTime,
+    /// Plaintext bytes of the current contents of the files in the subtree
+    /// (their versions count as versions).
+    pub bytes: u64,
+}
+
+/// An earlier content of a file, kept when it was overwritten. Its object is
+/// encrypted like any other, its data key in its own header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionRecord {
+    pub id: Uuid,
+    /// The file it is a version of.
+    pub node_id: Uuid,
+    pub object_id: Uuid,
+    pub size: u64,
+    /// When this content was uploaded (the file's `modified_at` then).
+    pub created_at: OffsetDateTime,
+    /// The file record's binding while it had this content (it names the
+    /// node, the object and the size, so it still holds for the version).
+    pub binding: Option<[u8; 32]>,
+}
+
+/// How much of a user's `used_bytes` the trash and the versions take; the
+/// rest is the current contents of live files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub trash_bytes: u64,
+    pub version_bytes: u64,
 }
 
 /// A single-use invite to sign up: only a hash of its code is kept.

@@ -156,6 +156,7 @@ pub(super) async fn commit_file(
     node: &NodeRecord,
     overwrite: bool,
     max_nodes: u64,
+    _versions_kept: usize,
 ) -> Result<FileCommit, StoreError> {
     let parent = node.parent_id.ok_or(StoreError::InvalidMove)?;
     let object_id = node
@@ -286,7 +287,7 @@ async fn replace(
                     binding: node.binding,
                     ..old.clone()
                 },
-                old_object_id,
+                released: vec![old_object_id],
             }));
         }
         Err(failed) => failed,

@@ -130,6 +130,7 @@ mod provision;
 mod sessions;
 mod share_entries;
 mod shares;
+mod trash;
 mod tree;
 mod users;
 

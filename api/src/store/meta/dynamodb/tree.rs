@@ -48,8 +48,9 @@ impl TreeStore for DynamoMetaStore {
         node: &NodeRecord,
         overwrite: bool,
         max_nodes: u64,
+        versions_kept: usize,
     ) -> Result<FileCommit, StoreError> {
-        changes::commit_file(self, node, overwrite, max_nodes).await
+        changes::commit_file(self, node, overwrite, max_nodes, versions_kept).await
     }
 
     async fn update_node(

@@ -18,6 +18,7 @@ mod profiles;
 mod sessions;
 mod share_entries;
 mod shares;
+mod trash;
 mod tree;
 mod users;
 

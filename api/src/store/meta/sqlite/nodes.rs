@@ -235,6 +235,7 @@ pub(super) fn commit_file(
     n: &NodeRecord,
     overwrite: bool,
     max_nodes: u64,
+    _versions_kept: usize,
 ) -> Result<FileCommit, StoreError> {
     let parent = n.parent_id.ok_or(StoreError::InvalidMove)?;
     let object_id = n
@@ -277,7 +278,7 @@ pub(super) fn commit_file(
                     binding: n.binding,
                     ..old
                 },
-                old_object_id,
+                released: vec![old_object_id],
             }
         }
         Some(_) => return Err(StoreError::Conflict(Conflict::Name)),

@@ -54,9 +54,10 @@ impl TreeStore for SqliteMetaStore {
         node: &NodeRecord,
         overwrite: bool,
         max_nodes: u64,
+        versions_kept: usize,
     ) -> Result<FileCommit, StoreError> {
         let node = node.clone();
-        self.run(move |conn| nodes::commit_file(conn, &node, overwrite, max_nodes))
+        self.run(move |conn| nodes::commit_file(conn, &node, overwrite, max_nodes, versions_kept))
             .await
     }
 
