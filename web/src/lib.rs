@@ -12,6 +12,7 @@ pub mod pages;
 pub mod route;
 pub mod services;
 pub mod sharing;
+pub mod trash;
 pub mod uploads;
 
 /// Mounts the app on the page's body.

@@ -53,7 +53,13 @@ pub async fn search(query: &str) -> Result<SearchResults, ApiError> {
 /// Hands the file to the browser's own download manager through a
 /// short-lived download URL, so nothing is buffered in the app's memory.
 pub async fn download(id: Uuid) -> Result<(), ApiError> {
-    let link: DownloadUrl = api::json(Method::POST, &paths::download_url(id), NO_BODY).await?;
+    download_from(&paths::download_url(id)).await
+}
+
+/// Asks `path` for a short-lived download URL, then lets the browser follow
+/// it: the current content's, or an earlier version's.
+pub(super) async fn download_from(path: &str) -> Result<(), ApiError> {
+    let link: DownloadUrl = api::json(Method::POST, path, NO_BODY).await?;
     save(&link.url).ok_or(ApiError::Network)
 }
 

@@ -7,6 +7,8 @@ pub mod files;
 pub mod paths;
 pub mod session;
 pub mod shares;
+pub mod trash;
 pub mod upload;
+pub mod versions;
 
 pub use error::ApiError;

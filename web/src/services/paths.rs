@@ -70,6 +70,38 @@ pub fn share(id: Uuid) -> String {
     format!("{API}/shares/{id}")
 }
 
+/// The caller's trash: list it (`GET`), empty it (`DELETE`).
+pub fn trash() -> String {
+    format!("{API}/trash")
+}
+
+/// One item in the trash: delete it forever (`DELETE`).
+pub fn trash_item(id: Uuid) -> String {
+    format!("{API}/trash/{id}")
+}
+
+pub fn trash_restore(id: Uuid) -> String {
+    format!("{}/restore", trash_item(id))
+}
+
+/// A file's earlier versions, newest first.
+pub fn versions(file: Uuid) -> String {
+    format!("{API}/files/{file}/versions")
+}
+
+/// One earlier version: delete it (`DELETE`).
+pub fn version(file: Uuid, version: Uuid) -> String {
+    format!("{}/{version}", versions(file))
+}
+
+pub fn version_download_url(file: Uuid, version_id: Uuid) -> String {
+    format!("{}/download-url", version(file, version_id))
+}
+
+pub fn version_restore(file: Uuid, version_id: Uuid) -> String {
+    format!("{}/restore", version(file, version_id))
+}
+
 /// What a link opens; the public calls below all start here.
 pub fn public_share(token: &str) -> String {
     format!("{API}/public/shares/{}", encode(token))
@@ -164,6 +196,36 @@ mod tests {
         assert_eq!(
             public_zip_url(token),
             "/api/v1/public/shares/0123.a-b_c/zip-url"
+        );
+    }
+
+    #[test]
+    fn trash_and_version_paths() {
+        const VERSION: Uuid = Uuid::from_u128(0xfedc_ba98_7654_3210_fedc_ba98_7654_3210);
+        assert_eq!(trash(), "/api/v1/trash");
+        assert_eq!(
+            trash_item(ID),
+            "/api/v1/trash/01234567-89ab-cdef-0123-456789abcdef"
+        );
+        assert_eq!(
+            trash_restore(ID),
+            "/api/v1/trash/01234567-89ab-cdef-0123-456789abcdef/restore"
+        );
+        assert_eq!(
+            versions(ID),
+            "/api/v1/files/01234567-89ab-cdef-0123-456789abcdef/versions"
+        );
+        assert_eq!(
+            version(ID, VERSION),
+            "/api/v1/files/01234567-89ab-cdef-0123-456789abcdef/versions/fedcba98-7654-3210-fedc-ba9876543210"
+        );
+        assert_eq!(
+            version_download_url(ID, VERSION),
+            "/api/v1/files/01234567-89ab-cdef-0123-456789abcdef/versions/fedcba98-7654-3210-fedc-ba9876543210/download-url"
+        );
+        assert_eq!(
+            version_restore(ID, VERSION),
+            "/api/v1/files/01234567-89ab-cdef-0123-456789abcdef/versions/fedcba98-7654-3210-fedc-ba9876543210/restore"
         );
     }
 
