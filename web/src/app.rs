@@ -14,6 +14,7 @@ use crate::pages::public_share::PublicShare;
 use crate::pages::recover::Recover;
 use crate::pages::shared::Shared;
 use crate::pages::signup::Signup;
+use crate::pages::trash::Trash;
 use crate::route::{Access, Route};
 
 #[function_component(App)]
@@ -68,6 +69,7 @@ fn page(route: Route) -> Html {
         Route::Folder { id } => html! { <Files folder={Some(id)} /> },
         Route::Account => html! { <Account /> },
         Route::Shared => html! { <Shared /> },
+        Route::Trash => html! { <Trash /> },
         Route::Share { token } => html! { <PublicShare {token} /> },
         Route::NotFound => html! { <NotFound /> },
     }

@@ -23,6 +23,9 @@ pub enum Route {
     /// The caller's share links.
     #[at("/shared")]
     Shared,
+    /// Deleted files and folders, until restored or purged.
+    #[at("/trash")]
+    Trash,
     /// A share link's public page (`SHARE_PAGE_PREFIX` + token).
     #[at("/s/:token")]
     Share { token: String },
@@ -48,9 +51,12 @@ impl Route {
         match self {
             Self::Login | Self::Signup | Self::Recover => Access::SignedOut,
             Self::Share { .. } | Self::NotFound => Access::Anyone,
-            Self::Home | Self::Files | Self::Folder { .. } | Self::Account | Self::Shared => {
-                Access::SignedIn
-            }
+            Self::Home
+            | Self::Files
+            | Self::Folder { .. }
+            | Self::Account
+            | Self::Shared
+            | Self::Trash => Access::SignedIn,
         }
     }
 }
@@ -72,6 +78,7 @@ mod tests {
         assert_eq!(Route::recognize("/files/not-a-uuid"), Some(Route::NotFound));
         assert_eq!(Route::recognize("/nowhere"), Some(Route::NotFound));
         assert_eq!(Route::recognize("/shared"), Some(Route::Shared));
+        assert_eq!(Route::recognize("/trash"), Some(Route::Trash));
         let token = String::from("0123abcd.Zx-_9");
         assert_eq!(
             Route::recognize(&format!("{SHARE_PAGE_PREFIX}{token}")),
@@ -99,6 +106,7 @@ mod tests {
             Route::Files,
             Route::Account,
             Route::Shared,
+            Route::Trash,
             Route::Folder { id: Uuid::nil() },
         ] {
             assert_eq!(route.access(), Access::SignedIn, "{route:?}");

@@ -1,9 +1,12 @@
-//! Confirming a delete, which cannot be undone.
+//! Confirming a delete: the item goes to the trash, for as many days as the
+//! server keeps it there (or for good, on a server with the trash off).
 
-use strongroom_shared::{Node, NodeKind};
+use strongroom_shared::Node;
 use yew::prelude::*;
 
 use super::{Alert, Modal};
+use crate::hooks::use_retention;
+use crate::trash;
 
 #[derive(Properties, PartialEq)]
 pub struct DeleteDialogProps {
@@ -25,13 +28,11 @@ pub fn delete_dialog(props: &DeleteDialogProps) -> Html {
         let on_close = props.on_close.clone();
         Callback::from(move |_: MouseEvent| on_close.emit(()))
     };
-    let what = match props.node.kind {
-        NodeKind::Folder => "This deletes the folder and everything in it, for good.",
-        NodeKind::File => "This deletes the file for good.",
-    };
+    // Asked of the server the first time only: it is one of its settings.
+    let what = trash::delete_warning(props.node.kind, use_retention());
     html! {
         <Modal id="delete-dialog" title={format!("Delete “{}”?", props.node.name)} on_close={props.on_close.clone()}>
-            <p>{ what }</p>
+            <p id="delete-warning">{ what }</p>
             if let Some(message) = props.error.clone() {
                 <Alert {message} />
             }

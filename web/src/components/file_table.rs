@@ -1,5 +1,5 @@
 //! A folder's items as a table: name, size, modified, and the actions
-//! (download, share, rename, move, delete).
+//! (download, versions, share, rename, move, delete).
 
 use std::rc::Rc;
 
@@ -24,6 +24,8 @@ pub struct FileTableProps {
     pub on_move: Callback<Node>,
     pub on_delete: Callback<Node>,
     pub on_share: Callback<Node>,
+    /// A file's earlier versions.
+    pub on_versions: Callback<Node>,
     pub now: OffsetDateTime,
     pub zone: UtcOffset,
     /// Search results offer to open the folder each item lives in.
@@ -121,6 +123,10 @@ fn row(props: &FileTableProps, node: &Node) -> Html {
                     if !is_folder {
                         <button type="button" class="action-download" onclick={download}
                             aria-label={format!("Download {name}")}>{ "Download" }</button>
+                    }
+                    if !is_folder {
+                        <button type="button" class="action-versions" onclick={emit(&props.on_versions)}
+                            aria-label={format!("Versions of {name}")}>{ "Versions" }</button>
                     }
                     <button type="button" class="action-share" onclick={emit(&props.on_share)}
                         aria-label={format!("Share {name}")}>{ "Share" }</button>

@@ -30,6 +30,7 @@ pub fn layout(props: &LayoutProps) -> Html {
                     <nav aria-label="Main">
                         <Link<Route> to={Route::Files}>{ "Files" }</Link<Route>>
                         <Link<Route> to={Route::Shared} classes="nav-shared">{ "Shared" }</Link<Route>>
+                        <Link<Route> to={Route::Trash} classes="nav-trash">{ "Trash" }</Link<Route>>
                         <Link<Route> to={Route::Account}>{ "Account" }</Link<Route>>
                         <span class="whoami" id="whoami" title={user.email.clone()}>{ user.email.clone() }</span>
                         <button type="button" id="logout" class="link-button" onclick={logout}>{ "Log out" }</button>

@@ -3,6 +3,7 @@
 
 pub mod alert;
 pub mod breadcrumbs;
+pub mod confirm_dialog;
 pub mod delete_dialog;
 pub mod field;
 pub mod file_table;
@@ -17,11 +18,14 @@ pub mod search_results;
 pub mod share_dialog;
 pub mod share_table;
 pub mod toolbar;
+pub mod trash_table;
 pub mod upload_list;
 pub mod usage;
+pub mod versions_dialog;
 
 pub use alert::{Alert, Spinner};
 pub use breadcrumbs::Breadcrumbs;
+pub use confirm_dialog::ConfirmDialog;
 pub use delete_dialog::DeleteDialog;
 pub use field::{Field, bind};
 pub use file_table::FileTable;
@@ -36,5 +40,7 @@ pub use search_results::SearchResults;
 pub use share_dialog::{ShareCreated, ShareDialog};
 pub use share_table::ShareTable;
 pub use toolbar::Toolbar;
+pub use trash_table::TrashTable;
 pub use upload_list::UploadList;
 pub use usage::Usage;
+pub use versions_dialog::VersionsDialog;

@@ -1,4 +1,5 @@
-//! Asking for a name: the new-folder and rename dialogs.
+//! Asking for a name: the new-folder and rename dialogs, and restoring from
+//! the trash under another name.
 
 use yew::prelude::*;
 
@@ -12,6 +13,10 @@ pub struct NameDialogProps {
     pub label: AttrValue,
     pub submit_id: AttrValue,
     pub submit_label: AttrValue,
+    /// Why a name is asked for, above the field, when the title is not
+    /// enough.
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
     /// The name the field starts with.
     pub name: AttrValue,
     pub busy: bool,
@@ -42,6 +47,9 @@ pub fn name_dialog(props: &NameDialogProps) -> Html {
     };
     html! {
         <Modal id={props.id.clone()} title={props.title.clone()} on_close={props.on_close.clone()}>
+            if let Some(hint) = props.hint.clone() {
+                <p>{ hint }</p>
+            }
             <form {onsubmit} novalidate=true>
                 <Field id={props.field_id.clone()} label={props.label.clone()} value={(*name).clone()}
                     error={props.error.clone()} required=true {oninput} autocomplete="off" />

@@ -1,13 +1,18 @@
-//! Space used against the quota.
+//! Space used against the quota, and what takes it: the files, their
+//! earlier versions, the trash.
 
 use yew::prelude::*;
 
-use crate::format;
+use crate::{format, trash};
 
 #[derive(Properties, PartialEq)]
 pub struct UsageProps {
+    /// Everything stored, versions and trash included.
     pub used: u64,
     pub quota: u64,
+    /// The parts of `used` that earlier versions and the trash take.
+    pub versions: u64,
+    pub trash: u64,
 }
 
 #[function_component(Usage)]
@@ -26,6 +31,7 @@ pub fn usage(props: &UsageProps) -> Html {
             <p id="usage-text">
                 { format!("{} of {} used ({share})", format::size(props.used), format::size(props.quota)) }
             </p>
+            <p id="usage-split">{ trash::usage_split(props.used, props.versions, props.trash) }</p>
         </div>
     }
 }

@@ -34,7 +34,8 @@ pub fn account() -> Html {
                     <dt>{ "Member since" }</dt><dd>{ format::full_date(user.created_at, zone) }</dd>
                 </dl>
                 <h2>{ "Storage" }</h2>
-                <Usage used={user.used_bytes} quota={user.quota_bytes} />
+                <Usage used={user.used_bytes} quota={user.quota_bytes} versions={user.version_bytes}
+                    trash={user.trash_bytes} />
             </section>
             <ChangePassword email={user.email.clone()} />
             <DeleteAccount email={user.email.clone()} />

@@ -1,6 +1,6 @@
 //! The file browser: one folder's items, breadcrumbs, search, uploads by
-//! button and by drag-and-drop, and the dialogs for new folder, rename, move
-//! delete and share. The state lives in hooks and the drawing in components; this
+//! button and by drag-and-drop, and the dialogs for new folder, rename, move,
+//! delete (to the trash), share and a file's versions. The state lives in hooks and the drawing in components; this
 //! page connects them.
 
 use std::future::Future;
@@ -16,7 +16,7 @@ use yew_router::prelude::*;
 use crate::clock;
 use crate::components::{
     Alert, Breadcrumbs, DeleteDialog, FileTable, FolderPicker, NameDialog, SearchResults,
-    ShareCreated, ShareDialog, Spinner, Toolbar, UploadList,
+    ShareCreated, ShareDialog, Spinner, Toolbar, UploadList, VersionsDialog,
 };
 use crate::hooks::{
     Folder, Load, Search, Submit, use_auth, use_file_drop, use_folder, use_search, use_submit_with,
@@ -44,6 +44,7 @@ enum Dialog {
     Share(Node),
     /// A link just made, with its whole address: shown this once.
     Shared(Share, AttrValue),
+    Versions(Node),
 }
 
 #[function_component(Files)]
@@ -94,6 +95,7 @@ pub fn files_page(props: &FilesProps) -> Html {
         on_move: dialogs.on(Dialog::Move),
         on_delete: dialogs.on(Dialog::Delete),
         on_share: dialogs.on(Dialog::Share),
+        on_versions: dialogs.on(Dialog::Versions),
         on_locate: locate(&search, navigator),
         now: clock::now(),
         zone: clock::zone(),
@@ -159,6 +161,7 @@ struct Table {
     on_move: Callback<Node>,
     on_delete: Callback<Node>,
     on_share: Callback<Node>,
+    on_versions: Callback<Node>,
     on_locate: Callback<Uuid>,
     now: OffsetDateTime,
     zone: UtcOffset,
@@ -175,7 +178,7 @@ impl Table {
             <FileTable items={Rc::new(sorted(items, *self.sort))} sort={*self.sort} {on_sort}
                 on_download={self.on_download.clone()} on_rename={self.on_rename.clone()}
                 on_move={self.on_move.clone()} on_delete={self.on_delete.clone()}
-                on_share={self.on_share.clone()}
+                on_share={self.on_share.clone()} on_versions={self.on_versions.clone()}
                 on_locate={self.on_locate.clone()} now={self.now} zone={self.zone} {show_location} />
         }
     }
@@ -387,6 +390,20 @@ impl Dialogs {
             Dialog::Shared(share, link) => html! {
                 <ShareCreated share={share.clone()} link={link.clone()} {on_close} />
             },
+            Dialog::Versions(node) => {
+                // The restored content shows in the folder at once.
+                let on_restored = {
+                    let (open, folder) = (self.open.clone(), self.folder.clone());
+                    Callback::from(move |_: Node| {
+                        open.set(Dialog::Closed);
+                        folder.reload();
+                    })
+                };
+                html! {
+                    <VersionsDialog file={node.clone()} {on_restored} {on_close}
+                        now={clock::now()} zone={clock::zone()} />
+                }
+            }
         }
     }
 }

@@ -8,3 +8,4 @@ pub mod public_share;
 pub mod recover;
 pub mod shared;
 pub mod signup;
+pub mod trash;
