@@ -59,6 +59,8 @@ fn spawn_sweeper(config: &Config, stores: &Stores) {
         stores.blobs.clone(),
         Duration::from_secs(config.sweep_interval_secs),
         Duration::from_secs(config.sweep_grace_secs),
+        (config.trash_retention_days > 0)
+            .then(|| time::Duration::days(i64::from(config.trash_retention_days))),
     );
 }
 

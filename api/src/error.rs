@@ -251,7 +251,11 @@ impl From<VaultError> for ApiError {
             VaultError::InvalidLimit { .. } => kinds::INVALID_LIMIT,
             VaultError::EmptyQuery => kinds::INVALID_QUERY,
             VaultError::UploadTooLarge { .. } => kinds::UPLOAD_TOO_LARGE,
-            VaultError::QuotaExceeded => kinds::QUOTA_EXCEEDED,
+            VaultError::QuotaExceeded | VaultError::QuotaExceededFreeable { .. } => {
+                kinds::QUOTA_EXCEEDED
+            }
+            VaultError::RestoreNameTaken => kinds::NAME_TAKEN,
+            VaultError::VersionNotFound => kinds::VERSION_NOT_FOUND,
             VaultError::IncompleteUpload => kinds::INCOMPLETE_UPLOAD,
             VaultError::BodyTooSlow => kinds::REQUEST_TIMEOUT,
             VaultError::TooDeep { .. } => kinds::TOO_DEEP,

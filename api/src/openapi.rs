@@ -30,6 +30,8 @@ use crate::routes::session_cookie as cookie;
         (name = "folders", description = "Folder listings and creation"),
         (name = "files", description = "Upload and download"),
         (name = "nodes", description = "Rename, move, delete and search files and folders"),
+        (name = "trash", description = "Deleted files and folders: list, restore, purge"),
+        (name = "versions", description = "Earlier contents of files: list, download, restore, delete"),
         (name = "paths", description = "The same, addressed by path"),
         (name = "shares", description = "Share links: make, list and revoke them"),
         (name = "public", description = "What a share link opens, for anyone who holds it (no account)"),

@@ -119,6 +119,8 @@ pub mod kinds {
         /// No such share: never made, expired, revoked, out of downloads, or
         /// its file or folder is gone (all answer the same).
         SHARE_NOT_FOUND = ("share_not_found", 404, "Share not found");
+        /// The file exists, but has no version of that id.
+        VERSION_NOT_FOUND = ("version_not_found", 404, "Version not found");
         /// A listing cursor no listing of this folder gave: no such page.
         INVALID_CURSOR = ("invalid_cursor", 404, "No such page");
         /// The server holds no built browser app; the API works regardless.

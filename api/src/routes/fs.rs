@@ -173,11 +173,12 @@ pub(crate) async fn put_path(
     Ok((web::Json(uploaded.node), status))
 }
 
-/// Delete the file or folder (recursively) at this path.
+/// Delete the file or folder (recursively) at this path: to the trash, as
+/// `DELETE /nodes/{id}` does.
 #[utoipa::path(tag = "paths",
     params(("path" = strongroom_shared::schema::NodePath, Path, example = "docs/2026", description = "slash-separated names from the root")),
     responses(
-        (status = 204, description = "deleted"),
+        (status = 204, description = "moved to the trash (or deleted, when the trash is off)"),
         (status = 400, body = Problem, content_type = "application/problem+json",
             description = "`validation_failed`: an invalid name in the path"),
         (status = 404, body = Problem, content_type = "application/problem+json",

@@ -25,6 +25,8 @@ pub mod session_cookie;
 pub(crate) mod shared_folders;
 pub(crate) mod shares;
 pub mod throttle;
+pub(crate) mod trash;
+pub(crate) mod versions;
 
 use actix_session::SessionMiddleware;
 use actix_session::storage::CookieSessionStore;
@@ -59,6 +61,8 @@ pub fn configure(cfg: &mut ServiceConfig, session: SessionMiddleware<CookieSessi
                 .configure(shares::configure)
                 .configure(public_shares::configure)
                 .configure(shared_folders::configure)
+                .configure(trash::configure)
+                .configure(versions::configure)
                 .default_service(web::to(not_found)),
         );
 }

@@ -73,11 +73,13 @@ pub(crate) async fn update_node(
     ))
 }
 
-/// Delete a file, or a folder with everything below it.
+/// Delete a file, or a folder with everything below it: it goes to the
+/// trash (`GET /trash`), from where it can be restored for
+/// `trash_retention_days`; a server with the trash off deletes at once.
 #[utoipa::path(tag = "nodes",
     params(("id", description = "a node id")),
     responses(
-        (status = 204, description = "deleted"),
+        (status = 204, description = "moved to the trash (or deleted, when the trash is off)"),
         (status = 409, body = Problem, content_type = "application/problem+json",
             description = "`invalid_move`: the root cannot be deleted"),
         NodeNotFound, Authenticated,

@@ -22,7 +22,7 @@ pub fn file_facts(node: &NodeRecord) -> Option<FileFacts> {
     })
 }
 
-fn altered(node: &NodeRecord, why: &str) -> VaultError {
+pub(super) fn altered(node: &NodeRecord, why: &str) -> VaultError {
     // An operator needs to hear of this: someone wrote to the metadata store.
     tracing::error!(user = %node.user_id, node = %node.id, why, "file record failed its binding");
     VaultError::Integrity(CryptoError::RecordBinding)

@@ -35,6 +35,23 @@ pub enum VaultError {
     UploadTooLarge { limit: u64 },
     #[error("not enough storage quota left for this file")]
     QuotaExceeded,
+    /// As `QuotaExceeded`, when the trash or earlier versions take space
+    /// the owner could free.
+    #[error(
+        "not enough storage quota left for this file; the trash holds {trash_bytes} bytes and earlier versions of files {version_bytes}: emptying the trash or deleting versions frees that space"
+    )]
+    QuotaExceededFreeable {
+        trash_bytes: u64,
+        version_bytes: u64,
+    },
+    /// Restoring from the trash into a folder where the name is taken now.
+    #[error(
+        "something with this name is in that folder now: restore it under another `name`, or into another folder (`parent_id`)"
+    )]
+    RestoreNameTaken,
+    /// No such version of that file.
+    #[error("no such version of this file")]
+    VersionNotFound,
     #[error("the upload ended before the whole body arrived")]
     IncompleteUpload,
     #[error("the request body arrived too slowly")]

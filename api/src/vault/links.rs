@@ -72,12 +72,24 @@ impl Vault {
             .tokens
             .verify_download(token)
             .map_err(VaultError::Link)?;
-        let node = self
+        let file = self
             .meta
             .node(grant.user_id, grant.node_id)
             .await?
-            .filter(|node| node.object_id == Some(grant.object_id))
             .ok_or(VaultError::NotFound)?;
+        // The URL names the file's current content or one of its versions.
+        let node = if file.object_id == Some(grant.object_id) {
+            file
+        } else {
+            let version = self
+                .meta
+                .versions(grant.user_id, grant.node_id)
+                .await?
+                .into_iter()
+                .find(|v| v.object_id == grant.object_id)
+                .ok_or(VaultError::NotFound)?;
+            super::versions::as_it_was(&file, &version)
+        };
         if node.size != grant.size {
             // Same object, another size: the record was edited since.
             tracing::error!(user = %node.user_id, node = %node.id, "file record changed under a download URL");

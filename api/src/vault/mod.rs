@@ -14,8 +14,10 @@ pub mod shared;
 pub mod shared_folder;
 pub mod shares;
 pub mod sweeper;
+pub mod trash;
 pub mod tree;
 pub mod upload;
+mod versions;
 
 use std::sync::Arc;
 

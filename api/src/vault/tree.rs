@@ -277,7 +277,7 @@ impl Vault {
 
     /// A folder moved into `target` must keep its deepest folder within
     /// `folder_depth`: the target's depth plus the height of what moves.
-    async fn check_depth_after_move(
+    pub(super) async fn check_depth_after_move(
         &self,
         caller: &Caller,
         folder: Uuid,
@@ -308,13 +308,6 @@ impl Vault {
             level = next;
         }
         Err(too_deep)
-    }
-
-    /// Deletes a node (a folder with everything below it) and then its objects.
-    pub async fn delete(&self, caller: &Caller, id: Uuid) -> Result<(), VaultError> {
-        let objects = self.meta.delete_node(caller.user_id, id).await?;
-        self.delete_objects(caller.user_id, objects).await;
-        Ok(())
     }
 
     pub async fn search(&self, caller: &Caller, query: &str) -> Result<SearchResults, VaultError> {

@@ -96,6 +96,39 @@ impl Vault {
     where
         S: Stream<Item = Result<Bytes, BodyStop>> + Unpin,
     {
+        match self
+            .store_and_commit(caller, target, declared_len, body)
+            .await
+        {
+            Err(VaultError::QuotaExceeded) => Err(self.what_frees_space(caller).await),
+            other => other,
+        }
+    }
+
+    /// A quota refusal that says what the owner could free, when the trash
+    /// or earlier versions hold anything.
+    async fn what_frees_space(&self, caller: &Caller) -> VaultError {
+        match self.meta.usage(caller.user_id).await {
+            Ok(usage) if usage.trash_bytes > 0 || usage.version_bytes > 0 => {
+                VaultError::QuotaExceededFreeable {
+                    trash_bytes: usage.trash_bytes,
+                    version_bytes: usage.version_bytes,
+                }
+            }
+            _ => VaultError::QuotaExceeded,
+        }
+    }
+
+    async fn store_and_commit<S>(
+        &self,
+        caller: &Caller,
+        target: Target,
+        declared_len: Option<u64>,
+        body: S,
+    ) -> Result<Uploaded, VaultError>
+    where
+        S: Stream<Item = Result<Bytes, BodyStop>> + Unpin,
+    {
         let mut ticket = self
             .running
             .start(caller.user_id, self.limits.uploads_per_account)?;
@@ -125,7 +158,15 @@ impl Vault {
             .meta
             .child_by_mac(caller.user_id, target.parent_id, &name_mac)
             .await?;
+        // A replaced content kept as a version stays counted.
         let replaced_size = match &existing {
+            Some(old)
+                if target.overwrite
+                    && old.kind == NodeKind::File
+                    && self.limits.versions_kept > 0 =>
+            {
+                0
+            }
             Some(old) if target.overwrite && old.kind == NodeKind::File => old.size,
             Some(_) => return Err(VaultError::NameTaken),
             None => 0,
@@ -267,6 +308,11 @@ impl Vault {
                 .filter(|old| old.kind == NodeKind::File),
             false => None,
         };
+        // The replaced content becomes a version that keeps its binding: a
+        // record from before bindings gets one first.
+        if let Some(old) = replaced.as_ref().filter(|old| old.binding.is_none()) {
+            self.verified(old, &caller.umk).await?;
+        }
         let id = replaced.map_or_else(Uuid::now_v7, |old| old.id);
         let (name_ct, name_mac) = names.seal(id, target.parent_id, &target.name);
         let at = now();
