@@ -358,11 +358,18 @@ async fn the_whole_vault_in_a_browser() {
     browser.find(&row("holiday-2026.bin")).await;
     assert!(!browser.exists("#search-results").await);
 
-    // Account: usage against the quota.
+    // Account: usage against the quota. The two files deleted above wait in
+    // the trash, and count until it is emptied.
     browser.click("nav a[href=\"/account\"]").await;
     browser.find("#account-page").await;
     browser
-        .text_contains("#usage-text", "195.3 KiB of 300.0 KiB used (65%)")
+        .text_contains("#usage-text", "196.5 KiB of 300.0 KiB used (65%)")
+        .await;
+    browser
+        .text_contains(
+            "#usage-split",
+            "Files 195.3 KiB · versions 0 B · trash 1.2 KiB",
+        )
         .await;
     browser.text_contains("#account-email", email).await;
     browser.shot("10-account").await;
@@ -970,4 +977,259 @@ async fn folder_links_in_a_browser() {
             "{name} is in the zip"
         );
     }
+}
+
+/// How many elements match `css` now.
+async fn count(browser: &Browser, css: &str) -> usize {
+    browser
+        .client
+        .find_all(fantoccini::Locator::Css(css))
+        .await
+        .unwrap()
+        .len()
+}
+
+/// Uploads `content` as `name` over the file of that name in the folder
+/// shown, through the upload list's Replace (what the app offers when the
+/// name is taken).
+async fn upload_over(browser: &Browser, path: &std::path::Path, content: &[u8]) {
+    let name = path.file_name().unwrap().to_str().unwrap();
+    std::fs::write(path, content).unwrap();
+    browser.click("#clear-uploads").await;
+    browser.pick_files(&[path]).await;
+    let replace = format!("li.upload[data-name=\"{name}\"][data-state=\"failed\"] .upload-replace");
+    browser.click(&replace).await;
+    browser.find(&upload(name, "done")).await;
+    browser
+        .text_contains(
+            &format!("{} .col-size", row(name)),
+            &format!("{} B", content.len()),
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trash_and_versions_in_a_browser() {
+    let server = start_server_with(|_| {}).await;
+    let base = server.base.as_str();
+    let browser = start_browser().await;
+    sign_up(&browser, base, "kim@example.com", None).await;
+    let files = tempfile::tempdir().unwrap();
+
+    // A folder with a file in it.
+    new_folder(&browser, "Projects").await;
+    browser
+        .click(&format!("{} a.folder-link", row("Projects")))
+        .await;
+    browser.text_contains("#folder-title", "Projects").await;
+    let plan_path = files.path().join("plan.txt");
+    std::fs::write(&plan_path, b"the plan").unwrap();
+    browser.pick_files(&[&plan_path]).await;
+    browser.find(&upload("plan.txt", "done")).await;
+    browser.find(&row("plan.txt")).await;
+
+    // Deleting the folder moves it to the trash, as the dialog says.
+    browser.click("#breadcrumbs li:first-child a").await;
+    browser
+        .click(&format!("{} .action-delete", row("Projects")))
+        .await;
+    browser
+        .text_contains(
+            "#delete-warning",
+            "will be moved to the trash. You can restore it from there for 30 days.",
+        )
+        .await;
+    browser.shot("40-delete-to-trash").await;
+    browser.click("#confirm-delete").await;
+    browser.gone(&row("Projects")).await;
+
+    // The Trash page lists it: its size, where it was, until when.
+    browser.click("a.nav-trash").await;
+    browser.find("#trash-page").await;
+    browser
+        .text_contains(
+            "#trash-retention",
+            "Items are deleted for good after 30 days.",
+        )
+        .await;
+    let projects = format!("#trash-table {}", row("Projects"));
+    browser
+        .text_contains(&format!("{projects} .col-origin"), "My files")
+        .await;
+    assert_eq!(browser.text(&format!("{projects} .col-size")).await, "8 B");
+    assert_eq!(
+        browser.text(&format!("{projects} .col-purge")).await,
+        "in 29 days"
+    );
+    browser.shot("41-trash").await;
+
+    // Restored, it is back where it was, with its file.
+    browser.click(&format!("{projects} .restore")).await;
+    browser
+        .text_contains("#trash-notice", "“Projects” is back in My files.")
+        .await;
+    browser.find("#trash-empty").await;
+    browser.shot("42-trash-restored").await;
+    browser.click("#trash-notice a").await;
+    browser.find("#files-page").await;
+    browser
+        .click(&format!("{} a.folder-link", row("Projects")))
+        .await;
+    browser.text_contains("#folder-title", "Projects").await;
+    browser.find(&row("plan.txt")).await;
+
+    // Restoring where its name has been taken meanwhile asks for another.
+    browser
+        .click(&format!("{} .action-delete", row("plan.txt")))
+        .await;
+    browser.click("#confirm-delete").await;
+    browser.gone(&row("plan.txt")).await;
+    std::fs::write(&plan_path, b"a new plan, longer").unwrap();
+    browser.pick_files(&[&plan_path]).await;
+    browser.find(&upload("plan.txt", "done")).await;
+    browser.click("a.nav-trash").await;
+    browser
+        .click(&format!("#trash-table {} .restore", row("plan.txt")))
+        .await;
+    browser.find("#restore-name-dialog").await;
+    browser
+        .text_contains("#restore-name-dialog", "already in My files / Projects")
+        .await;
+    let offered = browser.find("#restore-name").await.prop("value").await;
+    assert_eq!(
+        offered.unwrap().as_deref(),
+        Some("plan (restored).txt"),
+        "a free name is offered, keeping the extension"
+    );
+    browser.shot("43-restore-name-taken").await;
+    browser.click("#restore-name-submit").await;
+    browser.gone("#restore-name-dialog").await;
+    browser
+        .text_contains(
+            "#trash-notice",
+            "“plan (restored).txt” is back in My files / Projects.",
+        )
+        .await;
+    browser.click("#trash-notice a").await;
+    browser.text_contains("#folder-title", "Projects").await;
+    browser
+        .text_contains(&format!("{} .col-size", row("plan (restored).txt")), "8 B")
+        .await;
+    browser
+        .text_contains(&format!("{} .col-size", row("plan.txt")), "18 B")
+        .await;
+
+    // Delete forever, and empty the trash: each asks first.
+    browser
+        .click(&format!("{} .action-delete", row("plan (restored).txt")))
+        .await;
+    browser.click("#confirm-delete").await;
+    browser.gone(&row("plan (restored).txt")).await;
+    browser.click("#breadcrumbs li:first-child a").await;
+    browser
+        .click(&format!("{} .action-delete", row("Projects")))
+        .await;
+    browser.click("#confirm-delete").await;
+    browser.gone(&row("Projects")).await;
+    browser.click("a.nav-trash").await;
+    browser
+        .click(&format!(
+            "#trash-table {} .purge",
+            row("plan (restored).txt")
+        ))
+        .await;
+    browser
+        .text_contains("#purge-dialog", "deleted for good. This cannot be undone.")
+        .await;
+    browser.click("#confirm-purge").await;
+    browser.gone(&row("plan (restored).txt")).await;
+    browser.find(&row("Projects")).await;
+    browser.click("#empty-trash").await;
+    browser
+        .text_contains(
+            "#empty-trash-dialog",
+            "The 1 item in the trash (18 B) will be deleted for good. This cannot be undone.",
+        )
+        .await;
+    browser.shot("44-empty-trash").await;
+    browser.click("#confirm-empty-trash").await;
+    browser.find("#trash-empty").await;
+    assert!(!browser.exists("#trash-table").await);
+
+    // Versions: a file uploaded over twice keeps both contents it replaced.
+    browser.click("nav a[href=\"/files\"]").await;
+    browser.find("#files-page").await;
+    let draft_path = files.path().join("draft.txt");
+    let first = b"first draft".to_vec();
+    std::fs::write(&draft_path, &first).unwrap();
+    browser.pick_files(&[&draft_path]).await;
+    browser.find(&upload("draft.txt", "done")).await;
+    upload_over(&browser, &draft_path, b"second draft, longer").await;
+    upload_over(&browser, &draft_path, b"the third and final draft").await;
+
+    browser
+        .click(&format!("{} .action-versions", row("draft.txt")))
+        .await;
+    browser.find("#versions-dialog").await;
+    browser
+        .until("two versions", || async {
+            count(&browser, "#versions-dialog .version-row").await == 2
+        })
+        .await;
+    // Newest first: the oldest, the first content, is last.
+    let newest = "#versions-dialog .version-row:first-child";
+    let oldest = "#versions-dialog .version-row:last-child";
+    assert_eq!(browser.text(&format!("{newest} .col-size")).await, "20 B");
+    assert_eq!(browser.text(&format!("{oldest} .col-size")).await, "11 B");
+    browser.shot("45-versions").await;
+    browser.click(&format!("{oldest} .version-download")).await;
+    assert_eq!(
+        browser.downloaded("draft.txt").await,
+        first,
+        "the oldest version downloads as it was"
+    );
+
+    // Restoring the oldest makes it the content again; the folder shows it.
+    browser.click(&format!("{oldest} .version-restore")).await;
+    browser.gone("#versions-dialog").await;
+    browser
+        .text_contains(&format!("{} .col-size", row("draft.txt")), "11 B")
+        .await;
+    std::fs::remove_file(browser.downloads.path().join("draft.txt")).unwrap();
+    browser
+        .click(&format!("{} .action-download", row("draft.txt")))
+        .await;
+    assert_eq!(
+        browser.downloaded("draft.txt").await,
+        first,
+        "the file's content is the first one again"
+    );
+
+    // The content it replaced is a version now; one is deleted, after asking.
+    browser
+        .click(&format!("{} .action-versions", row("draft.txt")))
+        .await;
+    browser
+        .text_contains(&format!("{newest} .col-size"), "25 B")
+        .await;
+    assert_eq!(count(&browser, "#versions-dialog .version-row").await, 2);
+    browser.click(&format!("{oldest} .version-delete")).await;
+    browser.shot("46-version-delete").await;
+    browser
+        .click(&format!("{oldest} .version-delete-confirm"))
+        .await;
+    browser
+        .until("one version left", || async {
+            count(&browser, "#versions-dialog .version-row").await == 1
+        })
+        .await;
+    browser.click("#versions-close").await;
+    browser.gone("#versions-dialog").await;
+
+    // The account shows what takes the space.
+    browser.click("nav a[href=\"/account\"]").await;
+    browser
+        .text_contains("#usage-split", "Files 11 B · versions 25 B · trash 0 B")
+        .await;
+    browser.shot("47-account-usage-split").await;
 }
