@@ -343,3 +343,175 @@ async fn open_stores(config: &Config) -> strongroom_api::store::Stores {
         .await
         .unwrap()
 }
+
+/// A signed-up user's requests to one server.
+struct Session {
+    client: reqwest::Client,
+    url: String,
+    token: String,
+}
+
+impl Session {
+    async fn sign_up(url: String, email: &str) -> Self {
+        let client = reqwest::Client::new();
+        let credentials =
+            serde_json::json!({ "email": email, "password": "through thick and thin" });
+        let response = client
+            .post(format!("{url}/api/v1/auth/signup"))
+            .json(&credentials)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let tokens: TokenResponse = client
+            .post(format!("{url}/api/v1/auth/login"))
+            .json(&credentials)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Self {
+            client,
+            url,
+            token: tokens.access_token,
+        }
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
+        self.client
+            .request(method, format!("{}/api/v1{path}", self.url))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .body(if path.ends_with("/restore") { "{}" } else { "" })
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn put(&self, path: &str, body: &'static [u8]) -> reqwest::Response {
+        self.client
+            .put(format!("{}/api/v1{path}", self.url))
+            .bearer_auth(&self.token)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        let response = self.send(reqwest::Method::GET, path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.json().await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn an_outage_during_delete_restore_and_overwrite_changes_nothing_and_passes() {
+    use reqwest::Method;
+    use strongroom_shared::{FolderListing, TrashListing, UserProfile, VersionList};
+
+    let outage = Outage::start(upstream()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = aws_config(outage.url(), dir.path());
+    let user = Session::sign_up(server::start(config.clone()).await, "trash@example.com").await;
+    let put = |path| user.put(path, b"first");
+    assert_eq!(
+        put("/fs/Keep/inner/a.txt?parents=true").await.status(),
+        StatusCode::CREATED
+    );
+    let doc: Node = put("/fs/doc.txt").await.json().await.unwrap();
+    let old: Node = put("/fs/old.txt").await.json().await.unwrap();
+    assert_eq!(
+        user.send(Method::DELETE, &format!("/nodes/{}", old.id))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let listing: FolderListing = user.json("/folders/root/children").await;
+    let keep = listing.items.iter().find(|n| n.name == "Keep").unwrap().id;
+
+    // Storage down: each operation answers 503 and changes nothing.
+    outage.fail();
+    let delete = user.send(Method::DELETE, &format!("/nodes/{keep}")).await;
+    let restore = user
+        .send(Method::POST, &format!("/trash/{}/restore", old.id))
+        .await;
+    let overwrite = user
+        .put("/fs/doc.txt?overwrite=true", b"second, longer")
+        .await;
+    for response in [delete, restore, overwrite] {
+        assert_eq!(
+            problem_code(response).await,
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable".to_owned()
+            )
+        );
+    }
+    outage.recover();
+    let names = |listing: FolderListing| -> Vec<String> {
+        listing.items.into_iter().map(|n| n.name).collect()
+    };
+    assert_eq!(
+        names(user.json("/folders/root/children").await),
+        ["Keep", "doc.txt"]
+    );
+    let trash: TrashListing = user.json("/trash").await;
+    assert_eq!(trash.items.len(), 1);
+    let versions: VersionList = user.json(&format!("/files/{}/versions", doc.id)).await;
+    assert!(versions.items.is_empty());
+    let me: UserProfile = user.json("/me").await;
+    assert_eq!(
+        (me.used_bytes, me.trash_bytes, me.version_bytes),
+        (15, 5, 0)
+    );
+
+    // Back up, without a restart, each works.
+    assert_eq!(
+        user.send(Method::DELETE, &format!("/nodes/{keep}"))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        user.send(Method::POST, &format!("/trash/{}/restore", old.id))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        user.put("/fs/doc.txt?overwrite=true", b"second, longer")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        names(user.json("/folders/root/children").await),
+        ["doc.txt", "old.txt"]
+    );
+    let versions: VersionList = user.json(&format!("/files/{}/versions", doc.id)).await;
+    assert_eq!(versions.items.len(), 1);
+    let me: UserProfile = user.json("/me").await;
+    assert_eq!(
+        (me.used_bytes, me.trash_bytes, me.version_bytes),
+        (29, 5, 5)
+    );
+
+    // After the sweeper, every object left has a record, and each record its object.
+    let stores = open_stores(&config).await;
+    strongroom_api::vault::sweeper::sweep(
+        stores.meta.as_ref(),
+        stores.blobs.as_ref(),
+        time::Duration::ZERO,
+    )
+    .await
+    .unwrap();
+    let objects = stores
+        .blobs
+        .list(time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(objects.len(), 4, "a.txt, doc.txt and its version, old.txt");
+}

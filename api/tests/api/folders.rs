@@ -250,9 +250,11 @@ async fn breadcrumbs_rename_and_move() {
     assert_eq!(names, ["b", "taken", "both.md"]);
 }
 
+/// With the trash off (`tests/api/trash.rs` has the trash), a delete is
+/// final at once.
 #[tokio::test]
 async fn deleting_a_folder_removes_everything_below_it() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|config| config.trash_retention_days = 0).await;
     let user = app.new_user().await;
     let token = &user.tokens.access_token;
     let top = app.mkdir(token, "root", "top").await;
@@ -529,7 +531,11 @@ async fn paths_address_files_and_folders() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert!(app.objects().await.is_empty());
+    assert_eq!(
+        app.objects().await.len(),
+        3,
+        "two files and a version, in the trash"
+    );
     problem(
         app.get_auth("/api/v1/fs/docs/2026/report.pdf", token).await,
         StatusCode::NOT_FOUND,

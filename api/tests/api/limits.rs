@@ -131,15 +131,27 @@ async fn an_account_holds_no_more_nodes_than_the_limit() {
     let other = app.new_user().await;
     app.mkdir(&other.tokens.access_token, "root", "theirs")
         .await;
-    // Deleting the folder frees it and the file inside: two new nodes fit.
-    let deleted = app
-        .client
-        .delete(app.url(&format!("/api/v1/nodes/{}", folder.id)))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    // Deleting the folder (into the trash, where it still counts) and
+    // emptying the trash frees it and the file inside: two new nodes fit.
+    for path in [
+        format!("/api/v1/nodes/{}", folder.id),
+        "/api/v1/trash".to_owned(),
+    ] {
+        problem(
+            mkdir_raw(&app, token, "root", "again").await,
+            StatusCode::INSUFFICIENT_STORAGE,
+            "node_limit",
+        )
+        .await;
+        let deleted = app
+            .client
+            .delete(app.url(&path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    }
     app.mkdir(token, "root", "again").await;
     app.upload(token, "root", "again.txt", b"a".to_vec()).await;
     problem(

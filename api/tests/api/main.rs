@@ -21,3 +21,5 @@ mod passwords;
 mod session_cookie;
 mod sessions;
 mod shares;
+mod trash;
+mod versions;

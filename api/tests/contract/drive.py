@@ -47,6 +47,14 @@ from strongroom_client.api.public import (
     zip_by_url,
 )
 from strongroom_client.api.shares import create_share, list_shares, revoke_share
+from strongroom_client.api.trash import empty_trash, list_trash, purge, restore
+from strongroom_client.api.versions import (
+    delete_version,
+    list_versions,
+    restore_version,
+    version_content,
+    version_download_url,
+)
 from strongroom_client.models import (
     ChangePasswordRequest,
     CreateFolderRequest,
@@ -59,6 +67,7 @@ from strongroom_client.models import (
     Problem,
     RecoverRequest,
     RefreshRequest,
+    RestoreRequest,
     SignupRequest,
     UpdateNodeRequest,
     UploadForm,
@@ -315,6 +324,42 @@ check(by_url.status_code == HTTPStatus.OK, "the zip by its URL")
 check(zipfile.ZipFile(io.BytesIO(by_url.content)).read("report.bin") == payload, "that zip's report.bin")
 check(revoke_share.sync_detailed(str(folder_share.id), client=client).status_code == HTTPStatus.NO_CONTENT, "revoke it")
 
+# Versions: report.bin was overwritten once above, with the bytes it had.
+first = expect(
+    upload_raw.sync_detailed(
+        str(docs.id), "report.bin", client=client, body=as_file(b"second content", "report.bin"), overwrite=True
+    ),
+    HTTPStatus.OK,
+    "overwrite again",
+)
+versions = expect(list_versions.sync_detailed(str(report.id), client=client), HTTPStatus.OK, "list versions")
+check([v.size for v in versions.items] == [len(payload), len(payload)], "two versions, newest first")
+newest = versions.items[0]
+old_bytes = version_content.sync_detailed(str(report.id), str(newest.id), client=client)
+check(old_bytes.status_code == HTTPStatus.OK and old_bytes.content == payload, "a version's bytes")
+version_url = expect(
+    version_download_url.sync_detailed(str(report.id), str(newest.id), client=client), HTTPStatus.OK, "a version's URL"
+)
+by_version_url = download_by_url.sync_detailed(version_url.url.rsplit("/", 1)[1], client=public)
+check(by_version_url.status_code == HTTPStatus.OK and by_version_url.content == payload, "that URL")
+restored_version = expect(
+    restore_version.sync_detailed(str(report.id), str(newest.id), client=client), HTTPStatus.OK, "restore a version"
+)
+check(restored_version.size == len(payload), "the file has the version's content")
+versions = expect(list_versions.sync_detailed(str(report.id), client=client), HTTPStatus.OK, "list versions again")
+check(versions.items[0].size == len(b"second content"), "the replaced content is the newest version")
+check(
+    delete_version.sync_detailed(str(report.id), str(versions.items[0].id), client=client).status_code
+    == HTTPStatus.NO_CONTENT,
+    "delete a version",
+)
+problem(
+    version_content.sync_detailed(str(report.id), str(versions.items[0].id), client=client),
+    HTTPStatus.NOT_FOUND,
+    "version_not_found",
+    "a deleted version is gone",
+)
+
 # Nodes: get, rename, move, search, delete.
 got = expect(get_node.sync_detailed(str(report.id), client=client), HTTPStatus.OK, "get node")
 check(got.name == "report.bin", "the node")
@@ -336,6 +381,27 @@ check(delete_node.sync_detailed(str(docs.id), client=client).status_code == HTTP
 problem(get_node.sync_detailed(str(docs.id), client=client), HTTPStatus.NOT_FOUND, "not_found", "deleted is gone")
 check(delete_path.sync_detailed("x", client=client).status_code == HTTPStatus.NO_CONTENT, "delete by path")
 problem(get_path.sync_detailed("x/y", client=client), HTTPStatus.NOT_FOUND, "not_found", "deleted path is gone")
+
+# The trash: both deletions are there, newest first; restore, purge, empty.
+trash = expect(list_trash.sync_detailed(client=client), HTTPStatus.OK, "the trash")
+check(sorted(item.name for item in trash.items) == ["Docs", "x"], "both deletions in the trash")
+x_item = next(item for item in trash.items if item.name == "x")
+check(trash.retention_days == 30, "how long it keeps things")
+back = expect(
+    restore.sync_detailed(str(docs.id), client=client, body=RestoreRequest()), HTTPStatus.OK, "restore from the trash"
+)
+check(back.id == docs.id and back.name == "Docs", "restored where it was")
+check(get_node.sync_detailed(str(docs.id), client=client).status_code == HTTPStatus.OK, "restored is back")
+check(purge.sync_detailed(str(x_item.id), client=client).status_code == HTTPStatus.NO_CONTENT, "purge one")
+check(delete_node.sync_detailed(str(docs.id), client=client).status_code == HTTPStatus.NO_CONTENT, "delete again")
+check(empty_trash.sync_detailed(client=client).status_code == HTTPStatus.NO_CONTENT, "empty the trash")
+check(expect(list_trash.sync_detailed(client=client), HTTPStatus.OK, "the trash").items == [], "the trash is empty")
+problem(
+    restore.sync_detailed(str(docs.id), client=client, body=RestoreRequest()),
+    HTTPStatus.NOT_FOUND,
+    "not_found",
+    "purged is gone for good",
+)
 
 # Password change, recovery, log out, account deletion.
 problem(
