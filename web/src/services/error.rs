@@ -9,7 +9,10 @@ use strongroom_shared::{Problem, ProblemKind, kinds};
 const WORDS: &[(ProblemKind, &str)] = &[
     (
         kinds::QUOTA_EXCEEDED,
-        "Not enough space left in your vault.",
+        // Deleted files and replaced contents still take space: say where
+        // to free some.
+        "Not enough space left in your vault. The trash and earlier versions of files count \
+         too: emptying the trash or deleting versions frees their space.",
     ),
     (
         kinds::NAME_TAKEN,
@@ -267,7 +270,11 @@ mod tests {
             kinds::QUOTA_EXCEEDED,
             &problem_body(kinds::QUOTA_EXCEEDED, Some("would exceed 10 bytes"), vec![]),
         );
-        assert_eq!(error.message(), "Not enough space left in your vault.");
+        assert!(
+            error
+                .message()
+                .starts_with("Not enough space left in your vault. The trash")
+        );
     }
 
     #[test]
