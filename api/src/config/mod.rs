@@ -280,6 +280,25 @@ mod tests {
     }
 
     #[test]
+    fn trash_and_versions_are_read_and_checked() {
+        let defaults = from_toml("").unwrap();
+        assert_eq!(
+            (defaults.trash_retention_days, defaults.versions_kept),
+            (30, 10)
+        );
+        let off = from_toml("trash_retention_days = 0\nversions_kept = 0").unwrap();
+        assert_eq!((off.trash_retention_days, off.versions_kept), (0, 0));
+        for (toml, key) in [
+            ("trash_retention_days = 3651", "trash_retention_days"),
+            ("trash_retention_days = -1", "trash_retention_days"),
+            ("versions_kept = 101", "versions_kept"),
+        ] {
+            let err = from_toml(toml).unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
+    }
+
+    #[test]
     fn limits_policy_and_proxies_are_read_and_checked() {
         let config = from_toml(
             "signup = \"invite\"\ntrusted_proxies = [\"10.0.0.0/8\", \"::1/128\"]\n[limits]\nlogin_per_minute = 3",

@@ -68,6 +68,34 @@ impl Vault {
         if root.binding.is_some() {
             return Err(altered(node, "no binding, though all were bound"));
         }
+        self.bind_all(user, key).await?;
+        self.meta
+            .node(user, node.id)
+            .await?
+            .ok_or(VaultError::NotFound)
+    }
+
+    /// Before a node goes where `bind_old_records` does not look (the
+    /// trash): the user's old records are bound first, if they are not yet.
+    pub(super) async fn bind_before_trashing(
+        &self,
+        user: Uuid,
+        umk: &Umk,
+    ) -> Result<(), VaultError> {
+        let root = self
+            .meta
+            .node(user, user)
+            .await?
+            .ok_or(VaultError::NotFound)?;
+        if root.binding.is_none() {
+            self.bind_all(user, &BindingKey::derive(umk)).await?;
+        }
+        Ok(())
+    }
+
+    /// Binds every live file record of the user's that has no binding, then
+    /// marks the root.
+    async fn bind_all(&self, user: Uuid, key: &BindingKey) -> Result<(), VaultError> {
         let mut bound = 0usize;
         for old in self.meta.all_nodes(user).await? {
             let Some(facts) = file_facts(&old).filter(|_| old.binding.is_none()) else {
@@ -84,10 +112,7 @@ impl Vault {
         }
         self.mark_all_bound(user, key).await?;
         tracing::info!(%user, bound, "old file records bound to their content");
-        self.meta
-            .node(user, node.id)
-            .await?
-            .ok_or(VaultError::NotFound)
+        Ok(())
     }
 
     /// Marks the user's root: every file record of theirs carries a binding.

@@ -27,6 +27,8 @@ impl Vault {
             self.delete_objects(caller.user_id, objects).await;
             return Ok(());
         }
+        self.bind_before_trashing(caller.user_id, &caller.umk)
+            .await?;
         let trashed = self.meta.trash_node(caller.user_id, id, now()).await?;
         self.forget_in_folder_shares(caller, &trashed).await;
         Ok(())
