@@ -1062,6 +1062,9 @@ async fn trash_and_versions_in_a_browser() {
         "in 29 days"
     );
     browser.shot("41-trash").await;
+    browser.client.set_window_size(390, 844).await.unwrap();
+    browser.shot("41-trash-phone").await;
+    browser.client.set_window_size(1280, 900).await.unwrap();
 
     // Restored, it is back where it was, with its file.
     browser.click(&format!("{projects} .restore")).await;
@@ -1232,4 +1235,28 @@ async fn trash_and_versions_in_a_browser() {
         .text_contains("#usage-split", "Files 11 B · versions 25 B · trash 0 B")
         .await;
     browser.shot("47-account-usage-split").await;
+
+    // A server that keeps no trash: a delete says it is for good, and the
+    // Trash page that it is off.
+    log_out(&browser).await;
+    let no_trash = start_server_with(|config| config.trash_retention_days = 0).await;
+    sign_up(&browser, &no_trash.base, "lee@example.com", None).await;
+    new_folder(&browser, "Old").await;
+    browser
+        .click(&format!("{} .action-delete", row("Old")))
+        .await;
+    browser
+        .text_contains(
+            "#delete-warning",
+            "This deletes the folder and everything in it, for good.",
+        )
+        .await;
+    browser.click("#confirm-delete").await;
+    browser.gone(&row("Old")).await;
+    browser.click("a.nav-trash").await;
+    browser
+        .text_contains("#trash-retention", "The trash is off on this server")
+        .await;
+    browser.find("#trash-empty").await;
+    browser.shot("48-trash-off").await;
 }

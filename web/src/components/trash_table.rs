@@ -31,9 +31,9 @@ pub fn trash_table(props: &TrashTableProps) -> Html {
                 <tr>
                     <th scope="col" class="col-name">{ "Name" }</th>
                     <th scope="col" class="col-size">{ "Size" }</th>
-                    <th scope="col">{ "Deleted from" }</th>
-                    <th scope="col" class="col-modified">{ "Deleted" }</th>
-                    <th scope="col" class="col-modified">{ "Deleted for good" }</th>
+                    <th scope="col" class="col-origin">{ "Deleted from" }</th>
+                    <th scope="col" class="col-deleted">{ "Deleted" }</th>
+                    <th scope="col" class="col-purge">{ "Deleted for good" }</th>
                     <th scope="col" class="col-actions"><span class="visually-hidden">{ "Actions" }</span></th>
                 </tr>
             </thead>

@@ -184,8 +184,11 @@ impl Actions {
             return html! {
                 <div class="empty" id="trash-empty">
                     <p><strong>{ "The trash is empty." }</strong></p>
-                    <p>{ "What you delete in " }<Link<Route> to={Route::Files}>{ "your files" }</Link<Route>>
-                        { " waits here until it is deleted for good." }</p>
+                    // With the trash off, nothing ever waits here.
+                    if found.retention_days > 0 {
+                        <p>{ "What you delete in " }<Link<Route> to={Route::Files}>{ "your files" }</Link<Route>>
+                            { " waits here until it is deleted for good." }</p>
+                    }
                 </div>
             };
         }
