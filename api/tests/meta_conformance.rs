@@ -19,12 +19,18 @@ mod sealed;
 mod sessions;
 #[path = "meta_conformance/shares.rs"]
 mod shares;
+#[path = "meta_conformance/trash.rs"]
+mod trash;
+#[path = "meta_conformance/versions.rs"]
+mod versions;
 
 use common::aws::{endpoint, sdk_config};
 use common::raw_meta::RawMeta;
 use limits::*;
 use sessions::*;
 use shares::*;
+use trash::*;
+use versions::*;
 
 use std::collections::BTreeSet;
 
@@ -158,7 +164,23 @@ conformance!(
     shares_are_resealed_and_revoked_by_their_owner,
     downloads_are_counted_atomically,
     share_entries_round_trip,
-    share_entries_are_deleted_per_node;
+    share_entries_are_deleted_per_node,
+    trash_hides_a_subtree_and_frees_its_name,
+    trash_lists_newest_first,
+    restore_puts_a_subtree_back,
+    restore_refusals_change_nothing,
+    nested_trash_items_are_independent,
+    purge_releases_everything,
+    trashed_before_is_oldest_first_across_users,
+    nothing_enters_the_trash,
+    trash_ends_the_shares_of_the_subtree,
+    delete_user_takes_the_trash_and_versions,
+    overwrites_keep_the_newest_versions,
+    keeping_no_versions,
+    quota_counts_the_content_kept,
+    restore_version_swaps_the_contents,
+    delete_version_releases_its_quota,
+    delete_node_takes_the_versions;
     raw:
     many_rotations_keep_the_session_small,
     expired_sessions_are_deleted,

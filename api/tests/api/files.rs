@@ -203,10 +203,11 @@ async fn same_name_conflicts_unless_overwrite_is_asked() {
     .await;
     assert_eq!((replaced.id, replaced.size), (first.id, 10));
     assert_eq!(app.content(token, first.id).await, vec![3; 10]);
-    // The old object is gone; usage follows the new size.
-    assert_eq!(app.objects().await.len(), 1);
+    // The old content is kept as a version (`versions_kept` is on by
+    // default), stored and counted as one.
+    assert_eq!(app.objects().await.len(), 2);
     let me: UserProfile = json(app.get_auth("/api/v1/me", token).await, StatusCode::OK).await;
-    assert_eq!(me.used_bytes, 10);
+    assert_eq!((me.used_bytes, me.version_bytes), (1010, 1000));
     // A folder is never overwritten by a file.
     app.mkdir(token, "root", "docs").await;
     problem(

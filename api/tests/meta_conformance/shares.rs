@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::{RawMeta, assert_conflict, assert_not_found, mkdir, now, put_file, user};
 
 /// A share of `node`, made `age` seconds ago, with no option set.
-fn share(node: &NodeRecord, age: i64) -> ShareRecord {
+pub(super) fn share(node: &NodeRecord, age: i64) -> ShareRecord {
     let id = Uuid::new_v4();
     ShareRecord {
         id,

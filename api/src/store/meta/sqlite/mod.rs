@@ -21,6 +21,8 @@ mod shares;
 mod trash;
 mod tree;
 mod users;
+mod versions;
+mod writes;
 
 use super::MetaStore;
 use crate::crypto::keys::ProfileKeys;
@@ -57,6 +59,7 @@ pub(super) fn migrations(keys: &ProfileKeys) -> Migrations<'static> {
         M::up(include_str!("007_session_hygiene.sql")),
         M::up(include_str!("008_shares.sql")),
         M::up(include_str!("009_share_entries.sql")),
+        M::up(include_str!("010_trash_versions.sql")),
     ])
 }
 

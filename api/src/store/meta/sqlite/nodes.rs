@@ -1,13 +1,18 @@
-//! The file tree on SQLite: synchronous functions run inside `SqliteMetaStore::run`.
-//! Multi-step changes use IMMEDIATE transactions, so checks and writes see the
-//! same state (no read-then-write races between requests).
+//! The file tree on SQLite: synchronous functions run inside
+//! `SqliteMetaStore::run`. This file has the rows, the reads of the live tree
+//! and the helpers the changes share (`writes.rs`, `trash.rs`,
+//! `versions.rs`). Multi-step changes use IMMEDIATE transactions, so checks
+//! and writes see the same state (no read-then-write races between requests).
+//!
+//! A node in the trash has `trashed_in` set (`010_trash_versions.sql`):
+//! every read of the live tree filters on it.
 
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use strongroom_shared::NodeKind;
 use uuid::Uuid;
 
 use super::{blob, from_unix, size, to_i64, unix};
-use crate::store::meta::{FileCommit, NodeRecord, NodeUpdate};
+use crate::store::meta::NodeRecord;
 use crate::store::{Conflict, StoreError};
 
 pub(super) const NODE_COLUMNS: &str = "id, user_id, parent_id, kind, name_ct, name_mac, size, object_id, created_at, modified_at, binding";
@@ -83,7 +88,9 @@ pub(super) fn node(
 ) -> Result<Option<NodeRecord>, StoreError> {
     one(
         conn,
-        &format!("SELECT {NODE_COLUMNS} FROM nodes WHERE id = ?1 AND user_id = ?2"),
+        &format!(
+            "SELECT {NODE_COLUMNS} FROM nodes WHERE id = ?1 AND user_id = ?2 AND trashed_in IS NULL"
+        ),
         params![id.as_bytes(), user_id.as_bytes()],
     )
 }
@@ -97,12 +104,16 @@ pub(super) fn child_by_mac(
     one(
         conn,
         &format!(
-            "SELECT {NODE_COLUMNS} FROM nodes WHERE parent_id = ?1 AND name_mac = ?2 AND user_id = ?3"
+            "SELECT {NODE_COLUMNS} FROM nodes WHERE parent_id = ?1 AND name_mac = ?2 AND user_id = ?3
+             AND trashed_at IS NULL AND trashed_in IS NULL"
         ),
         params![parent_id.as_bytes(), &mac[..], user_id.as_bytes()],
     )
 }
 
+/// The children of a folder, live or inside the trash, never a trash item's
+/// top: `trashed_at IS NULL` says both (a child of a live folder with
+/// `trashed_in` set is a top), and picks the partial name index.
 pub(super) fn children(
     conn: &Connection,
     user_id: Uuid,
@@ -110,11 +121,16 @@ pub(super) fn children(
 ) -> Result<Vec<NodeRecord>, StoreError> {
     many(
         conn,
-        &format!("SELECT {NODE_COLUMNS} FROM nodes WHERE parent_id = ?1 AND user_id = ?2"),
+        &format!(
+            "SELECT {NODE_COLUMNS} FROM nodes WHERE parent_id = ?1 AND user_id = ?2 AND trashed_at IS NULL"
+        ),
         params![parent_id.as_bytes(), user_id.as_bytes()],
     )
 }
 
+/// Empty unless `id` is live. Above a live node everything is live (a trash
+/// item's top hangs from the root, and nothing enters a trashed folder), so
+/// only the start is checked.
 pub(super) fn ancestors(
     conn: &Connection,
     user_id: Uuid,
@@ -124,7 +140,7 @@ pub(super) fn ancestors(
         conn,
         &format!(
             "WITH RECURSIVE up(id, depth) AS (
-                 SELECT id, 0 FROM nodes WHERE id = ?1 AND user_id = ?2
+                 SELECT id, 0 FROM nodes WHERE id = ?1 AND user_id = ?2 AND trashed_in IS NULL
                  UNION ALL
                  SELECT n.parent_id, up.depth + 1 FROM nodes n JOIN up ON n.id = up.id
                  WHERE n.parent_id IS NOT NULL
@@ -145,20 +161,24 @@ pub(super) fn ancestors(
 pub(super) fn all_nodes(conn: &Connection, user_id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
     many(
         conn,
-        &format!("SELECT {NODE_COLUMNS} FROM nodes WHERE user_id = ?1 AND parent_id IS NOT NULL"),
+        &format!(
+            "SELECT {NODE_COLUMNS} FROM nodes
+             WHERE user_id = ?1 AND parent_id IS NOT NULL AND trashed_in IS NULL"
+        ),
         params![user_id.as_bytes()],
     )
 }
 
-/// The folder `id` of this user, or `NotFound` (also when it is a file).
-fn require_folder(conn: &Connection, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
+/// The live folder `id` of this user, or `NotFound` (also when it is a file
+/// or in the trash).
+pub(super) fn require_folder(conn: &Connection, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
     match node(conn, user_id, id)? {
         Some(n) if n.kind == NodeKind::Folder => Ok(()),
         _ => Err(StoreError::NotFound),
     }
 }
 
-fn insert(conn: &Connection, n: &NodeRecord) -> Result<(), StoreError> {
+pub(super) fn insert(conn: &Connection, n: &NodeRecord) -> Result<(), StoreError> {
     conn.execute(
         &format!(
             "INSERT INTO nodes ({NODE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
@@ -182,7 +202,7 @@ fn insert(conn: &Connection, n: &NodeRecord) -> Result<(), StoreError> {
 }
 
 /// A unique-index hit on nodes is a name clash in the folder.
-fn name_conflict(err: rusqlite::Error) -> StoreError {
+pub(super) fn name_conflict(err: rusqlite::Error) -> StoreError {
     match StoreError::from(err) {
         StoreError::Conflict(_) => StoreError::Conflict(Conflict::Name),
         other => other,
@@ -190,7 +210,7 @@ fn name_conflict(err: rusqlite::Error) -> StoreError {
 }
 
 /// Charges `delta` bytes (may be negative) to the user, refusing to pass the quota.
-fn charge(conn: &Connection, user_id: Uuid, delta: i64) -> Result<(), StoreError> {
+pub(super) fn charge(conn: &Connection, user_id: Uuid, delta: i64) -> Result<(), StoreError> {
     let changed = conn.execute(
         "UPDATE users SET used_bytes = max(used_bytes + ?2, 0)
          WHERE id = ?1 AND (?2 <= 0 OR used_bytes + ?2 <= quota_bytes)",
@@ -204,7 +224,12 @@ fn charge(conn: &Connection, user_id: Uuid, delta: i64) -> Result<(), StoreError
 
 /// Counts `delta` files and folders (may be negative) to the user, refusing
 /// to pass `max`.
-fn count_nodes(conn: &Connection, user_id: Uuid, delta: i64, max: u64) -> Result<(), StoreError> {
+pub(super) fn count_nodes(
+    conn: &Connection,
+    user_id: Uuid,
+    delta: i64,
+    max: u64,
+) -> Result<(), StoreError> {
     let changed = conn.execute(
         "UPDATE users SET node_count = max(node_count + ?2, 0)
          WHERE id = ?1 AND (?2 <= 0 OR node_count + ?2 <= ?3)",
@@ -216,166 +241,12 @@ fn count_nodes(conn: &Connection, user_id: Uuid, delta: i64, max: u64) -> Result
     Ok(())
 }
 
-pub(super) fn create_folder(
-    conn: &mut Connection,
-    n: &NodeRecord,
-    max_nodes: u64,
-) -> Result<(), StoreError> {
-    let parent = n.parent_id.ok_or(StoreError::InvalidMove)?;
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    require_folder(&tx, n.user_id, parent)?;
-    insert(&tx, n)?;
-    count_nodes(&tx, n.user_id, 1, max_nodes)?;
-    tx.commit()?;
-    Ok(())
-}
-
-pub(super) fn commit_file(
-    conn: &mut Connection,
-    n: &NodeRecord,
-    overwrite: bool,
-    max_nodes: u64,
-    _versions_kept: usize,
-) -> Result<FileCommit, StoreError> {
-    let parent = n.parent_id.ok_or(StoreError::InvalidMove)?;
-    let object_id = n
-        .object_id
-        .ok_or_else(|| StoreError::Corrupt("file without object".to_owned()))?;
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    require_folder(&tx, n.user_id, parent)?;
-    let existing = child_by_mac(&tx, n.user_id, parent, &n.name_mac)?;
-    let outcome = match existing {
-        None => {
-            charge(&tx, n.user_id, to_i64(n.size)?)?;
-            insert(&tx, n)?;
-            count_nodes(&tx, n.user_id, 1, max_nodes)?;
-            FileCommit::Created(n.clone())
-        }
-        // The binding names the node: it was made for the file found before.
-        Some(old) if overwrite && old.kind == NodeKind::File && old.id != n.id => {
-            return Err(StoreError::Conflict(Conflict::Id));
-        }
-        Some(old) if overwrite && old.kind == NodeKind::File => {
-            let old_object_id = old
-                .object_id
-                .ok_or_else(|| StoreError::Corrupt("file without object".to_owned()))?;
-            charge(&tx, n.user_id, to_i64(n.size)? - to_i64(old.size)?)?;
-            tx.execute(
-                "UPDATE nodes SET object_id = ?2, size = ?3, modified_at = ?4, binding = ?5 WHERE id = ?1",
-                params![
-                    old.id.as_bytes(),
-                    object_id.as_bytes(),
-                    to_i64(n.size)?,
-                    unix(n.modified_at),
-                    n.binding.as_ref().map(|b| &b[..]),
-                ],
-            )?;
-            FileCommit::Replaced {
-                node: NodeRecord {
-                    object_id: Some(object_id),
-                    size: n.size,
-                    modified_at: n.modified_at,
-                    binding: n.binding,
-                    ..old
-                },
-                released: vec![old_object_id],
-            }
-        }
-        Some(_) => return Err(StoreError::Conflict(Conflict::Name)),
-    };
-    tx.commit()?;
-    Ok(outcome)
-}
-
-pub(super) fn update_node(
-    conn: &mut Connection,
-    user_id: Uuid,
-    id: Uuid,
-    update: &NodeUpdate,
-) -> Result<NodeRecord, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let current = node(&tx, user_id, id)?.ok_or(StoreError::NotFound)?;
-    if current.parent_id.is_none() {
-        return Err(StoreError::InvalidMove);
-    }
-    require_folder(&tx, user_id, update.parent_id)?;
-    // The target folder must not be the node itself or lie below it.
-    if ancestors(&tx, user_id, update.parent_id)?
-        .iter()
-        .any(|a| a.id == id)
-    {
-        return Err(StoreError::InvalidMove);
-    }
-    tx.execute(
-        "UPDATE nodes SET parent_id = ?2, name_ct = ?3, name_mac = ?4, modified_at = ?5 WHERE id = ?1",
-        params![
-            id.as_bytes(),
-            update.parent_id.as_bytes(),
-            update.name_ct,
-            &update.name_mac[..],
-            unix(update.modified_at)
-        ],
-    )
-    .map_err(name_conflict)?;
-    tx.commit()?;
-    Ok(NodeRecord {
-        parent_id: Some(update.parent_id),
-        name_ct: update.name_ct.clone(),
-        name_mac: update.name_mac,
-        modified_at: update.modified_at,
-        ..current
-    })
-}
-
-pub(super) fn delete_node(
-    conn: &mut Connection,
-    user_id: Uuid,
-    id: Uuid,
-) -> Result<Vec<Uuid>, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let target = node(&tx, user_id, id)?.ok_or(StoreError::NotFound)?;
-    if target.parent_id.is_none() {
-        return Err(StoreError::InvalidMove);
-    }
-    let (objects, freed, removed) = {
-        let mut stmt = tx.prepare_cached(
-            "WITH RECURSIVE below(id) AS (
-                 SELECT ?1
-                 UNION ALL
-                 SELECT n.id FROM nodes n JOIN below ON n.parent_id = below.id
-             )
-             SELECT n.object_id, n.size FROM nodes n JOIN below ON n.id = below.id
-             WHERE n.user_id = ?2",
-        )?;
-        let rows = stmt.query_map(params![id.as_bytes(), user_id.as_bytes()], |row| {
-            Ok((row.get::<_, Option<[u8; 16]>>(0)?, row.get::<_, i64>(1)?))
-        })?;
-        let mut objects = Vec::new();
-        let (mut freed, mut removed) = (0i64, 0i64);
-        for row in rows {
-            let (object, bytes) = row?;
-            removed += 1;
-            if let Some(object) = object {
-                objects.push(Uuid::from_bytes(object));
-                freed = freed.saturating_add(bytes);
-            }
-        }
-        (objects, freed, removed)
-    };
-    // Children go with the parent through ON DELETE CASCADE.
-    tx.execute(
-        "DELETE FROM nodes WHERE id = ?1 AND user_id = ?2",
-        params![id.as_bytes(), user_id.as_bytes()],
-    )?;
-    charge(&tx, user_id, -freed)?;
-    count_nodes(&tx, user_id, -removed, 0)?;
-    tx.commit()?;
-    Ok(objects)
-}
-
+/// Files' contents, live or in the trash, and versions.
 pub(super) fn object_ids(conn: &Connection, user_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT object_id FROM nodes WHERE user_id = ?1 AND object_id IS NOT NULL",
+        "SELECT object_id FROM nodes WHERE user_id = ?1 AND object_id IS NOT NULL
+         UNION ALL
+         SELECT object_id FROM versions WHERE user_id = ?1",
     )?;
     let rows = stmt.query_map(params![user_id.as_bytes()], |row| row.get::<_, [u8; 16]>(0))?;
     rows.map(|row| Ok(Uuid::from_bytes(row?))).collect()
@@ -386,14 +257,12 @@ pub(super) fn object_referenced(
     user_id: Uuid,
     object_id: Uuid,
 ) -> Result<bool, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM nodes WHERE object_id = ?1 AND user_id = ?2",
-            params![object_id.as_bytes(), user_id.as_bytes()],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM nodes WHERE object_id = ?1 AND user_id = ?2)
+             OR EXISTS (SELECT 1 FROM versions WHERE object_id = ?1 AND user_id = ?2)",
+        params![object_id.as_bytes(), user_id.as_bytes()],
+        |row| row.get::<_, bool>(0),
+    )?)
 }
 
 /// The root folder row for a new user.

@@ -12,7 +12,8 @@ use crate::store::StoreError;
 
 /// Inserts or replaces the entries, all or none; `NotFound` when the share
 /// does not exist. An entry whose node is gone is skipped: the cascade
-/// would have taken it with the node, and no caller asks for it.
+/// would have taken it with the node, and no caller asks for it; so is one
+/// of a node in the trash, whose entries trashing deleted.
 pub(super) fn put(
     conn: &mut Connection,
     share_id: Uuid,
@@ -34,7 +35,7 @@ pub(super) fn put(
         // `SELECT` (SQLite's documented parsing ambiguity).
         let mut insert = tx.prepare_cached(
             "INSERT INTO share_entries (share_id, node_id, sealed)
-             SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM nodes WHERE id = ?2)
+             SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM nodes WHERE id = ?2 AND trashed_in IS NULL)
              ON CONFLICT (share_id, node_id) DO UPDATE SET sealed = excluded.sealed",
         )?;
         for (node_id, sealed) in entries {

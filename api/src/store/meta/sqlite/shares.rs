@@ -78,13 +78,13 @@ fn many(
     rows.map(|row| row?).collect()
 }
 
-/// Inserts the share if its node is one of the user's, in one transaction
-/// (the cascade then keeps the two together).
+/// Inserts the share if its node is one of the user's live nodes, in one
+/// transaction (the cascade then keeps the two together; trashing ends it).
 fn create_share(conn: &mut Connection, share: &ShareRecord) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let owned = tx
         .query_row(
-            "SELECT 1 FROM nodes WHERE id = ?1 AND user_id = ?2",
+            "SELECT 1 FROM nodes WHERE id = ?1 AND user_id = ?2 AND trashed_in IS NULL",
             params![share.node_id.as_bytes(), share.user_id.as_bytes()],
             |_| Ok(()),
         )

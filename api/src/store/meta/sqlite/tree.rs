@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::{SqliteMetaStore, nodes};
+use super::{SqliteMetaStore, nodes, writes};
 use crate::store::StoreError;
 use crate::store::meta::{FileCommit, NodeRecord, NodeUpdate, TreeStore};
 
@@ -45,7 +45,7 @@ impl TreeStore for SqliteMetaStore {
 
     async fn create_folder(&self, node: &NodeRecord, max_nodes: u64) -> Result<(), StoreError> {
         let node = node.clone();
-        self.run(move |conn| nodes::create_folder(conn, &node, max_nodes))
+        self.run(move |conn| writes::create_folder(conn, &node, max_nodes))
             .await
     }
 
@@ -57,7 +57,7 @@ impl TreeStore for SqliteMetaStore {
         versions_kept: usize,
     ) -> Result<FileCommit, StoreError> {
         let node = node.clone();
-        self.run(move |conn| nodes::commit_file(conn, &node, overwrite, max_nodes, versions_kept))
+        self.run(move |conn| writes::commit_file(conn, &node, overwrite, max_nodes, versions_kept))
             .await
     }
 
@@ -68,12 +68,12 @@ impl TreeStore for SqliteMetaStore {
         update: &NodeUpdate,
     ) -> Result<NodeRecord, StoreError> {
         let update = update.clone();
-        self.run(move |conn| nodes::update_node(conn, user_id, id, &update))
+        self.run(move |conn| writes::update_node(conn, user_id, id, &update))
             .await
     }
 
     async fn delete_node(&self, user_id: Uuid, id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-        self.run(move |conn| nodes::delete_node(conn, user_id, id))
+        self.run(move |conn| writes::delete_node(conn, user_id, id))
             .await
     }
 
