@@ -465,9 +465,30 @@ async fn download_urls_open_one_file_briefly_without_a_header() {
         "invalid_token",
     )
     .await;
-    // Once the file is replaced, the old link opens nothing.
+    // Replaced, the old content is a version of the file: the link still
+    // opens it (and only it); once that version is gone, it opens nothing.
     app.put_file(token, "root", "Überblick 2026.pdf", b"new".to_vec(), true)
         .await;
+    let response = app.client.get(app.url(&link.url)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.bytes().await.unwrap().to_vec(), data);
+    let versions: strongroom_shared::VersionList = json(
+        app.get_auth(&format!("/api/v1/files/{}/versions", node.id), token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let deleted = app
+        .client
+        .delete(app.url(&format!(
+            "/api/v1/files/{}/versions/{}",
+            node.id, versions.items[0].id
+        )))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     problem(
         app.client.get(app.url(&link.url)).send().await.unwrap(),
         StatusCode::NOT_FOUND,
