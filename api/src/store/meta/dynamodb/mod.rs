@@ -121,18 +121,23 @@ mod changes;
 mod client;
 mod deletes;
 mod expr;
+mod guards;
 mod items;
 mod lockout;
+mod marking;
 mod moves;
 mod nodes;
 mod profiles;
 mod provision;
+mod restore;
 mod sessions;
 mod share_entries;
 mod shares;
+mod state;
 mod trash;
 mod tree;
 mod users;
+mod versions;
 
 use std::sync::Arc;
 

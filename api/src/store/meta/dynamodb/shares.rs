@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use super::expr::{self, Ex, Reader, b, n, s};
 use super::items::{self, SHARE_PREFIX};
-use super::{DynamoMetaStore, share_entries};
+use super::state::NodeState;
+use super::{DynamoMetaStore, nodes, share_entries};
 use crate::store::meta::{ShareRecord, ShareStore};
 use crate::store::{Conflict, StoreError};
 
@@ -166,18 +167,14 @@ async fn delete_share(
     Ok(true)
 }
 
-/// The share, if it exists and its node still does.
+/// The share, if it exists and its node is still live (a share made while
+/// its node was being deleted or trashed goes now).
 async fn live_share(store: &DynamoMetaStore, id: Uuid) -> Result<Option<ShareRecord>, StoreError> {
     let Some(item) = store.get(items::share_pk(id), items::SHARE).await? else {
         return Ok(None);
     };
     let share = items::share_from_item(&item)?;
-    let node = store
-        .get(
-            items::user_pk(share.user_id),
-            &items::node_sk(share.node_id),
-        )
-        .await?;
+    let node = nodes::node(store, share.user_id, share.node_id).await?;
     if node.is_some() {
         return Ok(Some(share));
     }
@@ -206,7 +203,7 @@ async fn share_refs(store: &DynamoMetaStore, user_id: Uuid) -> Result<Vec<ShareR
         .collect()
 }
 
-/// The shares `refs` name whose node still exists, newest first (the id
+/// The shares `refs` name whose node is still live, newest first (the id
 /// breaks ties, as on SQLite). Shares and nodes come in one batch read; the
 /// shares whose node is gone are deleted on the way.
 async fn live_shares(
@@ -224,7 +221,7 @@ async fn live_shares(
         .chain(nodes.iter().map(|node| items::node_key(user_id, *node)))
         .collect();
     let mut shares = Vec::with_capacity(refs.len());
-    let mut present = HashSet::new();
+    let mut states = Vec::new();
     for item in store.batch_get(keys).await? {
         if Reader::new(&item, "item")
             .s("PK")?
@@ -232,9 +229,11 @@ async fn live_shares(
         {
             shares.push(items::share_from_item(&item)?);
         } else {
-            present.insert(items::node_from_item(&item)?.id);
+            states.push(NodeState::from_item(&item)?);
         }
     }
+    // Only live nodes: a share of a node in the trash goes too.
+    let present = nodes::live_ids(store, user_id, &states).await?;
     let (mut live, stale): (Vec<_>, Vec<_>) = shares
         .into_iter()
         .filter(|share| share.user_id == user_id)
@@ -295,6 +294,20 @@ pub(super) async fn shares_of_nodes_deletes(
         .collect();
     let ops = share_deletes(store, user_id, ids.iter().copied())?;
     Ok((ids, ops))
+}
+
+/// The user's shares of any of `nodes`.
+pub(super) async fn share_ids_of_nodes(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    nodes: &HashSet<Uuid>,
+) -> Result<Vec<Uuid>, StoreError> {
+    Ok(share_refs(store, user_id)
+        .await?
+        .into_iter()
+        .filter(|r| nodes.contains(&r.node_id))
+        .map(|r| r.id)
+        .collect())
 }
 
 /// Deletes every share of the user, with its entries and ref (account
