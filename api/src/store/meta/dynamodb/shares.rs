@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use uuid::Uuid;
 
 use super::expr::{self, Ex, Reader, b, n, s};
+use super::guards::Guards;
 use super::items::{self, SHARE_PREFIX};
 use super::state::NodeState;
 use super::{DynamoMetaStore, nodes, share_entries};
@@ -123,19 +124,22 @@ async fn create_share(store: &DynamoMetaStore, share: &ShareRecord) -> Result<()
     reference.insert("type".to_owned(), s("share_ref"));
     reference.insert("node_id".to_owned(), s(share.node_id.to_string()));
     let not_exists = || Ex::new().cond("attribute_not_exists(#PK)").name("PK");
-    let ops = vec![
-        // [node check, share, ref]: the node must be one of the user's.
-        expr::check(
-            table,
-            items::node_key(share.user_id, share.node_id),
-            Ex::new().cond("attribute_exists(#PK)").name("PK"),
-        )?,
+    // The node must be a live node of the user's, and stay so (not in the
+    // trash, nor in a subtree being trashed).
+    let node = nodes::live_state(store, share.user_id, share.node_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut guards = Guards::new(share.user_id);
+    guards.live(&node);
+    // [share, ref, node checks..]
+    let mut ops = vec![
         expr::put(table, items::share_item(share), not_exists())?,
         expr::put(table, reference, not_exists())?,
     ];
+    ops.extend(guards.into_checks(table)?);
     match store.transact(ops).await? {
         Ok(()) => Ok(()),
-        Err(failed) if failed.first() == Some(&true) => Err(StoreError::NotFound),
+        Err(failed) if failed.iter().skip(2).any(|f| *f) => Err(StoreError::NotFound),
         Err(_) => Err(StoreError::Conflict(Conflict::Id)),
     }
 }

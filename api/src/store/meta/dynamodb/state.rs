@@ -125,7 +125,7 @@ pub(super) fn versions_value(versions: &[VersionRecord]) -> AttributeValue {
 /// Newest first: by upload time, then by id (UUIDv7: the order in which
 /// contents uploaded in the same second were retired).
 pub(super) fn sort_newest_first(versions: &mut [VersionRecord]) {
-    versions.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    versions.sort_by_key(|v| std::cmp::Reverse((v.created_at, v.id)));
 }
 
 /// The sort key of a trash item in the sweeper's queue: oldest first, ties

@@ -52,7 +52,7 @@ impl TrashStore for DynamoMetaStore {
             }
         }
         // Most recently deleted first; the id breaks ties, as on SQLite.
-        trash.sort_by(|a, b| (b.trashed_at, b.node.id).cmp(&(a.trashed_at, a.node.id)));
+        trash.sort_by_key(|t| std::cmp::Reverse((t.trashed_at, t.node.id)));
         Ok(trash)
     }
 
