@@ -162,8 +162,9 @@ async fn mark_chunk(
         }
         // Read again the nodes that changed; keep those still in `folder`.
         let mut fresh = Vec::with_capacity(nodes.len());
-        for (x, changed) in nodes.into_iter().zip(failed.into_iter().skip(1)) {
-            if !changed {
+        for (i, x) in nodes.into_iter().enumerate() {
+            // A node the answer says nothing of is read again too.
+            if failed.get(i + 1) == Some(&false) {
                 fresh.push(x);
                 continue;
             }
