@@ -186,15 +186,7 @@ pub(super) async fn replace(
     let failed = match store.transact(ops).await? {
         Ok(()) => {
             store.transact_chunks(later).await?;
-            let node = NodeRecord {
-                object_id: Some(object_id),
-                size: node.size,
-                modified_at: node.modified_at,
-                binding: node.binding,
-                ..old.node.clone()
-            };
-            let released = dropped.iter().map(|v| v.object_id).collect();
-            return Ok(Some(FileCommit::Replaced { node, released }));
+            return Ok(Some(replaced(node, old, &dropped)));
         }
         Err(failed) => failed,
     };
@@ -207,6 +199,20 @@ pub(super) async fn replace(
     }
     // The new object already belongs to another file.
     Err(StoreError::Conflict(Conflict::Name))
+}
+
+/// What an overwrite did: `old` points at `node`'s content now.
+fn replaced(node: &NodeRecord, old: &NodeState, dropped: &[VersionRecord]) -> FileCommit {
+    FileCommit::Replaced {
+        node: NodeRecord {
+            object_id: node.object_id,
+            size: node.size,
+            modified_at: node.modified_at,
+            binding: node.binding,
+            ..old.node.clone()
+        },
+        released: dropped.iter().map(|v| v.object_id).collect(),
+    }
 }
 
 /// One attempt at `restore_version`; `None` when the file changed under us.
