@@ -78,6 +78,18 @@ impl Ex {
         }
     }
 
+    /// Both this expression's condition and `other`'s must hold; their
+    /// names and values are merged (placeholders must not collide).
+    pub(super) fn and(mut self, other: Ex) -> Self {
+        self.condition = match (self.condition.take(), other.condition) {
+            (Some(a), Some(b)) => Some(format!("({a}) AND ({b})")),
+            (a, b) => a.or(b),
+        };
+        self.names.extend(other.names);
+        self.values.extend(other.values);
+        self
+    }
+
     pub(super) fn condition(&self) -> Option<String> {
         self.condition.clone()
     }

@@ -1,10 +1,15 @@
-//! The file tree, read: nodes, their name and object claims.
+//! The file tree, read: nodes, their name and object claims. Reads see the
+//! live tree: a node is in the trash when its mark names a trash operation
+//! that committed (`state.rs`).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use uuid::Uuid;
 
 use super::DynamoMetaStore;
 use super::expr::{self, Ex, Item, Reader};
 use super::items::{self, NODE_PREFIX, OBJECT_PREFIX};
+use super::state::NodeState;
 use crate::store::StoreError;
 use crate::store::meta::NodeRecord;
 
@@ -21,24 +26,116 @@ pub(super) fn contention(op: &str) -> StoreError {
     ))
 }
 
-pub(super) async fn node(
+/// The node's item as it is: live, in the trash or below a trashed folder.
+pub(super) async fn state(
     store: &DynamoMetaStore,
     user_id: Uuid,
     id: Uuid,
-) -> Result<Option<NodeRecord>, StoreError> {
+) -> Result<Option<NodeState>, StoreError> {
     let Some(item) = store
         .get(items::user_pk(user_id), &items::node_sk(id))
         .await?
     else {
         return Ok(None);
     };
-    let node = items::node_from_item(&item)?;
+    let state = NodeState::from_item(&item)?;
     // The key scopes the lookup to the user already; this guards the data.
-    Ok((node.user_id == user_id).then_some(node))
+    Ok((state.node.user_id == user_id).then_some(state))
+}
+
+/// Whether the node is in the trash: its mark names a trash operation that
+/// committed. One more read, for marked nodes below a top only.
+async fn hidden(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    state: &NodeState,
+) -> Result<bool, StoreError> {
+    let Some(mark) = state.mark else {
+        return Ok(false);
+    };
+    if mark.top == state.node.id {
+        return Ok(state.commits(&mark));
+    }
+    Ok(self::state(store, user_id, mark.top)
+        .await?
+        .is_some_and(|top| top.commits(&mark)))
+}
+
+/// The node's item, if the node is live.
+pub(super) async fn live_state(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Option<NodeState>, StoreError> {
+    match state(store, user_id, id).await? {
+        Some(state) if !hidden(store, user_id, &state).await? => Ok(Some(state)),
+        _ => Ok(None),
+    }
+}
+
+pub(super) async fn node(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Option<NodeRecord>, StoreError> {
+    Ok(live_state(store, user_id, id).await?.map(|s| s.node))
+}
+
+/// Of these node items, the ids of the live ones (one batch read of the
+/// tops their marks name).
+pub(super) async fn live_ids(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    states: &[NodeState],
+) -> Result<HashSet<Uuid>, StoreError> {
+    let mut tops: HashMap<Uuid, NodeState> = states
+        .iter()
+        .filter(|st| st.trashed_at.is_some())
+        .map(|st| (st.node.id, st.clone()))
+        .collect();
+    let wanted: BTreeSet<Uuid> = states
+        .iter()
+        .filter_map(|st| st.mark.map(|m| m.top))
+        .filter(|top| !tops.contains_key(top))
+        .collect();
+    let keys = wanted
+        .iter()
+        .map(|t| items::node_key(user_id, *t))
+        .collect();
+    for item in store.batch_get(keys).await? {
+        let top = NodeState::from_item(&item)?;
+        tops.insert(top.node.id, top);
+    }
+    Ok(states
+        .iter()
+        .filter(|st| match st.mark {
+            None => true,
+            Some(mark) => !tops.get(&mark.top).is_some_and(|t| t.commits(&mark)),
+        })
+        .map(|st| st.node.id)
+        .collect())
 }
 
 pub(super) fn claim_target(item: &Item) -> Result<Uuid, StoreError> {
     Reader::new(item, "claim").uuid("node_id")
+}
+
+/// The live child of `parent_id` with this name.
+pub(super) async fn child_state(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    parent_id: Uuid,
+    mac: &[u8; 32],
+) -> Result<Option<NodeState>, StoreError> {
+    let Some(claim) = store
+        .get(items::user_pk(user_id), &items::name_sk(parent_id, mac))
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(live_state(store, user_id, claim_target(&claim)?)
+        .await?
+        .filter(|st| st.node.parent_id == Some(parent_id) && st.node.name_mac == *mac))
 }
 
 pub(super) async fn child_by_mac(
@@ -47,22 +144,18 @@ pub(super) async fn child_by_mac(
     parent_id: Uuid,
     mac: &[u8; 32],
 ) -> Result<Option<NodeRecord>, StoreError> {
-    let Some(claim) = store
-        .get(items::user_pk(user_id), &items::name_sk(parent_id, mac))
+    Ok(child_state(store, user_id, parent_id, mac)
         .await?
-    else {
-        return Ok(None);
-    };
-    Ok(node(store, user_id, claim_target(&claim)?)
-        .await?
-        .filter(|n| n.parent_id == Some(parent_id) && n.name_mac == *mac))
+        .map(|st| st.node))
 }
 
-pub(super) async fn children(
+/// The children of a folder, live or inside the trash (the name claims
+/// under it), never a trash item's top (whose claim is gone).
+pub(super) async fn child_states(
     store: &DynamoMetaStore,
     user_id: Uuid,
     parent_id: Uuid,
-) -> Result<Vec<NodeRecord>, StoreError> {
+) -> Result<Vec<NodeState>, StoreError> {
     let claims = store
         .query_prefix(items::user_pk(user_id), &items::name_prefix(parent_id))
         .await?;
@@ -72,13 +165,59 @@ pub(super) async fn children(
         .collect::<Result<Vec<_>, StoreError>>()?;
     let mut nodes = Vec::with_capacity(keys.len());
     for item in store.batch_get(keys).await? {
-        let node = items::node_from_item(&item)?;
-        // A node moved away between the two reads is not a child any more.
-        if node.user_id == user_id && node.parent_id == Some(parent_id) {
-            nodes.push(node);
+        let state = NodeState::from_item(&item)?;
+        // A node moved away or trashed between the two reads is not a child.
+        let node = &state.node;
+        if node.user_id == user_id
+            && node.parent_id == Some(parent_id)
+            && state.trashed_at.is_none()
+        {
+            nodes.push(state);
         }
     }
     Ok(nodes)
+}
+
+pub(super) async fn children(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    parent_id: Uuid,
+) -> Result<Vec<NodeRecord>, StoreError> {
+    Ok(child_states(store, user_id, parent_id)
+        .await?
+        .into_iter()
+        .map(|st| st.node)
+        .collect())
+}
+
+/// The path from the root down to `id`, as node items; empty unless `id`
+/// is live. Above a live node everything is live (nothing enters a folder
+/// being trashed, and everything below one is marked), so only `id` itself
+/// needs the trash test.
+pub(super) async fn ancestor_states(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Vec<NodeState>, StoreError> {
+    let Some(first) = live_state(store, user_id, id).await? else {
+        return Ok(Vec::new());
+    };
+    let mut next = first.node.parent_id;
+    let mut path = vec![first];
+    while let Some(current) = next {
+        if path.len() >= MAX_DEPTH {
+            return Err(StoreError::Corrupt(format!(
+                "the parent chain of node {id} does not end"
+            )));
+        }
+        let Some(state) = state(store, user_id, current).await? else {
+            break;
+        };
+        next = state.node.parent_id;
+        path.push(state);
+    }
+    path.reverse();
+    Ok(path)
 }
 
 pub(super) async fn ancestors(
@@ -86,39 +225,38 @@ pub(super) async fn ancestors(
     user_id: Uuid,
     id: Uuid,
 ) -> Result<Vec<NodeRecord>, StoreError> {
-    let mut path = Vec::new();
-    let mut next = Some(id);
-    while let Some(current) = next {
-        if path.len() >= MAX_DEPTH {
-            return Err(StoreError::Corrupt(format!(
-                "the parent chain of node {id} does not end"
-            )));
-        }
-        let Some(node) = node(store, user_id, current).await? else {
-            break;
-        };
-        next = node.parent_id;
-        path.push(node);
-    }
-    path.reverse();
-    Ok(path)
+    Ok(ancestor_states(store, user_id, id)
+        .await?
+        .into_iter()
+        .map(|st| st.node)
+        .collect())
 }
 
 pub(super) async fn all_nodes(
     store: &DynamoMetaStore,
     user_id: Uuid,
 ) -> Result<Vec<NodeRecord>, StoreError> {
-    let mut nodes = Vec::new();
-    for item in store
+    let states = store
         .query_prefix(items::user_pk(user_id), NODE_PREFIX)
         .await?
-    {
-        let node = items::node_from_item(&item)?;
-        if node.parent_id.is_some() {
-            nodes.push(node);
-        }
-    }
-    Ok(nodes)
+        .iter()
+        .map(NodeState::from_item)
+        .collect::<Result<Vec<_>, _>>()?;
+    // Every top is among them: no further read.
+    let tops: HashMap<Uuid, &NodeState> = states
+        .iter()
+        .filter(|st| st.trashed_at.is_some())
+        .map(|st| (st.node.id, st))
+        .collect();
+    Ok(states
+        .iter()
+        .filter(|st| st.node.parent_id.is_some())
+        .filter(|st| match st.mark {
+            None => true,
+            Some(mark) => !tops.get(&mark.top).is_some_and(|t| t.commits(&mark)),
+        })
+        .map(|st| st.node.clone())
+        .collect())
 }
 
 pub(super) async fn object_ids(

@@ -13,8 +13,10 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use uuid::Uuid;
 
 use super::expr::{self, Ex, Reader, b, n, s};
+use super::guards::Guards;
 use super::items::{self, SHARE_PREFIX};
-use super::{DynamoMetaStore, share_entries};
+use super::state::NodeState;
+use super::{DynamoMetaStore, nodes, share_entries};
 use crate::store::meta::{ShareRecord, ShareStore};
 use crate::store::{Conflict, StoreError};
 
@@ -122,19 +124,22 @@ async fn create_share(store: &DynamoMetaStore, share: &ShareRecord) -> Result<()
     reference.insert("type".to_owned(), s("share_ref"));
     reference.insert("node_id".to_owned(), s(share.node_id.to_string()));
     let not_exists = || Ex::new().cond("attribute_not_exists(#PK)").name("PK");
-    let ops = vec![
-        // [node check, share, ref]: the node must be one of the user's.
-        expr::check(
-            table,
-            items::node_key(share.user_id, share.node_id),
-            Ex::new().cond("attribute_exists(#PK)").name("PK"),
-        )?,
+    // The node must be a live node of the user's, and stay so (not in the
+    // trash, nor in a subtree being trashed).
+    let node = nodes::live_state(store, share.user_id, share.node_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut guards = Guards::new(share.user_id);
+    guards.live(&node);
+    // [share, ref, node checks..]
+    let mut ops = vec![
         expr::put(table, items::share_item(share), not_exists())?,
         expr::put(table, reference, not_exists())?,
     ];
+    ops.extend(guards.into_checks(table)?);
     match store.transact(ops).await? {
         Ok(()) => Ok(()),
-        Err(failed) if failed.first() == Some(&true) => Err(StoreError::NotFound),
+        Err(failed) if failed.iter().skip(2).any(|f| *f) => Err(StoreError::NotFound),
         Err(_) => Err(StoreError::Conflict(Conflict::Id)),
     }
 }
@@ -166,18 +171,14 @@ async fn delete_share(
     Ok(true)
 }
 
-/// The share, if it exists and its node still does.
+/// The share, if it exists and its node is still live (a share made while
+/// its node was being deleted or trashed goes now).
 async fn live_share(store: &DynamoMetaStore, id: Uuid) -> Result<Option<ShareRecord>, StoreError> {
     let Some(item) = store.get(items::share_pk(id), items::SHARE).await? else {
         return Ok(None);
     };
     let share = items::share_from_item(&item)?;
-    let node = store
-        .get(
-            items::user_pk(share.user_id),
-            &items::node_sk(share.node_id),
-        )
-        .await?;
+    let node = nodes::node(store, share.user_id, share.node_id).await?;
     if node.is_some() {
         return Ok(Some(share));
     }
@@ -206,7 +207,7 @@ async fn share_refs(store: &DynamoMetaStore, user_id: Uuid) -> Result<Vec<ShareR
         .collect()
 }
 
-/// The shares `refs` name whose node still exists, newest first (the id
+/// The shares `refs` name whose node is still live, newest first (the id
 /// breaks ties, as on SQLite). Shares and nodes come in one batch read; the
 /// shares whose node is gone are deleted on the way.
 async fn live_shares(
@@ -224,7 +225,7 @@ async fn live_shares(
         .chain(nodes.iter().map(|node| items::node_key(user_id, *node)))
         .collect();
     let mut shares = Vec::with_capacity(refs.len());
-    let mut present = HashSet::new();
+    let mut states = Vec::new();
     for item in store.batch_get(keys).await? {
         if Reader::new(&item, "item")
             .s("PK")?
@@ -232,9 +233,11 @@ async fn live_shares(
         {
             shares.push(items::share_from_item(&item)?);
         } else {
-            present.insert(items::node_from_item(&item)?.id);
+            states.push(NodeState::from_item(&item)?);
         }
     }
+    // Only live nodes: a share of a node in the trash goes too.
+    let present = nodes::live_ids(store, user_id, &states).await?;
     let (mut live, stale): (Vec<_>, Vec<_>) = shares
         .into_iter()
         .filter(|share| share.user_id == user_id)
@@ -295,6 +298,20 @@ pub(super) async fn shares_of_nodes_deletes(
         .collect();
     let ops = share_deletes(store, user_id, ids.iter().copied())?;
     Ok((ids, ops))
+}
+
+/// The user's shares of any of `nodes`.
+pub(super) async fn share_ids_of_nodes(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    nodes: &HashSet<Uuid>,
+) -> Result<Vec<Uuid>, StoreError> {
+    Ok(share_refs(store, user_id)
+        .await?
+        .into_iter()
+        .filter(|r| nodes.contains(&r.node_id))
+        .map(|r| r.id)
+        .collect())
 }
 
 /// Deletes every share of the user, with its entries and ref (account

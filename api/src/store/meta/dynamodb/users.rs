@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::expr::{self, Ex, Reader, key, n, s};
 use super::items::{self, EMAIL, INVITE, PROFILE, SESSION, SESSION_REF_PREFIX, SHARE_PREFIX};
+use super::state::{self, NodeState};
 use super::{DynamoMetaStore, TTL_ATTRIBUTE};
 use crate::store::meta::sealed;
 use crate::store::meta::{InviteRecord, InviteUse, NodeRecord, UserKeys, UserRecord, UserStore};
@@ -330,6 +331,20 @@ pub(super) async fn delete_user(store: &DynamoMetaStore, id: Uuid) -> Result<(),
             }
             if let Some(session) = referenced_session(sk)? {
                 ops.push(expr::delete(table, session, Ex::new())?);
+            }
+            // A trash item's queue item goes with it (the sweeper would skip
+            // it anyway, its node being gone; nor does a node it cannot read
+            // stop the deletion).
+            let trashed = sk
+                .starts_with(items::NODE_PREFIX)
+                .then(|| NodeState::from_item(&item).ok()?.trashed())
+                .flatten();
+            if let Some(trashed) = trashed {
+                ops.push(expr::delete(
+                    table,
+                    state::queue_key(trashed.trashed_at, id, trashed.node.id),
+                    Ex::new(),
+                )?);
             }
             ops.push(expr::delete(table, key(items::user_pk(id), sk), Ex::new())?);
         }
