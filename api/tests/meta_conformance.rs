@@ -11,6 +11,8 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "meta_conformance/crashes.rs"]
+mod crashes;
 #[path = "meta_conformance/limits.rs"]
 mod limits;
 #[path = "meta_conformance/sealed.rs"]
@@ -26,6 +28,7 @@ mod versions;
 
 use common::aws::{endpoint, sdk_config};
 use common::raw_meta::RawMeta;
+use crashes::*;
 use limits::*;
 use sessions::*;
 use shares::*;
@@ -99,9 +102,11 @@ async fn dynamo_store() -> Harness {
 }
 
 /// Declares each test once per backend; those listed after `raw:` also get
-/// the store's `RawMeta`.
+/// the store's `RawMeta`. Those after `dynamodb_raw:` (with a `RawMeta`)
+/// run on DynamoDB only: the states they write cannot exist on SQLite.
 macro_rules! conformance {
-    ($($name:ident),* $(,)? ; raw: $($raw:ident),* $(,)?) => {
+    ($($name:ident),* $(,)? ; raw: $($raw:ident),* $(,)?
+     ; dynamodb_raw: $($dynamo_raw:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test]
@@ -131,6 +136,13 @@ macro_rules! conformance {
                 async fn $raw() {
                     let harness = super::dynamo_store().await;
                     super::$raw(harness.store.as_ref(), &harness.raw).await;
+                }
+            )*
+            $(
+                #[tokio::test]
+                async fn $dynamo_raw() {
+                    let harness = super::dynamo_store().await;
+                    super::$dynamo_raw(harness.store.as_ref(), &harness.raw).await;
                 }
             )*
         }
@@ -192,7 +204,11 @@ conformance!(
     many_share_entries,
     share_entries_go_with_their_share,
     share_entries_go_with_the_account,
-    share_entries_of_a_deleted_node,
+    share_entries_of_a_deleted_node;
+    dynamodb_raw:
+    a_crash_after_marking_hides_nothing,
+    a_crash_after_a_restore_leaves_it_live,
+    a_crash_in_a_version_rotation_leaves_claims,
 );
 
 // ---------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 //! the store's back, for the tests of session hygiene: how big a session's
 //! record is, whether a session (or a share, or a share's entries) is still
 //! stored at all (not just invisible), and a profile deleted alone — the
-//! state a crash in the middle of an account deletion could leave.
+//! state a crash in the middle of an account deletion could leave. On
+//! DynamoDB, any item read, written and listed as it is (`dynamo_*`): the
+//! states a crash between the transactions of a trash, restore or version
+//! rotation leaves.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -24,7 +27,7 @@ pub enum RawMeta {
     },
 }
 
-type Item = HashMap<String, AttributeValue>;
+pub type Item = HashMap<String, AttributeValue>;
 
 fn s(value: String) -> AttributeValue {
     AttributeValue::S(value)
@@ -402,6 +405,84 @@ impl RawMeta {
                 item.iter()
                     .map(|(name, value)| name.len() + attribute_bytes(value))
                     .sum()
+            }
+        }
+    }
+
+    fn table(&self) -> (&aws_sdk_dynamodb::Client, &str) {
+        match self {
+            Self::Dynamo { client, table } => (client, table),
+            Self::Sqlite { .. } => panic!("a DynamoDB item on SQLite"),
+        }
+    }
+
+    /// The item at (`pk`, `sk`), read consistently (DynamoDB only).
+    pub async fn dynamo_item(&self, pk: &str, sk: &str) -> Option<Item> {
+        let (client, table) = self.table();
+        Self::get(client, table, pk.to_owned(), sk).await
+    }
+
+    /// Puts `item` as it is, over whatever has its key (DynamoDB only).
+    pub async fn dynamo_put(&self, item: Item) {
+        let (client, table) = self.table();
+        client
+            .put_item()
+            .table_name(table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// Applies the update `expression` (with `values` for its `:names`) to
+    /// the existing item at (`pk`, `sk`) (DynamoDB only).
+    pub async fn dynamo_update(
+        &self,
+        pk: &str,
+        sk: &str,
+        expression: &str,
+        values: &[(&str, AttributeValue)],
+    ) {
+        let (client, table) = self.table();
+        let mut update = client
+            .update_item()
+            .table_name(table)
+            .key("PK", s(pk.to_owned()))
+            .key("SK", s(sk.to_owned()))
+            .update_expression(expression)
+            .condition_expression("attribute_exists(PK)");
+        for (name, value) in values {
+            update = update.expression_attribute_values(*name, value.clone());
+        }
+        update.send().await.unwrap();
+    }
+
+    /// The sort keys of every item in the partition `pk`, in order
+    /// (DynamoDB only).
+    pub async fn dynamo_sort_keys(&self, pk: &str) -> Vec<String> {
+        let (client, table) = self.table();
+        let mut keys = Vec::new();
+        let mut start = None;
+        loop {
+            let out = client
+                .query()
+                .table_name(table)
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(pk.to_owned()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .unwrap();
+            for item in out.items() {
+                match item.get("SK") {
+                    Some(AttributeValue::S(sk)) => keys.push(sk.clone()),
+                    other => panic!("sort key {other:?}"),
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return keys,
             }
         }
     }

@@ -33,7 +33,7 @@ async fn trash(store: &dyn MetaStore, node: &NodeRecord, at: OffsetDateTime) -> 
 
 /// The node count is `n`: one more folder does not fit under a limit of `n`,
 /// and fits under `n + 1` (then goes again).
-async fn assert_node_count(store: &dyn MetaStore, user: Uuid, n: u64) {
+pub(super) async fn assert_node_count(store: &dyn MetaStore, user: Uuid, n: u64) {
     let probe = folder(user, user, &format!("probe {}", Uuid::new_v4()));
     let refused = store.create_folder(&probe, n).await;
     assert!(
