@@ -66,7 +66,13 @@
 //!   and `rev`), keeps the old content as the newest version in the node's
 //!   `versions` (the oldest past `versions_kept` go, with their object claims),
 //!   puts the new object claim and charges the new size less what went, in
-//!   one transaction (`versions.rs`).
+//!   one transaction (`versions.rs`). Only when more versions go at once
+//!   than fit beside it (about 95: `versions_kept` lowered) are the rest of
+//!   their claims deleted in the transactions after; a crash in between
+//!   leaves those claims naming the file that holds the versions no more:
+//!   the sweeper keeps their objects (`object_referenced`), account
+//!   deletion removes them (`object_ids`). The file, its versions and the
+//!   counters are right.
 //! - **Guards** (`guards.rs`): every change into, out of or inside the tree
 //!   (create, commit, overwrite, move, delete, restore into a folder, share,
 //!   restore_version) checks, in its transaction, each node it depends on:
@@ -119,7 +125,8 @@
 //!   gone with its account, or left by a crash) is deleted on the way.
 //! - **restore_version / delete_version**: one transaction each of the
 //!   node's update (conditional on `rev`), the quota and `version_bytes`
-//!   change and the object claims of the versions that go.
+//!   change and the object claims of the versions that go (of many at
+//!   once, the rest after, as for an overwrite).
 //! - **delete_user**: the sessions (items and refs) go first, then the
 //!   shares, so a failure at any later step leaves no session to use and no
 //!   link that opens anything; then the profile and the email
