@@ -6,6 +6,9 @@
 #    10) and with none kept, in two servers: mean time per overwrite.
 #
 #   bench/trash.sh             # FILES=10000 ROUNDS=50
+#   BACKEND=aws STRONGROOM_TEST_AWS_ENDPOINT=$(scripts/moto) bench/trash.sh
+#                              # the same on S3 + DynamoDB (moto: for the shape
+#                              # of the curve, not absolute times)
 #
 # Needs curl and python3. Binds 127.0.0.1 only and stops the servers it started.
 set -euo pipefail
@@ -32,12 +35,23 @@ start() {
     local name=$1; shift
     local port
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    env STRONGROOM_BIND="127.0.0.1:$port" STRONGROOM_DATA_DIR="$work/$name" STRONGROOM_LOG=warn \
-        STRONGROOM_LIMITS__NODES_PER_ACCOUNT=1000000 "$@" \
+    local storage=()
+    if [ "${BACKEND:-embedded}" = aws ]; then
+        local unique="bench-$name-$RANDOM$RANDOM"
+        storage=(STRONGROOM_STORAGE__BLOB=s3 STRONGROOM_STORAGE__META=dynamodb
+            STRONGROOM_STORAGE__AUTO_CREATE=true STRONGROOM_STORAGE__AWS__REGION=us-east-1
+            STRONGROOM_STORAGE__AWS__ENDPOINT_URL="$STRONGROOM_TEST_AWS_ENDPOINT"
+            STRONGROOM_STORAGE__S3__BUCKET="$unique" STRONGROOM_STORAGE__S3__FORCE_PATH_STYLE=true
+            STRONGROOM_STORAGE__DYNAMODB__TABLE="$unique"
+            AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_EC2_METADATA_DISABLED=true)
+    fi
+    # (The endpoint's own variable would read as an unknown config key.)
+    env -u STRONGROOM_TEST_AWS_ENDPOINT STRONGROOM_BIND="127.0.0.1:$port" STRONGROOM_DATA_DIR="$work/$name" STRONGROOM_LOG=warn \
+        STRONGROOM_LIMITS__NODES_PER_ACCOUNT=1000000 "${storage[@]}" "$@" \
         target/release/strongroom >"$work/$name.log" 2>&1 &
     pids+=($!)
     url="http://127.0.0.1:$port"
-    for _ in $(seq 1 100); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+    for _ in $(seq 1 300); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
     curl -fs "$url/api/v1/auth/signup" -H 'content-type: application/json' \
         -d '{"email":"bench@example.com","password":"benchmark passphrase"}' >/dev/null
     local token
