@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "meta_conformance/app_passwords.rs"]
+mod app_passwords;
 #[path = "common/mod.rs"]
 mod common;
 #[path = "meta_conformance/crashes.rs"]
@@ -26,6 +28,7 @@ mod trash;
 #[path = "meta_conformance/versions.rs"]
 mod versions;
 
+use app_passwords::*;
 use common::aws::{endpoint, sdk_config};
 use common::raw_meta::RawMeta;
 use crashes::*;
@@ -192,7 +195,11 @@ conformance!(
     quota_counts_the_content_kept,
     restore_version_swaps_the_contents,
     delete_version_releases_its_quota,
-    delete_node_takes_the_versions;
+    delete_node_takes_the_versions,
+    app_passwords_round_trip,
+    app_passwords_are_listed_newest_first_per_user,
+    app_passwords_are_touched_and_revoked_by_their_owner,
+    app_passwords_go_all_at_once_and_with_the_account;
     raw:
     many_rotations_keep_the_session_small,
     expired_sessions_are_deleted,

@@ -1,6 +1,6 @@
 //! The metadata store: users, sessions, and the tree of files and folders with
-//! quotas, one trait per concern (`UserStore`, `SessionStore`, `TreeStore`,
-//! `LockoutStore`) and
+//! quotas, one trait per concern (`UserStore`, `SessionStore`,
+//! `AppPasswordStore`, `TreeStore`, `LockoutStore`, ...) and
 //! `MetaStore` their sum, each implemented for SQLite (embedded) and DynamoDB.
 //! Every lookup that concerns a user's data takes that user's id, so nothing
 //! can be read across accounts by mistake.
@@ -15,9 +15,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use records::{
-    Attempt, Failures, FileCommit, InviteRecord, InviteUse, LockPolicy, NodeRecord, NodeUpdate,
-    SessionRecord, SessionRotation, SharePassword, ShareRecord, TrashedRecord, Usage, UserKeys,
-    UserRecord, VersionRecord,
+    AppPasswordRecord, Attempt, Failures, FileCommit, InviteRecord, InviteUse, LockPolicy,
+    NodeRecord, NodeUpdate, SessionRecord, SessionRotation, SharePassword, ShareRecord,
+    TrashedRecord, Usage, UserKeys, UserRecord, VersionRecord,
 };
 
 use super::StoreError;
@@ -54,7 +54,8 @@ pub trait UserStore: Send + Sync {
         keys: &UserKeys,
     ) -> Result<bool, StoreError>;
     /// Removes the user and every record that belongs to them, sessions
-    /// first: interrupted at any step, it leaves no session behind.
+    /// and app passwords first: interrupted at any step, it leaves no
+    /// credential behind.
     async fn delete_user(&self, id: Uuid) -> Result<(), StoreError>;
     /// Every account, oldest first (for the administrator).
     async fn all_users(&self) -> Result<Vec<UserRecord>, StoreError>;
@@ -130,6 +131,30 @@ pub trait SessionStore: Send + Sync {
         user_id: Uuid,
         keep: Option<Uuid>,
     ) -> Result<(), StoreError>;
+}
+
+/// App passwords. They go with the account (`delete_user`).
+#[async_trait]
+pub trait AppPasswordStore: Send + Sync {
+    /// `NotFound` when the user does not exist; `Conflict(Id)` for an id in use.
+    async fn create_app_password(&self, app: &AppPasswordRecord) -> Result<(), StoreError>;
+    /// The user's app passwords, newest first.
+    async fn app_passwords(&self, user_id: Uuid) -> Result<Vec<AppPasswordRecord>, StoreError>;
+    /// An app password by id alone, to authenticate it (the password names
+    /// no user; the caller checks the secret and the account).
+    async fn app_password_by_id(&self, id: Uuid) -> Result<Option<AppPasswordRecord>, StoreError>;
+    /// Records a use at `at`. Callers rate it (not every request writes);
+    /// an app password that is gone meanwhile is not an error.
+    async fn touch_app_password(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// Revokes one of the user's; `false` when there is none.
+    async fn delete_app_password(&self, user_id: Uuid, id: Uuid) -> Result<bool, StoreError>;
+    /// Revokes all of the user's (account recovery).
+    async fn delete_app_passwords(&self, user_id: Uuid) -> Result<(), StoreError>;
 }
 
 /// Each user's tree of files and folders, with the quota.
@@ -345,6 +370,7 @@ pub trait ShareStore: Send + Sync {
 pub trait MetaStore:
     UserStore
     + SessionStore
+    + AppPasswordStore
     + TreeStore
     + TrashStore
     + VersionStore

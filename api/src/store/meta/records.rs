@@ -48,6 +48,22 @@ pub struct SessionRecord {
     pub expires_at: OffsetDateTime,
 }
 
+/// An app password: a long-lived credential for scripts and WebDAV clients.
+/// Like a session, the store holds only a hash of its secret and the UMK
+/// wrapped under a key derived from that secret; its name is user text,
+/// sealed under a key derived from the UMK (`name_ct`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppPasswordRecord {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name_ct: Vec<u8>,
+    pub secret_hash: [u8; 32],
+    pub wrapped_umk: Vec<u8>,
+    pub read_only: bool,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
 /// What a refresh writes: the next secret's hash and wrapped UMK.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRotation {

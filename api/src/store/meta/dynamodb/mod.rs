@@ -27,6 +27,8 @@
 //! | trash queue item | `TRASHQ` | `<trashed_at, 20 digits>#<node>#<user>` | — every trash item, oldest first (`trashed_before`: `SK < :cutoff`) |
 //! | session ref | `USER#<user>` | `SESSION#<session>` | `expires_at_ttl` N — finds a user's sessions (`delete_sessions_except`) |
 //! | session | `SESSION#<session>` | `SESSION` | `id`, `user_id`, `secret_hash` B, `wrapped_umk` B, `created_at` N, `expires_at` N, `expires_at_ttl` N, `retired` B (the last `RETIRED_HASHES_KEPT` hashes rotated away from, 32 bytes each, newest first; a BS on items last rotated before that bound) |
+//! | app password ref | `USER#<user>` | `APP#<app password>` | — finds a user's app passwords (`app_passwords`, recovery, account deletion) |
+//! | app password | `APP#<app password>` | `APP` | `id`, `user_id`, `name_ct` B (the name, sealed under a key derived from the UMK), `secret_hash` B (SHA-256 of its secret), `wrapped_umk` B (under a key derived from the secret), `read_only` N (1 or 0), `created_at` N, `last_used_at`? N |
 //! | share ref | `USER#<user>` | `SHARE#<share>` | `node_id` — finds a user's shares (`shares_of`, node and account deletion) |
 //! | share | `SHARE#<share>` | `SHARE` | `id`, `user_id`, `node_id`, `kind`, `secret_hash` B (SHA-256 of the link's secret), `link_wrapped_key` B, `owner_wrapped_key` B, `password_salt`? B, `password_params`?, `sealed` B, `expires_at`? N, `max_downloads`? N (absent: unlimited), `downloads` N, `created_at` N |
 //! | share entry | `SHARE#<share>` | `ENTRY#<node>` | `sealed` B (what a folder share's link may know of a node inside the folder, sealed under the share's key) — one per node, beside its share item |
@@ -185,6 +187,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use time::OffsetDateTime;
 
+mod app_passwords;
 mod changes;
 mod client;
 mod deletes;

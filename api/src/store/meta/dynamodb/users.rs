@@ -283,6 +283,8 @@ pub(super) async fn delete_user(store: &DynamoMetaStore, id: Uuid) -> Result<(),
     // log-in meanwhile cannot refresh once the profile is gone, and goes
     // with the rest below.
     super::sessions::delete_sessions_except(store, id, None).await?;
+    // App passwords likewise: no credential outlives the first steps.
+    super::app_passwords::delete_app_passwords(store, id).await?;
     // Shares next, for the same reason: no link opens anything from here on.
     super::shares::delete_shares_of(store, id).await?;
     // The claim is found by the stored index: even a profile that no longer

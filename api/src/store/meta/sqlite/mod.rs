@@ -12,6 +12,7 @@ use rusqlite::{Connection, ErrorCode};
 use rusqlite_migration::{M, Migrations};
 use time::OffsetDateTime;
 
+mod app_passwords;
 mod lockout;
 mod nodes;
 mod profiles;
@@ -60,6 +61,7 @@ pub(super) fn migrations(keys: &ProfileKeys) -> Migrations<'static> {
         M::up(include_str!("008_shares.sql")),
         M::up(include_str!("009_share_entries.sql")),
         M::up(include_str!("010_trash_versions.sql")),
+        M::up(include_str!("011_app_passwords.sql")),
     ])
 }
 

@@ -171,6 +171,10 @@ impl UserStore for SqliteMetaStore {
             // else the user owns goes with the cascade.
             let tx = conn.transaction()?;
             tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id.as_bytes()])?;
+            tx.execute(
+                "DELETE FROM app_passwords WHERE user_id = ?1",
+                [id.as_bytes()],
+            )?;
             let changed = tx.execute("DELETE FROM users WHERE id = ?1", [id.as_bytes()])?;
             tx.commit()?;
             match changed {
