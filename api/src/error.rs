@@ -214,6 +214,8 @@ impl From<AuthError> for ApiError {
             AuthError::WrongPassword => Self::new(kinds::WRONG_PASSWORD, detail),
             AuthError::AccountGone => Self::not_found(),
             AuthError::AccountDisabled => Self::new(kinds::ACCOUNT_DISABLED, detail),
+            AuthError::ReadOnly => Self::new(kinds::READ_ONLY, detail),
+            AuthError::SessionRequired => Self::new(kinds::SESSION_REQUIRED, detail),
             AuthError::Locked { retry_after_secs } => Self::rate_limited(retry_after_secs),
             AuthError::Busy => {
                 Self::new(kinds::BUSY, detail).with_header(header::RETRY_AFTER, "1".to_owned())

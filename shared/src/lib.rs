@@ -3,6 +3,7 @@
 //! sit behind the `openapi` feature so the browser build stays lean.
 
 pub mod account;
+pub mod app_passwords;
 pub mod files;
 pub mod health;
 pub mod problem;
@@ -13,6 +14,7 @@ pub mod trash;
 pub mod validate;
 
 pub use account::*;
+pub use app_passwords::*;
 pub use files::*;
 pub use health::Health;
 pub use problem::{FieldError, Problem, ProblemKind, kinds};

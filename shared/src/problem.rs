@@ -114,6 +114,12 @@ pub mod kinds {
         INVITE_INVALID = ("invite_invalid", 403, "Invalid invite");
         /// The account is disabled by the server's administrator.
         ACCOUNT_DISABLED = ("account_disabled", 403, "Account disabled");
+        /// The request came with a read-only app password and would change
+        /// something.
+        READ_ONLY = ("read_only", 403, "Read-only app password");
+        /// Managing credentials (app passwords, log-out) takes a log-in
+        /// session, not an app password.
+        SESSION_REQUIRED = ("session_required", 403, "Log-in session required");
         /// No such thing of the caller's (another user's ids answer the same).
         NOT_FOUND = ("not_found", 404, "Not found");
         /// No such share: never made, expired, revoked, out of downloads, or

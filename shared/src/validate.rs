@@ -167,6 +167,33 @@ pub fn normalize_display_name(raw: Option<&str>) -> Result<Option<String>, Inval
     Ok((!name.is_empty()).then(|| name.to_owned()))
 }
 
+/// Longest app password name, in characters.
+pub const APP_PASSWORD_NAME_MAX_CHARS: usize = 100;
+
+/// Checks an app password's name as sent, then trims it; it may not be blank.
+pub fn normalize_app_password_name(raw: &str) -> Result<String, Invalid> {
+    if raw.chars().count() > APP_PASSWORD_NAME_MAX_CHARS {
+        return Err(Invalid::new(
+            "app_password_name_too_long",
+            format!("an app password's name has at most {APP_PASSWORD_NAME_MAX_CHARS} characters"),
+        ));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err(Invalid::new(
+            "app_password_name_invalid_character",
+            "an app password's name cannot contain control characters",
+        ));
+    }
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(Invalid::new(
+            "app_password_name_empty",
+            "an app password needs a name",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
 /// Longest file or folder name, in bytes of UTF-8 (after NFC normalisation).
 pub const NAME_MAX_BYTES: usize = 255;
 

@@ -242,6 +242,7 @@ impl Accounts {
         caller: &Caller,
         password: String,
     ) -> Result<Vec<Uuid>, AuthError> {
+        caller.require_session()?;
         let user = self.confirm_password(caller, password).await?;
         let objects = self.meta.object_ids(user.id).await?;
         // Deleting the record deletes the wrapped UMK: whatever else of the user's

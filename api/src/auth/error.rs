@@ -24,6 +24,12 @@ pub enum AuthError {
     /// Disabled by the administrator.
     #[error("this account is disabled")]
     AccountDisabled,
+    /// A read-only app password was used for a request that writes.
+    #[error("this app password is read-only")]
+    ReadOnly,
+    /// An app password was used where only a log-in session may act.
+    #[error("this takes a log-in session, not an app password")]
+    SessionRequired,
     /// Too many failed attempts at this account; try again after `retry_after`.
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
     Locked { retry_after_secs: u64 },

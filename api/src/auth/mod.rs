@@ -5,6 +5,7 @@
 
 mod accounts;
 mod admin;
+mod app_passwords;
 mod caller;
 mod error;
 pub mod key_work;
@@ -19,7 +20,7 @@ mod wraps;
 
 pub use accounts::{AccountSettings, Accounts, invite_hash, profile};
 pub use admin::Invite;
-pub use caller::Caller;
+pub use caller::{Caller, Credential};
 pub use error::{AuthError, Unauthorized};
 pub use key_work::KeyWork;
 pub use lockout::Lockout;

@@ -38,6 +38,7 @@ impl Accounts {
         caller: &Caller,
         req: ChangePasswordRequest,
     ) -> Result<(), AuthError> {
+        caller.require_session()?;
         let user = self.user(caller.user_id).await?;
         check_password(&req.new_password, Some(&user.email))
             .map_err(|e| AuthError::invalid_field("new_password", e))?;
@@ -67,6 +68,9 @@ impl Accounts {
         self.meta
             .delete_sessions_except(user.id, Some(caller.session_id))
             .await?;
+        // App passwords stay: each unwraps the UMK (unchanged) from its own
+        // secret, and scripts and mounts should not break with a password
+        // change; the account page lists them for revoking.
         tracing::info!(user = %user.id, "password changed; other sessions ended");
         Ok(())
     }

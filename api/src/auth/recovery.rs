@@ -42,7 +42,12 @@ impl Accounts {
             .update_credentials(user_id, &password_hash, &keys)
             .await?;
         self.meta.delete_sessions_except(user_id, None).await?;
-        tracing::info!(user = %user_id, "password reset with the recovery code; all sessions ended");
+        // App passwords go too: recovery is how an account is taken back
+        // when its password is lost or known to someone else, and whoever
+        // knew it could have made app passwords, which open the vault
+        // without the password. Only the holder of the code is left in.
+        self.meta.delete_app_passwords(user_id).await?;
+        tracing::info!(user = %user_id, "password reset with the recovery code; all sessions and app passwords ended");
         Ok(RecoverResponse {
             recovery_code: next_code.to_string(),
         })

@@ -10,10 +10,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::accounts::now_seconds;
+use super::app_passwords::is_app_password;
 use super::tokens::RefreshSecret;
 use super::typed::{Form, TypedPassword};
 use super::wraps::{encode_params, stored_params, wrap_under_password};
-use super::{Accounts, AuthError, Caller, Unauthorized};
+use super::{Accounts, AuthError, Caller, Credential, Unauthorized};
 use crate::crypto::keys::{self, KdfParams, Umk};
 use crate::store::StoreError;
 use crate::store::meta::{SessionRecord, SessionRotation, UserKeys, UserRecord};
@@ -252,6 +253,8 @@ impl Accounts {
     }
 
     pub async fn logout(&self, caller: &Caller) -> Result<(), AuthError> {
+        // An app password has no session to end: revoking it is the way.
+        caller.require_session()?;
         self.meta
             .delete_session(caller.user_id, caller.session_id)
             .await?;
@@ -259,9 +262,14 @@ impl Accounts {
     }
 
     /// The caller behind an access token, checked once per request: a valid
-    /// signature is not enough, the session must still exist.
+    /// signature is not enough, the session must still exist. An app
+    /// password (`sr_app_…`) is told apart by its prefix before any JWT
+    /// parsing and checked in `authenticate_app_password`.
     pub async fn authenticate(&self, access_token: Option<&str>) -> Result<Caller, AuthError> {
         let token = access_token.ok_or(Unauthorized::MissingToken)?;
+        if is_app_password(token) {
+            return self.authenticate_app_password(token).await;
+        }
         let grant = self.tokens.verify_access(token)?;
         self.meta
             .session(grant.user_id, grant.session_id)
@@ -271,6 +279,7 @@ impl Accounts {
             user_id: grant.user_id,
             session_id: grant.session_id,
             umk: grant.umk,
+            credential: Credential::Session,
         })
     }
 }

@@ -145,6 +145,7 @@ key_newtype!(
     Kek
 );
 
+mod app_password;
 mod binding;
 mod kdf;
 mod names;
@@ -152,6 +153,7 @@ mod profile;
 mod share;
 mod wrap;
 
+pub use app_password::*;
 pub use binding::*;
 pub use kdf::*;
 pub use names::*;
