@@ -27,6 +27,7 @@ use crate::routes::session_cookie as cookie;
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "Sign up, log in, sessions and the caller's account"),
+        (name = "app-passwords", description = "App passwords for scripts and file managers: make, list and revoke them"),
         (name = "folders", description = "Folder listings and creation"),
         (name = "files", description = "Upload and download"),
         (name = "nodes", description = "Rename, move, delete and search files and folders"),

@@ -8,6 +8,7 @@
 
 pub(crate) mod accounts;
 pub mod allow;
+mod app_passwords;
 mod body;
 mod caller;
 pub mod client;
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut ServiceConfig, session: SessionMiddleware<CookieSessi
                         .default_service(web::to(not_found)),
                 )
                 .configure(accounts::configure)
+                .configure(app_passwords::configure)
                 .configure(folders::configure)
                 .configure(files::configure)
                 .configure(nodes::configure)

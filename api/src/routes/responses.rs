@@ -14,7 +14,8 @@ use utoipa::{IntoResponses, PartialSchema, ToSchema};
 #[allow(dead_code)]
 pub enum Authenticated {
     /// `missing_token`, `invalid_token`, `token_expired` or `session_ended`:
-    /// log in (or refresh) and try again.
+    /// log in (or refresh) and try again. (`invalid_token` also for an app
+    /// password that is wrong or revoked.)
     #[response(
         status = 401,
         content_type = "application/problem+json",
