@@ -6,6 +6,7 @@ mod common;
 
 mod abuse;
 mod accounts;
+mod app_passwords;
 mod bad_input;
 mod binary;
 mod browser_app;
