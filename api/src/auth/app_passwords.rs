@@ -1,7 +1,7 @@
 //! App passwords: created, listed and revoked by a log-in session, and
 //! recognised on every API request that carries one as a bearer token.
 //!
-//! What happens to them (README, docs/design.md §10): a password change
+//! What happens to them (README, docs/design.md §7): a password change
 //! keeps them (each wraps the unchanged UMK under its own secret); recovery
 //! revokes them all (`recovery.rs`); a disabled account's are refused on
 //! every request but kept, so re-enabling brings them back; account deletion

@@ -1,4 +1,4 @@
-//! App passwords (docs/design.md §10): `sr_app_<id, 32 hex>_<secret,
+//! App passwords (docs/design.md §7): `sr_app_<id, 32 hex>_<secret,
 //! base64url>`, 256 random bits of secret. The store keeps SHA-256 of the
 //! secret and the UMK wrapped under HKDF(secret, "strongroom app password"),
 //! bound to the id and user, so the stores plus the server's token secret
