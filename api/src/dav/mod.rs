@@ -1,0 +1,91 @@
+//! WebDAV at `/dav/`: dav-server over the vault (`fs.rs`, `file.rs`). A
+//! handler is built per request for the request's caller, so everything a
+//! client can reach is that caller's tree. Read operations so far.
+//!
+//! Every answer here is sandboxed (`Content-Security-Policy: sandbox`,
+//! `nosniff`): the files are the users' own bytes on the app's origin, and an
+//! HTML file must not run script that could talk to the API.
+
+mod file;
+mod fs;
+
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::{
+    CONTENT_LENGTH, CONTENT_SECURITY_POLICY, HeaderValue, X_CONTENT_TYPE_OPTIONS,
+};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, Responder, Scope, web};
+use dav_server::DavHandler;
+use dav_server::actix::{DavRequest, DavResponse};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::middleware::WasHead;
+use crate::state::AppState;
+
+pub const PREFIX: &str = "/dav";
+
+/// Bytes per `read_bytes`: larger than dav-server's 16 KiB default, so a
+/// large download costs fewer calls and allocations.
+const READ_BUF_SIZE: usize = 256 * 1024;
+
+/// The `/dav` scope, to be registered before the browser app's fallback.
+pub fn scope() -> Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    web::scope(PREFIX)
+        .wrap_fn(|req, service| {
+            let response = service.call(req);
+            async move {
+                let mut response = response.await?;
+                let headers = response.headers_mut();
+                headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
+                headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+                Ok(response)
+            }
+        })
+        .default_service(web::to(serve))
+}
+
+/// Who the request comes from. For now the API's bearer token, through the
+/// same extractor; app passwords (HTTP Basic) replace this one function.
+async fn caller(req: &HttpRequest) -> Result<Caller, ApiError> {
+    Caller::extract(req).await
+}
+
+async fn serve(
+    req: HttpRequest,
+    dav: DavRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = caller(&req).await?;
+    let mut request = dav.request;
+    if req.extensions().contains::<WasHead>() {
+        // `head_as_get` routed it as GET; dav-server should answer HEAD
+        // (headers only, no file opened for reading). The method type is
+        // `http` 1.x's, reached through `parse` rather than a new dependency.
+        if let Ok(head) = "HEAD".parse() {
+            *request.method_mut() = head;
+        }
+    }
+    // dav-server lets `X-Litmus` requests walk `Depth: infinity`; no client
+    // of ours gets that by sending a header.
+    request.headers_mut().remove("x-litmus");
+    let handler: DavHandler = DavHandler::builder()
+        .filesystem(Box::new(fs::VaultFs::new(state.into_inner(), caller)))
+        .strip_prefix(PREFIX)
+        .read_buf_size(READ_BUF_SIZE)
+        .build_handler();
+    let mut response = DavResponse::from(handler.handle(request).await).respond_to(&req);
+    // dav-server sets the length of what it streams; without this actix would
+    // send it chunked and drop the header (HEAD would show no length).
+    if response.headers().contains_key(CONTENT_LENGTH) {
+        response.head_mut().no_chunking(true);
+    }
+    Ok(response)
+}
