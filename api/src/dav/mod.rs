@@ -9,11 +9,13 @@
 mod file;
 mod fs;
 
+use actix_web::body::{BoxBody, SizedStream};
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::{
     CONTENT_LENGTH, CONTENT_SECURITY_POLICY, HeaderValue, X_CONTENT_TYPE_OPTIONS,
 };
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, Responder, Scope, web};
+use bytes::Bytes;
 use dav_server::DavHandler;
 use dav_server::actix::{DavRequest, DavResponse};
 
@@ -81,11 +83,29 @@ async fn serve(
         .strip_prefix(PREFIX)
         .read_buf_size(READ_BUF_SIZE)
         .build_handler();
+    let was_head = request.method().as_str() == "HEAD";
     let mut response = DavResponse::from(handler.handle(request).await).respond_to(&req);
-    // dav-server sets the length of what it streams; without this actix would
-    // send it chunked and drop the header (HEAD would show no length).
-    if response.headers().contains_key(CONTENT_LENGTH) {
-        response.head_mut().no_chunking(true);
+    if let Some(length) = content_length(&response) {
+        if was_head {
+            // dav-server's HEAD answer has an empty body, which actix would
+            // announce as `Content-Length: 0`; a sized empty stream keeps
+            // the file's length (the HTTP layer sends no body for HEAD).
+            let empty = futures_util::stream::empty::<Result<Bytes, actix_web::Error>>();
+            response = response.set_body(BoxBody::new(SizedStream::new(length, empty)));
+        } else {
+            // A streamed body would go out chunked, without the length.
+            response.head_mut().no_chunking(true);
+        }
     }
     Ok(response)
+}
+
+fn content_length(response: &HttpResponse) -> Option<u64> {
+    response
+        .headers()
+        .get(CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
 }

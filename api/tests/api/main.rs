@@ -9,6 +9,7 @@ mod accounts;
 mod bad_input;
 mod binary;
 mod browser_app;
+mod dav;
 mod files;
 mod folder_shares;
 mod folders;

@@ -1,0 +1,236 @@
+//! WebDAV at `/dav/`, read path: PROPFIND, GET (whole and ranged), HEAD,
+//! the answers' sandbox headers, and that each caller sees only their tree.
+
+use reqwest::{Method, Response, StatusCode};
+
+use crate::helpers::{TestApp, pattern, spawn_app, urlencoding};
+
+const UNICODE: &str = "Résumé 日本 ☃.txt";
+const BIG_LEN: usize = 700_000;
+
+fn propfind() -> Method {
+    Method::from_bytes(b"PROPFIND").unwrap()
+}
+
+async fn dav(app: &TestApp, method: Method, path: &str, token: Option<&str>) -> Response {
+    dav_with(app, method, path, token, &[]).await
+}
+
+async fn dav_with(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Response {
+    let mut request = app.client.request(method, app.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+fn assert_sandboxed(response: &Response) {
+    let headers = response.headers();
+    assert_eq!(headers["content-security-policy"], "sandbox");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+}
+
+/// `docs/` holding `UNICODE` (5 bytes) and `inner/big.bin` (several chunks).
+async fn tree(app: &TestApp, token: &str) -> Vec<u8> {
+    let docs = app.mkdir(token, "root", "docs").await;
+    let inner = app.mkdir(token, &docs.id.to_string(), "inner").await;
+    app.upload(token, &docs.id.to_string(), UNICODE, b"hello".to_vec())
+        .await;
+    let big = pattern(BIG_LEN, 7);
+    app.upload(token, &inner.id.to_string(), "big.bin", big.clone())
+        .await;
+    big
+}
+
+#[tokio::test]
+async fn propfind_lists_a_folder() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let token = &user.tokens.access_token;
+    tree(&app, token).await;
+
+    let depth0 = dav_with(
+        &app,
+        propfind(),
+        "/dav/docs/",
+        Some(token),
+        &[("depth", "0")],
+    )
+    .await;
+    assert_eq!(depth0.status(), StatusCode::MULTI_STATUS);
+    assert_sandboxed(&depth0);
+    let body = depth0.text().await.unwrap();
+    assert!(body.contains("/dav/docs/"), "{body}");
+    assert!(!body.contains("inner"), "depth 0 lists no child: {body}");
+
+    let depth1 = dav_with(
+        &app,
+        propfind(),
+        "/dav/docs/",
+        Some(token),
+        &[("depth", "1")],
+    )
+    .await;
+    assert_eq!(depth1.status(), StatusCode::MULTI_STATUS);
+    let body = depth1.text().await.unwrap();
+    assert!(body.contains("/dav/docs/inner/"), "{body}");
+    // Hrefs are percent-encoded; the name itself appears encoded.
+    let encoded = urlencoding(UNICODE);
+    assert!(
+        body.to_lowercase().contains(&encoded.to_lowercase()),
+        "{encoded} in {body}"
+    );
+    assert!(
+        body.contains("<D:getcontentlength>5</D:getcontentlength>"),
+        "{body}"
+    );
+
+    let inner = dav_with(
+        &app,
+        propfind(),
+        "/dav/docs/inner/",
+        Some(token),
+        &[("depth", "1")],
+    )
+    .await;
+    let body = inner.text().await.unwrap();
+    assert!(body.contains("big.bin"), "{body}");
+    assert!(
+        body.contains(&format!(
+            "<D:getcontentlength>{BIG_LEN}</D:getcontentlength>"
+        )),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn get_head_and_ranges() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let token = &user.tokens.access_token;
+    let big = tree(&app, token).await;
+
+    let path = format!("/dav/docs/{}", urlencoding(UNICODE));
+    let small = dav(&app, Method::GET, &path, Some(token)).await;
+    assert_eq!(small.status(), StatusCode::OK);
+    assert_sandboxed(&small);
+    assert_eq!(&small.bytes().await.unwrap()[..], b"hello");
+
+    let whole = dav(&app, Method::GET, "/dav/docs/inner/big.bin", Some(token)).await;
+    assert_eq!(whole.status(), StatusCode::OK);
+    let etag = whole.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(
+        whole.headers()["content-length"].to_str().unwrap(),
+        BIG_LEN.to_string()
+    );
+    assert!(whole.bytes().await.unwrap() == big, "whole file byte-exact");
+
+    // The same ETag as the API's download.
+    let api = app.get_auth("/api/v1/fs/docs/inner/big.bin", token).await;
+    assert_eq!(api.headers()["etag"].to_str().unwrap(), etag);
+
+    // A range across chunk boundaries, and one at the very end.
+    for (start, end) in [
+        (65_000usize, 200_000usize),
+        (BIG_LEN - 10, BIG_LEN - 1),
+        (0, 0),
+    ] {
+        let range = format!("bytes={start}-{end}");
+        let part = dav_with(
+            &app,
+            Method::GET,
+            "/dav/docs/inner/big.bin",
+            Some(token),
+            &[("range", &range)],
+        )
+        .await;
+        assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT, "{range}");
+        assert_eq!(
+            part.headers()["content-range"].to_str().unwrap(),
+            format!("bytes {start}-{end}/{BIG_LEN}")
+        );
+        assert!(part.bytes().await.unwrap() == big[start..=end], "{range}");
+    }
+
+    let head = dav(&app, Method::HEAD, "/dav/docs/inner/big.bin", Some(token)).await;
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(
+        head.headers()["content-length"].to_str().unwrap(),
+        BIG_LEN.to_string()
+    );
+    assert!(head.bytes().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn missing_unauthenticated_and_other_users() {
+    let app = spawn_app().await;
+    let owner = app.new_user().await;
+    let token = &owner.tokens.access_token;
+    tree(&app, token).await;
+
+    for path in [
+        "/dav/nope",
+        "/dav/docs/nope.txt",
+        "/dav/docs/inner/big.bin/x",
+    ] {
+        let missing = dav(&app, Method::GET, path, Some(token)).await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_sandboxed(&missing);
+    }
+    let missing = dav_with(
+        &app,
+        propfind(),
+        "/dav/nope/",
+        Some(token),
+        &[("depth", "0")],
+    )
+    .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    for method in [Method::GET, propfind()] {
+        let anonymous = dav(&app, method, "/dav/docs/", None).await;
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        assert_sandboxed(&anonymous);
+    }
+    let bad = dav(&app, propfind(), "/dav/", Some("not-a-token")).await;
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+
+    // Writes are refused on this read-only slice.
+    let put = app
+        .client
+        .put(app.url("/dav/docs/new.txt"))
+        .bearer_auth(token)
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::FORBIDDEN);
+
+    // Another user: an empty root, and none of the owner's paths.
+    let other = app.new_user().await;
+    let other_token = &other.tokens.access_token;
+    let root = dav_with(
+        &app,
+        propfind(),
+        "/dav/",
+        Some(other_token),
+        &[("depth", "1")],
+    )
+    .await;
+    assert_eq!(root.status(), StatusCode::MULTI_STATUS);
+    let body = root.text().await.unwrap();
+    assert!(!body.contains("docs"), "{body}");
+    for path in ["/dav/docs/", "/dav/docs/inner/big.bin"] {
+        let theirs = dav(&app, Method::GET, path, Some(other_token)).await;
+        assert_eq!(theirs.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}
