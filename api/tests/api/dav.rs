@@ -3,7 +3,7 @@
 
 use reqwest::{Method, Response, StatusCode};
 
-use crate::helpers::{TestApp, pattern, spawn_app, urlencoding};
+use crate::helpers::{TestApp, pattern, spawn_app, spawn_app_with_web, urlencoding};
 
 const UNICODE: &str = "Résumé 日本 ☃.txt";
 const BIG_LEN: usize = 700_000;
@@ -201,6 +201,14 @@ async fn missing_unauthenticated_and_other_users() {
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
         assert_sandboxed(&anonymous);
     }
+    // A browser at /dav/ gets WebDAV's answer, never the app's page.
+    for path in ["/dav", "/dav/", "/dav/docs"] {
+        let browser = dav(&app, Method::GET, path, Some(token)).await;
+        assert_sandboxed(&browser);
+        // dav-server answers GET on a folder 405 (no HTML index is enabled).
+        assert_eq!(browser.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert!(!browser.text().await.unwrap().contains("<html"), "{path}");
+    }
     let bad = dav(&app, propfind(), "/dav/", Some("not-a-token")).await;
     assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
 
@@ -233,4 +241,33 @@ async fn missing_unauthenticated_and_other_users() {
         let theirs = dav(&app, Method::GET, path, Some(other_token)).await;
         assert_eq!(theirs.status(), StatusCode::NOT_FOUND, "{path}");
     }
+}
+
+#[tokio::test]
+async fn a_browser_at_dav_gets_webdav_not_the_app() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(
+        web.path().join("index.html"),
+        "<!DOCTYPE html><html><body>THE-APP</body></html>",
+    )
+    .unwrap();
+    let app = spawn_app_with_web(web.path()).await;
+    for path in ["/dav", "/dav/", "/dav/docs/file.txt"] {
+        let response = app
+            .client
+            .get(app.url(path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert_sandboxed(&response);
+        assert!(
+            !response.text().await.unwrap().contains("THE-APP"),
+            "{path}"
+        );
+    }
+    // Only the `/dav` segment: a deep link like `/davinci` is still the app's.
+    let deep_link = app.client.get(app.url("/davinci")).send().await.unwrap();
+    assert!(deep_link.text().await.unwrap().contains("THE-APP"));
 }
