@@ -271,3 +271,65 @@ async fn a_browser_at_dav_gets_webdav_not_the_app() {
     let deep_link = app.client.get(app.url("/davinci")).send().await.unwrap();
     assert!(deep_link.text().await.unwrap().contains("THE-APP"));
 }
+
+/// A damaged object never completes as a success over WebDAV either: dav-server
+/// has sent its headers by the first read, so the connection is cut.
+#[tokio::test]
+async fn a_damaged_object_never_reads_as_success() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let token = &user.tokens.access_token;
+    let data = pattern(10 * 65_536, 3);
+    app.upload(token, "root", "large.bin", data.clone()).await;
+    let key = app.objects().await.remove(0);
+    let mut bytes = app.object_bytes(&key).await;
+    bytes[116 + 6 * (65_536 + 16) + 100] ^= 0x80;
+    app.write_object(&key, bytes).await;
+
+    let fails = |response: Response| async move {
+        let status = response.status();
+        match response.bytes().await {
+            Err(_) => {}
+            Ok(body) => assert!(!status.is_success(), "{status}, {} bytes", body.len()),
+        }
+    };
+    fails(dav(&app, Method::GET, "/dav/large.bin", Some(token)).await).await;
+    let touching = [("range", "bytes=393216-393300")];
+    fails(dav_with(&app, Method::GET, "/dav/large.bin", Some(token), &touching).await).await;
+    // A range before the damage still reads.
+    let before = [("range", "bytes=0-65535")];
+    let ok = dav_with(&app, Method::GET, "/dav/large.bin", Some(token), &before).await;
+    assert_eq!(ok.status(), StatusCode::PARTIAL_CONTENT);
+    assert!(ok.bytes().await.unwrap() == data[..65_536]);
+}
+
+/// Several ranges: dav-server seeks once per range, each a ranged download.
+#[tokio::test]
+async fn several_ranges_answer_multipart() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let token = &user.tokens.access_token;
+    let big = tree(&app, token).await;
+    let ranges = [("range", "bytes=10-19,300000-300009")];
+    let response = dav_with(
+        &app,
+        Method::GET,
+        "/dav/docs/inner/big.bin",
+        Some(token),
+        &ranges,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("multipart/byteranges"),
+        "{content_type}"
+    );
+    let body = response.bytes().await.unwrap();
+    let contains = |part: &[u8]| body.windows(part.len()).any(|w| w == part);
+    assert!(contains(&big[10..20]));
+    assert!(contains(&big[300_000..300_010]));
+}
