@@ -3,7 +3,8 @@
 //! Read operations only so far; anything that would write answers 403 (or
 //! dav-server's default 501 for the operations not overridden here).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use dav_server::davpath::DavPath;
@@ -24,6 +25,11 @@ use crate::vault::{VaultError, download, tree};
 pub struct VaultFs {
     state: Arc<AppState>,
     caller: Arc<Caller>,
+    /// Nodes already resolved in this request: dav-server asks for the same
+    /// path two to four times (metadata, open, the file's metadata), and each
+    /// resolve reads one record per path segment. Lives as long as the
+    /// request; only reads happen so far, so nothing has to invalidate it.
+    seen: Arc<Mutex<HashMap<Vec<u8>, NodeRecord>>>,
 }
 
 impl VaultFs {
@@ -31,17 +37,32 @@ impl VaultFs {
         Self {
             state,
             caller: Arc::new(caller),
+            seen: Arc::default(),
         }
     }
 
     async fn lookup(&self, path: &DavPath) -> FsResult<NodeRecord> {
+        let key = path.as_bytes().to_vec();
+        if let Some(node) = self
+            .seen
+            .lock()
+            .ok()
+            .and_then(|seen| seen.get(&key).cloned())
+        {
+            return Ok(node);
+        }
         let segments = segments(path)?;
-        self.state
+        let node = self
+            .state
             .vault
             .resolve(&self.caller, &segments)
             .await
             .map_err(fs_error)?
-            .ok_or(FsError::NotFound)
+            .ok_or(FsError::NotFound)?;
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.insert(key, node.clone());
+        }
+        Ok(node)
     }
 }
 
