@@ -32,6 +32,11 @@ pub struct VaultFile {
     stream: Option<Mutex<Plaintext>>,
     /// Decrypted bytes not handed out yet (a piece is larger than a read).
     pending: Bytes,
+    /// A stream opened in `open`, at the position the request will read
+    /// first, so damage there fails the request before dav-server sends its
+    /// headers (a clean 500, as the API does). Used by the first read at
+    /// that position, dropped otherwise.
+    prefetched: Option<(u64, Mutex<Plaintext>)>,
 }
 
 impl fmt::Debug for VaultFile {
@@ -40,6 +45,7 @@ impl fmt::Debug for VaultFile {
         f.debug_struct("VaultFile")
             .field("node", &self.node.id)
             .field("pos", &self.pos)
+            .field("prefetched", &self.prefetched.as_ref().map(|(at, _)| at))
             .finish_non_exhaustive()
     }
 }
@@ -53,7 +59,16 @@ impl VaultFile {
             pos: 0,
             stream: None,
             pending: Bytes::new(),
+            prefetched: None,
         }
+    }
+
+    /// Opens (and checks the first piece of) the plaintext from `pos` now.
+    pub async fn prefetch(&mut self, pos: u64) -> FsResult<()> {
+        if pos < self.node.size {
+            self.prefetched = Some((pos, Mutex::new(self.open_at(pos).await?)));
+        }
+        Ok(())
     }
 
     async fn open_at(&self, pos: u64) -> FsResult<Plaintext> {
@@ -85,7 +100,10 @@ impl VaultFile {
             return Ok(Bytes::new());
         }
         if self.stream.is_none() {
-            self.stream = Some(Mutex::new(self.open_at(self.pos).await?));
+            self.stream = match self.prefetched.take() {
+                Some((at, stream)) if at == self.pos => Some(stream),
+                _ => Some(Mutex::new(self.open_at(self.pos).await?)),
+            };
         }
         while self.pending.is_empty() {
             let stream = self

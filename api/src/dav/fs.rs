@@ -19,6 +19,7 @@ use super::file::VaultFile;
 use crate::auth::Caller;
 use crate::state::AppState;
 use crate::store::meta::NodeRecord;
+use crate::vault::download::RangeChoice;
 use crate::vault::{VaultError, download, tree};
 
 #[derive(Clone)]
@@ -30,14 +31,24 @@ pub struct VaultFs {
     /// resolve reads one record per path segment. Lives as long as the
     /// request; only reads happen so far, so nothing has to invalidate it.
     seen: Arc<Mutex<HashMap<Vec<u8>, NodeRecord>>>,
+    /// Set for a GET that will read: the `Range` it asked for, if any.
+    read_ahead: Option<ReadAhead>,
+}
+
+/// A GET's intent, known before dav-server opens the file: open the
+/// plaintext where the answer starts, before the answer's headers go out.
+#[derive(Clone, Debug)]
+pub struct ReadAhead {
+    pub range: Option<String>,
 }
 
 impl VaultFs {
-    pub fn new(state: Arc<AppState>, caller: Caller) -> Self {
+    pub fn new(state: Arc<AppState>, caller: Caller, read_ahead: Option<ReadAhead>) -> Self {
         Self {
             state,
             caller: Arc::new(caller),
             seen: Arc::default(),
+            read_ahead,
         }
     }
 
@@ -169,11 +180,19 @@ impl DavFileSystem for VaultFs {
             if node.kind != NodeKind::File {
                 return Err(FsError::Forbidden);
             }
-            let file: Box<dyn DavFile> = Box::new(VaultFile::new(
-                self.state.clone(),
-                self.caller.clone(),
-                node,
-            ));
+            let mut file = VaultFile::new(self.state.clone(), self.caller.clone(), node.clone());
+            if let Some(ahead) = &self.read_ahead {
+                // Where dav-server will read first: the range's start (for
+                // several ranges the first one's start is not known here, and
+                // 0 is a harmless guess), else the beginning.
+                let etag = download::etag(&node);
+                match download::choose_range(ahead.range.as_deref(), None, &etag, node.size) {
+                    RangeChoice::Partial { start, .. } => file.prefetch(start).await?,
+                    RangeChoice::Full => file.prefetch(0).await?,
+                    RangeChoice::Unsatisfiable => {}
+                }
+            }
+            let file: Box<dyn DavFile> = Box::new(file);
             Ok(file)
         })
     }

@@ -11,6 +11,7 @@ mod fs;
 
 use actix_web::body::{BoxBody, SizedStream};
 use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{
     CONTENT_LENGTH, CONTENT_SECURITY_POLICY, HeaderValue, X_CONTENT_TYPE_OPTIONS,
 };
@@ -67,7 +68,8 @@ async fn serve(
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller(&req).await?;
     let mut request = dav.request;
-    if req.extensions().contains::<WasHead>() {
+    let was_head = req.extensions().contains::<WasHead>();
+    if was_head {
         // `head_as_get` routed it as GET; dav-server should answer HEAD
         // (headers only, no file opened for reading). The method type is
         // `http` 1.x's, reached through `parse` rather than a new dependency.
@@ -78,12 +80,16 @@ async fn serve(
     // dav-server lets `X-Litmus` requests walk `Depth: infinity`; no client
     // of ours gets that by sending a header.
     request.headers_mut().remove("x-litmus");
+    let read_ahead = read_ahead(&req, was_head);
     let handler: DavHandler = DavHandler::builder()
-        .filesystem(Box::new(fs::VaultFs::new(state.into_inner(), caller)))
+        .filesystem(Box::new(fs::VaultFs::new(
+            state.into_inner(),
+            caller,
+            read_ahead,
+        )))
         .strip_prefix(PREFIX)
         .read_buf_size(READ_BUF_SIZE)
         .build_handler();
-    let was_head = request.method().as_str() == "HEAD";
     let mut response = DavResponse::from(handler.handle(request).await).respond_to(&req);
     if let Some(length) = content_length(&response) {
         if was_head {
@@ -98,6 +104,22 @@ async fn serve(
         }
     }
     Ok(response)
+}
+
+/// A plain GET will read the file: say where, so the first piece is
+/// decrypted before the answer starts. Not for HEAD, nor for a conditional
+/// GET that may end as 304 without reading.
+fn read_ahead(req: &HttpRequest, was_head: bool) -> Option<fs::ReadAhead> {
+    let headers = req.headers();
+    let conditional = ["if-none-match", "if-modified-since", "if-match", "if-range"]
+        .iter()
+        .any(|name| headers.contains_key(*name));
+    (req.method() == Method::GET && !was_head && !conditional).then(|| fs::ReadAhead {
+        range: headers
+            .get("range")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
+    })
 }
 
 fn content_length(response: &HttpResponse) -> Option<u64> {
