@@ -134,6 +134,9 @@ impl Application {
                 .into_utoipa_app()
                 .configure(|cfg| routes::configure(cfg, session))
                 .into_app()
+                // WebDAV before the browser app's fallback: a browser at
+                // `/dav/` gets the WebDAV answer, not the app.
+                .service(crate::dav::scope())
                 .default_service(web::to(routes::frontend::serve))
                 // Innermost first: the last one wraps all the others.
                 .wrap_fn(middleware::head_as_get)

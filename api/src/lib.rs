@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod crypto;
+pub mod dav;
 pub mod error;
 pub mod middleware;
 pub mod openapi;

@@ -29,7 +29,12 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> ExitCode {
-    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let mut filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    // dav-server logs request paths (file names) at debug through `log`,
+    // which the subscriber bridges: keep it at warnings whatever `log` says.
+    if let Ok(quiet) = "dav_server=warn".parse() {
+        filter = filter.add_directive(quiet);
+    }
     tracing_subscriber::fmt().with_env_filter(filter).init();
 
     let app = match Application::build(config.clone()).await {

@@ -8,7 +8,7 @@
 //! stream with an error. Either way no unauthenticated byte is ever released.
 
 use bytes::Bytes;
-use futures_util::stream::LocalBoxStream;
+use futures_util::stream::{BoxStream, LocalBoxStream};
 use futures_util::{StreamExt, TryStreamExt};
 
 use super::{Vault, VaultError};
@@ -70,7 +70,8 @@ pub struct Content {
     pub etag: String,
     /// Inclusive byte positions, when a range was asked for and served.
     pub range: Option<(u64, u64)>,
-    pub body: LocalBoxStream<'static, Result<Bytes, DownloadError>>,
+    /// `Send`, so a WebDAV file (which dav-server needs `Send`) can hold it.
+    pub body: BoxStream<'static, Result<Bytes, DownloadError>>,
 }
 
 impl Content {
@@ -240,7 +241,7 @@ impl Vault {
         key: &ObjectKey,
         decryptor: Decryptor,
         range: Option<(u64, u64)>,
-    ) -> Result<LocalBoxStream<'static, Result<Bytes, DownloadError>>, VaultError> {
+    ) -> Result<BoxStream<'static, Result<Bytes, DownloadError>>, VaultError> {
         Ok(match range {
             Some((start, end)) => {
                 let span = chunk_span(node.size, start, end)?;
@@ -250,7 +251,7 @@ impl Vault {
                     .get(key, Some((ciphertext.start, ciphertext.end)))
                     .await?
                     .map_err(DownloadError::from);
-                decrypt_range_stream(input, decryptor, span).boxed_local()
+                decrypt_range_stream(input, decryptor, span).boxed()
             }
             None => {
                 let total = ciphertext_len(node.size)?;
@@ -259,7 +260,7 @@ impl Vault {
                     .get(key, Some((HEADER_LEN as u64, total)))
                     .await?
                     .map_err(DownloadError::from);
-                decrypt_stream(input, StreamDecryptor::from_decryptor(decryptor)).boxed_local()
+                decrypt_stream(input, StreamDecryptor::from_decryptor(decryptor)).boxed()
             }
         })
     }
@@ -291,9 +292,9 @@ pub async fn whole_plaintext(
 /// Decrypts the first piece before anything is sent: damage found here is
 /// still a clean error. Later damage ends the stream with one, logged.
 async fn first_piece_checked(
-    mut plaintext: LocalBoxStream<'static, Result<Bytes, DownloadError>>,
+    mut plaintext: BoxStream<'static, Result<Bytes, DownloadError>>,
     node: uuid::Uuid,
-) -> Result<LocalBoxStream<'static, Result<Bytes, DownloadError>>, VaultError> {
+) -> Result<BoxStream<'static, Result<Bytes, DownloadError>>, VaultError> {
     let first = match plaintext.next().await {
         Some(Err(err)) => return Err(err.into()),
         Some(Ok(first)) => Some(first),
@@ -304,7 +305,7 @@ async fn first_piece_checked(
         .inspect_err(move |err| {
             tracing::error!(%node, error = %err, "download aborted mid-stream");
         })
-        .boxed_local())
+        .boxed())
 }
 
 #[cfg(test)]

@@ -171,6 +171,22 @@ impl Vault {
         })
     }
 
+    /// Every child of a folder with its name, unordered and unpaged: for
+    /// clients (WebDAV) that list a whole folder in one answer.
+    pub async fn children(
+        &self,
+        caller: &Caller,
+        folder_id: Uuid,
+    ) -> Result<Vec<(String, NodeRecord)>, VaultError> {
+        let names = Names::new(&caller.umk);
+        let folder = self.folder(caller, folder_id).await?;
+        let children = self.meta.children(caller.user_id, folder.id).await?;
+        children
+            .into_iter()
+            .map(|child| Ok((names.open(&child)?, child)))
+            .collect()
+    }
+
     pub async fn create_folder_in(
         &self,
         caller: &Caller,

@@ -10,6 +10,7 @@ mod app_passwords;
 mod bad_input;
 mod binary;
 mod browser_app;
+mod dav;
 mod files;
 mod folder_shares;
 mod folders;
