@@ -24,7 +24,24 @@ impl Vault {
         let node = self.verified(&node, &caller.umk).await?;
         let object_id = node.object_id.ok_or(VaultError::NotAFile)?;
         let name = Names::new(&caller.umk).open(&node)?;
-        // The DEK comes out of the object's own header, checked like any download.
+        let dek = self.object_dek(caller, object_id).await?;
+        self.issue_download_url(&DownloadFile {
+            user_id: caller.user_id,
+            node_id: node.id,
+            object_id,
+            size: node.size,
+            dek: &dek,
+            name: &name,
+        })
+    }
+
+    /// The data key of one of the caller's objects, out of the object's own
+    /// header, checked like any download.
+    pub(super) async fn object_dek(
+        &self,
+        caller: &Caller,
+        object_id: Uuid,
+    ) -> Result<Dek, VaultError> {
         let header = self
             .read_header(&ObjectKey::new(caller.user_id, object_id))
             .await?;
@@ -35,15 +52,7 @@ impl Vault {
             Some(object_id.into_bytes()),
         )
         .map_err(VaultError::Integrity)?;
-        let dek = Dek::from_bytes(*decryptor.dek().as_bytes());
-        self.issue_download_url(&DownloadFile {
-            user_id: caller.user_id,
-            node_id: node.id,
-            object_id,
-            size: node.size,
-            dek: &dek,
-            name: &name,
-        })
+        Ok(Dek::from_bytes(*decryptor.dek().as_bytes()))
     }
 
     /// A short-lived URL for one file, whoever vouched for it.

@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::Names;
-use super::tree::{now, parse_ref};
+use super::tree::{now, parse_place};
 use super::{Vault, VaultError};
 use crate::auth::Caller;
 use crate::store::StoreError;
@@ -130,16 +130,8 @@ impl Vault {
         id: Uuid,
         req: RestoreRequest,
     ) -> Result<Node, VaultError> {
-        let new_name = req
-            .name
-            .as_deref()
-            .map(|raw| Names::check("name", raw))
-            .transpose()?;
-        let asked_parent = req
-            .parent_id
-            .as_deref()
-            .map(|raw| parse_ref(caller, raw))
-            .transpose()?;
+        let (new_name, asked_parent) =
+            parse_place(caller, req.name.as_deref(), req.parent_id.as_deref())?;
         let names = Names::new(&caller.umk);
         let trashed = self.trashed(caller, id).await?;
         let parent_id = match asked_parent {

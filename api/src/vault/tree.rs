@@ -33,6 +33,18 @@ pub fn parse_ref(caller: &Caller, raw: &str) -> Result<Uuid, VaultError> {
     Uuid::try_parse(raw).map_err(|_| VaultError::NotFound)
 }
 
+/// A new name and/or parent from a request (a rename, a move, a restore),
+/// checked before any lookup.
+pub fn parse_place(
+    caller: &Caller,
+    name: Option<&str>,
+    parent_id: Option<&str>,
+) -> Result<(Option<String>, Option<Uuid>), VaultError> {
+    let name = name.map(|raw| Names::check("name", raw)).transpose()?;
+    let parent = parent_id.map(|raw| parse_ref(caller, raw)).transpose()?;
+    Ok((name, parent))
+}
+
 /// Sort order of listings: folders first, then by name ignoring case, ties by
 /// exact name. The same key positions a cursor.
 pub(super) fn order_key(kind: NodeKind, name: &str) -> (NodeKind, String, String) {
@@ -247,16 +259,8 @@ impl Vault {
         id: Uuid,
         req: UpdateNodeRequest,
     ) -> Result<Node, VaultError> {
-        let new_name = req
-            .name
-            .as_deref()
-            .map(|raw| Names::check("name", raw))
-            .transpose()?;
-        let new_parent = req
-            .parent_id
-            .as_deref()
-            .map(|raw| parse_ref(caller, raw))
-            .transpose()?;
+        let (new_name, new_parent) =
+            parse_place(caller, req.name.as_deref(), req.parent_id.as_deref())?;
         let names = Names::new(&caller.umk);
         let current = self.node(caller, id).await?;
         let Some(current_parent) = current.parent_id else {

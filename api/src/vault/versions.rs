@@ -11,10 +11,8 @@ use super::tree::now;
 use super::{Names, Vault, VaultError};
 use crate::auth::Caller;
 use crate::auth::tokens::DownloadFile;
-use crate::crypto::keys::Dek;
-use crate::crypto::srm1::Decryptor;
+use crate::store::StoreError;
 use crate::store::meta::{NodeRecord, VersionRecord};
-use crate::store::{ObjectKey, StoreError};
 
 /// The file record as it was with that content: what a download of the
 /// version checks and serves.
@@ -118,17 +116,7 @@ impl Vault {
         let (file, version) = self.file_version(caller, file_id, version_id).await?;
         let record = self.verified_version(&file, &version, caller).await?;
         let name = Names::new(&caller.umk).open(&file)?;
-        let header = self
-            .read_header(&ObjectKey::new(caller.user_id, version.object_id))
-            .await?;
-        let decryptor = Decryptor::new(
-            &header,
-            &caller.umk,
-            caller.user_id.into_bytes(),
-            Some(version.object_id.into_bytes()),
-        )
-        .map_err(VaultError::Integrity)?;
-        let dek = Dek::from_bytes(*decryptor.dek().as_bytes());
+        let dek = self.object_dek(caller, version.object_id).await?;
         self.issue_download_url(&DownloadFile {
             user_id: caller.user_id,
             node_id: record.id,
