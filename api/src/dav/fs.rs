@@ -440,6 +440,23 @@ impl DavFileSystem for VaultFs {
         }))
     }
 
+    /// The account's use and quota, for clients that show free space
+    /// (Finder, Explorer): RFC 4331's `quota-used-bytes` and
+    /// `quota-available-bytes`.
+    fn get_quota(&self) -> FsFuture<'_, (u64, Option<u64>)> {
+        Box::pin(async move {
+            let user = self
+                .state
+                .stores
+                .meta
+                .user_by_id(self.caller.user_id)
+                .await
+                .map_err(|err| fs_error(err.into()))?
+                .ok_or(FsError::NotFound)?;
+            Ok((user.used_bytes, Some(user.quota_bytes)))
+        })
+    }
+
     /// COPY of a file (dav-server walks folders itself with `create_dir`).
     fn copy<'a>(&'a self, from: &'a DavPath, to: &'a DavPath) -> FsFuture<'a, ()> {
         let (fs, from, to) = (self.clone(), from.clone(), to.clone());
