@@ -390,3 +390,53 @@ async fn another_users_paths_are_not_there_over_webdav() {
     );
     assert_eq!(owner_dav.get("/private/a.txt").await, b"secret");
 }
+
+#[tokio::test]
+async fn a_put_whose_client_goes_away_leaves_nothing() {
+    use tokio::io::AsyncWriteExt;
+
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let dav = Dav::new(&app, &user, false).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let credentials =
+        data_encoding::BASE64.encode(format!("{}:{}", dav.user, dav.password).as_bytes());
+    // Chunked, so no length says the body is short: only the missing end
+    // of the body does.
+    let head = format!(
+        "PUT /dav/cut.bin HTTP/1.1\r\nhost: {address}\r\nauthorization: Basic {credentials}\r\ntransfer-encoding: chunked\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for seed in 0..10 {
+        let chunk = pattern(70_000, seed);
+        stream
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await
+            .unwrap();
+        stream.write_all(&chunk).await.unwrap();
+        stream.write_all(b"\r\n").await.unwrap();
+    }
+    stream.flush().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    drop(stream);
+
+    // The upload aborts: no file, and its partial object is removed.
+    let mut left = usize::MAX;
+    for _ in 0..50 {
+        left = app.partial_uploads().await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 0, "the partial object is removed");
+    assert_eq!(dav.status("GET", "/cut.bin").await, StatusCode::NOT_FOUND);
+    assert!(
+        app.list(&user.tokens.access_token, "root")
+            .await
+            .items
+            .is_empty()
+    );
+    assert!(app.objects().await.is_empty());
+}
