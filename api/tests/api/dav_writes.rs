@@ -327,6 +327,20 @@ async fn mkcol_delete_move_and_copy_act_like_the_api() {
     assert_eq!(dav.get("/c.txt").await, body);
     assert_eq!(dav.status("GET", "/b.bin").await, StatusCode::NOT_FOUND);
 
+    // Nothing goes into its own subtree.
+    let into_itself = dav
+        .to("COPY", "/papers/", "/papers/inner/again/", None)
+        .await;
+    assert_eq!(into_itself.status(), StatusCode::CONFLICT);
+    let into_itself = dav
+        .to("MOVE", "/papers/", "/papers/inner/again/", None)
+        .await;
+    assert_eq!(into_itself.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        dav.status("PROPFIND", "/papers/inner/again/").await,
+        StatusCode::NOT_FOUND
+    );
+
     // DELETE of a folder puts it in the trash as one item, restorable.
     assert_eq!(
         dav.status("DELETE", "/papers").await,
