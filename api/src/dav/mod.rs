@@ -8,6 +8,7 @@
 
 mod file;
 mod fs;
+pub mod locks;
 
 use actix_web::body::{BoxBody, SizedStream};
 use actix_web::dev::{Service, ServiceResponse};
