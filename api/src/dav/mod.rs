@@ -12,6 +12,7 @@
 
 mod file;
 mod fs;
+pub mod locks;
 mod upload;
 
 use actix_web::body::{BoxBody, SizedStream};
@@ -170,7 +171,9 @@ async fn serve(
         }
     }
     let read_ahead = read_ahead(&req, was_head);
+    let locks = state.dav_locks.for_user(caller.user_id);
     let handler: DavHandler = DavHandler::builder()
+        .locksystem(locks)
         .filesystem(Box::new(fs::VaultFs::new(
             state.into_inner(),
             caller,
