@@ -397,6 +397,40 @@ async fn another_users_paths_are_not_there_over_webdav() {
             "{verb}"
         );
     }
+    // A lock on the owner's path does not lock the same path of another
+    // user's tree, and the lock's owner text is not shown to them.
+    let lock = owner_dav
+        .request(method("LOCK"), "/shared-name.txt")
+        .header("timeout", "Second-60")
+        .body(
+            r#"<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner>owner-secret-note</D:owner></D:lockinfo>"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lock.status(), StatusCode::CREATED);
+    assert_eq!(
+        owner_dav
+            .put("/shared-name.txt", b"o".to_vec())
+            .await
+            .status(),
+        StatusCode::LOCKED
+    );
+    assert_eq!(
+        dav.put("/shared-name.txt", b"mine".to_vec()).await.status(),
+        StatusCode::CREATED
+    );
+    let listing = dav
+        .request(method("PROPFIND"), "/shared-name.txt")
+        .header("depth", "0")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!listing.contains("owner-secret-note"), "{listing}");
+
     // Writing to the same path writes into the intruder's own tree.
     assert_eq!(
         dav.put("/private/a.txt", b"x".to_vec()).await.status(),
@@ -453,4 +487,50 @@ async fn a_put_whose_client_goes_away_leaves_nothing() {
             .is_empty()
     );
     assert!(app.objects().await.is_empty());
+}
+
+#[tokio::test]
+async fn dead_properties_are_kept_sealed_and_follow_a_move() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let dav = Dav::new(&app, &user, false).await;
+    assert_eq!(
+        dav.put("/p.txt", b"x".to_vec()).await.status(),
+        StatusCode::CREATED
+    );
+    let set = dav
+        .request(method("PROPPATCH"), "/p.txt")
+        .body(
+            r#"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:example:tags"><D:set><D:prop><Z:colour>ultramarine-marker</Z:colour></D:prop></D:set></D:propertyupdate>"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::MULTI_STATUS);
+    assert_eq!(
+        dav.to("MOVE", "/p.txt", "/q.txt", None).await.status(),
+        StatusCode::CREATED
+    );
+    let found = dav
+        .request(method("PROPFIND"), "/q.txt")
+        .header("depth", "0")
+        .body(
+            r#"<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:Z="urn:example:tags"><D:prop><Z:colour/></D:prop></D:propfind>"#,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(found.contains("ultramarine-marker"), "{found}");
+    // Neither the value nor the property's name is readable in the store.
+    let dump = app.meta_dump().await;
+    for needle in [&b"ultramarine-marker"[..], b"urn:example:tags", b"colour"] {
+        assert!(
+            !dump.windows(needle.len()).any(|window| window == needle),
+            "{} in the store",
+            String::from_utf8_lossy(needle)
+        );
+    }
 }
