@@ -5,7 +5,9 @@
 //! `Overwrite` header, and another user's paths answering 404.
 
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
-use strongroom_shared::{AppPassword, CreateAppPasswordRequest, TrashListing, VersionList};
+use strongroom_shared::{
+    AppPassword, AppPasswordList, CreateAppPasswordRequest, TrashListing, VersionList,
+};
 
 use crate::helpers::{TestApp, TestUser, json, pattern, spawn_app, spawn_app_with, urlencoding};
 
@@ -142,6 +144,23 @@ async fn basic_sign_in_takes_the_email_and_an_app_password_only() {
         );
         assert_eq!(response.headers()["content-security-policy"], "sandbox");
     }
+
+    // Revoked: refused at the next request.
+    let listed: AppPasswordList = json(
+        app.get_auth("/api/v1/me/app-passwords", &user.tokens.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let revoked = app
+        .client
+        .delete(app.url(&format!("/api/v1/me/app-passwords/{}", listed.items[0].id)))
+        .bearer_auth(&user.tokens.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    assert_eq!(dav.status("PROPFIND", "/").await, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
