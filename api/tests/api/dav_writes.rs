@@ -553,3 +553,34 @@ async fn dead_properties_are_kept_sealed_and_follow_a_move() {
         );
     }
 }
+
+#[tokio::test]
+async fn wrong_webdav_passwords_spend_the_log_in_budget() {
+    let app = spawn_app_with(|config| config.limits.login_per_minute = 3).await;
+    let user = app.new_user().await;
+    let dav = Dav::new(&app, &user, false).await;
+    let mut statuses = Vec::new();
+    for attempt in 0..6 {
+        let response = app
+            .client
+            .request(method("PROPFIND"), app.url("/dav/"))
+            .basic_auth(&user.email, Some(format!("{}{attempt}", dav.password)))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status());
+    }
+    assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // Successes are not charged: a mount sends many requests.
+    let app = spawn_app_with(|config| config.limits.login_per_minute = 3).await;
+    let user = app.new_user().await;
+    let dav = Dav::new(&app, &user, false).await;
+    for _ in 0..10 {
+        assert_eq!(dav.status("PROPFIND", "/").await, StatusCode::MULTI_STATUS);
+    }
+}
