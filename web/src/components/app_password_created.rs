@@ -49,6 +49,7 @@ pub fn app_password_created(props: &AppPasswordCreatedProps) -> Html {
                     None => "",
                 } }
             </p>
+            <p class="muted">{ "For WebDAV, sign in with your email as the user name and this as the password." }</p>
             if props.created.read_only {
                 <p class="muted">{ "It is read-only: it can list and download, not change anything." }</p>
             }

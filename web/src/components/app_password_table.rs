@@ -25,8 +25,8 @@ pub fn app_password_table(props: &AppPasswordTableProps) -> Html {
             <thead>
                 <tr>
                     <th scope="col" class="col-name">{ "Name" }</th>
-                    <th scope="col" class="col-modified">{ "Created" }</th>
-                    <th scope="col" class="col-modified">{ "Last used" }</th>
+                    <th scope="col" class="col-created">{ "Created" }</th>
+                    <th scope="col" class="col-last-used">{ "Last used" }</th>
                     <th scope="col" class="col-actions"><span class="visually-hidden">{ "Actions" }</span></th>
                 </tr>
             </thead>
