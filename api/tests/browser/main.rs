@@ -1260,3 +1260,223 @@ async fn trash_and_versions_in_a_browser() {
     browser.find("#trash-empty").await;
     browser.shot("48-trash-off").await;
 }
+
+/// Makes an app password with the account page's form and returns it as the
+/// dialog shows it (once).
+async fn make_app_password(browser: &Browser, name: &str, read_only: bool) -> String {
+    browser.fill("#app-password-name", name).await;
+    if read_only {
+        browser.click("#app-password-read-only").await;
+    }
+    browser.click("#create-app-password").await;
+    browser
+        .text_contains("#app-password-created", "will not be shown again")
+        .await;
+    let password = browser
+        .find("#new-app-password")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        password.starts_with("sr_app_") && password.len() > 40,
+        "an app password is shown: {} characters",
+        password.len()
+    );
+    password
+}
+
+/// Brings a part of a long page into the screenshot.
+async fn scroll_to(browser: &Browser, css: &str) {
+    let element = browser.find(css).await;
+    browser
+        .client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'start'})",
+            vec![serde_json::to_value(element).unwrap()],
+        )
+        .await
+        .unwrap();
+}
+
+fn app_password_row(name: &str) -> String {
+    format!("#app-password-table tr[data-name=\"{name}\"]")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_passwords_and_webdav_in_a_browser() {
+    let server = start_server_with(|_| {}).await;
+    let base = server.base.as_str();
+    let browser = start_browser().await;
+    let email = "noa@example.com";
+    sign_up(&browser, base, email, None).await;
+    let http = reqwest::Client::new();
+    let propfind = reqwest::Method::from_bytes(b"PROPFIND").unwrap();
+
+    // None yet: the page says what they are for, and how to mount.
+    browser.click("nav a[href=\"/account\"]").await;
+    browser
+        .text_contains("#app-passwords-empty", "Authorization: Bearer")
+        .await;
+    assert_eq!(browser.text("#webdav-url").await, format!("{base}/dav/"));
+    assert_eq!(browser.text("#webdav-user").await, email);
+    browser
+        .text_contains("#webdav-hints", "Connect to Server")
+        .await;
+    scroll_to(&browser, "#app-passwords").await;
+    browser.shot("50-app-passwords-none").await;
+    scroll_to(&browser, "#webdav").await;
+    browser.shot("50-webdav-how-to").await;
+
+    // A name is needed; the form says so without asking the server.
+    browser.click("#create-app-password").await;
+    browser
+        .text_contains("#app-passwords .alert", "needs a name")
+        .await;
+
+    // Made: shown once, then listed as never used.
+    let laptop = make_app_password(&browser, "laptop", false).await;
+    browser.shot("51-app-password-shown-once").await;
+    browser.click("#app-password-done").await;
+    browser.gone("#app-password-created").await;
+    let laptop_row = app_password_row("laptop");
+    browser
+        .text_contains(&format!("{laptop_row} .col-last-used"), "never")
+        .await;
+    assert!(
+        !browser
+            .exists(&format!("{laptop_row} .read-only-badge"))
+            .await
+    );
+    assert!(
+        !browser
+            .text("#account-page")
+            .await
+            .contains(laptop.as_str()),
+        "the password is not on the page once the dialog is closed"
+    );
+
+    // It works as a bearer token on the API, and with the email over WebDAV.
+    let me = http
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&laptop)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let me: serde_json::Value = me.json().await.unwrap();
+    assert_eq!(me["email"], email);
+    let listing = http
+        .request(propfind.clone(), format!("{base}/dav/"))
+        .basic_auth(email, Some(&laptop))
+        .header("Depth", "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listing.status(), 207, "PROPFIND with Basic");
+    assert!(listing.text().await.unwrap().contains("multistatus"));
+
+    // A read-only one reads, and any write is refused.
+    let reader = make_app_password(&browser, "backup", true).await;
+    browser
+        .text_contains("#app-password-created", "read-only")
+        .await;
+    browser.click("#app-password-done").await;
+    let reader_row = app_password_row("backup");
+    browser
+        .text_contains(&format!("{reader_row} .read-only-badge"), "read-only")
+        .await;
+    let read = http
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&reader)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    let mkdir = http
+        .post(format!("{base}/api/v1/folders"))
+        .bearer_auth(&reader)
+        .json(&serde_json::json!({ "parent_id": me["id"], "name": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mkdir.status(), 403);
+    let problem: serde_json::Value = mkdir.json().await.unwrap();
+    assert_eq!(problem["code"], "read_only");
+    let put = http
+        .put(format!("{base}/dav/note.txt"))
+        .basic_auth(email, Some(&reader))
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 403, "a WebDAV write with a read-only one");
+    // Managing app passwords takes a log-in session.
+    let more = http
+        .post(format!("{base}/api/v1/me/app-passwords"))
+        .bearer_auth(&laptop)
+        .json(&serde_json::json!({ "name": "another" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(more.status(), 403);
+    let problem: serde_json::Value = more.json().await.unwrap();
+    assert_eq!(problem["code"], "session_required");
+
+    // Used ones show when, after a reload.
+    browser.client.refresh().await.unwrap();
+    browser.find(&laptop_row).await;
+    browser
+        .until("the last use to show", || async {
+            !browser
+                .text(&format!("{laptop_row} .col-last-used"))
+                .await
+                .contains("never")
+        })
+        .await;
+    browser
+        .text_contains(&format!("{laptop_row} .col-last-used"), "Today")
+        .await;
+    scroll_to(&browser, "#app-passwords").await;
+    browser.shot("52-app-passwords-listed").await;
+
+    // Revoked after asking: it stops working at once, the other goes on.
+    browser.click(&format!("{laptop_row} .action-revoke")).await;
+    browser
+        .text_contains("#revoke-app-password-dialog", "cannot be undone")
+        .await;
+    browser.shot("53-app-password-revoke").await;
+    browser.click("#confirm-revoke-app-password").await;
+    browser.gone("#revoke-app-password-dialog").await;
+    browser.gone(&laptop_row).await;
+    browser.find(&reader_row).await;
+    let revoked = http
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&laptop)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 401);
+    let revoked = http
+        .request(propfind, format!("{base}/dav/"))
+        .basic_auth(email, Some(&laptop))
+        .header("Depth", "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 401, "PROPFIND with a revoked one");
+    let still = http
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&reader)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.status(), 200);
+
+    // On a phone the section still reads.
+    browser.client.set_window_size(390, 844).await.unwrap();
+    scroll_to(&browser, "#app-passwords").await;
+    browser.shot("54-app-passwords-phone").await;
+    browser.client.set_window_size(1280, 900).await.unwrap();
+}

@@ -2,6 +2,8 @@
 //! their properties, and hold no more state than their own inputs.
 
 pub mod alert;
+pub mod app_password_created;
+pub mod app_password_table;
 pub mod breadcrumbs;
 pub mod confirm_dialog;
 pub mod delete_dialog;
@@ -24,6 +26,8 @@ pub mod usage;
 pub mod versions_dialog;
 
 pub use alert::{Alert, Spinner};
+pub use app_password_created::AppPasswordCreated;
+pub use app_password_table::AppPasswordTable;
 pub use breadcrumbs::Breadcrumbs;
 pub use confirm_dialog::ConfirmDialog;
 pub use delete_dialog::DeleteDialog;

@@ -1,4 +1,8 @@
-//! The account: usage against the quota, change password, delete account.
+//! The account: usage against the quota, app passwords and how to mount
+//! the vault over WebDAV, change password, delete account.
+
+mod app_passwords;
+mod webdav;
 
 use strongroom_shared::validate::check_password;
 use strongroom_shared::{ChangePasswordRequest, DeleteAccountRequest};
@@ -8,6 +12,8 @@ use crate::components::{Alert, Field, Spinner, Usage, bind};
 use crate::format;
 use crate::hooks::{use_auth, use_submit};
 use crate::services::auth;
+use app_passwords::AppPasswords;
+use webdav::WebDav;
 
 #[function_component(Account)]
 pub fn account() -> Html {
@@ -37,6 +43,8 @@ pub fn account() -> Html {
                 <Usage used={user.used_bytes} quota={user.quota_bytes} versions={user.version_bytes}
                     trash={user.trash_bytes} />
             </section>
+            <AppPasswords />
+            <WebDav email={user.email.clone()} />
             <ChangePassword email={user.email.clone()} />
             <DeleteAccount email={user.email.clone()} />
         </div>

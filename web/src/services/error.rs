@@ -53,6 +53,16 @@ const WORDS: &[(ProblemKind, &str)] = &[
         "The request arrived too slowly and was stopped. Please try again.",
     ),
     (kinds::TOO_MANY_PARTS, "Too many files were sent at once."),
+    (
+        kinds::READ_ONLY,
+        "This app password is read-only: it can read and download, not change anything.",
+    ),
+    (
+        kinds::SESSION_REQUIRED,
+        // Only a signed-in session may manage credentials: an app password
+        // that leaked must not be able to make more or lock its owner out.
+        "This needs you to be signed in with your password, not an app password.",
+    ),
 ];
 
 /// Problems that say when to try again (`Retry-After`): the start of our
@@ -364,6 +374,8 @@ mod tests {
             (kinds::TOO_DEEP, "nested any deeper"),
             (kinds::REQUEST_TIMEOUT, "too slowly"),
             (kinds::TOO_MANY_PARTS, "Too many files"),
+            (kinds::READ_ONLY, "app password is read-only"),
+            (kinds::SESSION_REQUIRED, "signed in with your password"),
         ] {
             let error = answer(kind, &problem_body(kind, Some("raw"), vec![]));
             let message = error.message();

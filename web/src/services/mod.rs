@@ -1,6 +1,7 @@
 //! Talking to the server. Pages call these; nothing else touches the network.
 
 pub mod api;
+pub mod app_passwords;
 pub mod auth;
 pub mod error;
 pub mod files;

@@ -70,6 +70,16 @@ pub fn share(id: Uuid) -> String {
     format!("{API}/shares/{id}")
 }
 
+/// The caller's app passwords: list them (`GET`), make one (`POST`).
+pub fn app_passwords() -> String {
+    format!("{API}/me/app-passwords")
+}
+
+/// One app password: revoke it (`DELETE`).
+pub fn app_password(id: Uuid) -> String {
+    format!("{API}/me/app-passwords/{id}")
+}
+
 /// The caller's trash: list it (`GET`), empty it (`DELETE`).
 pub fn trash() -> String {
     format!("{API}/trash")
@@ -158,6 +168,15 @@ mod tests {
         assert_eq!(
             upload(ID, "München.txt", true),
             "/api/v1/folders/01234567-89ab-cdef-0123-456789abcdef/files/M%C3%BCnchen.txt?overwrite=true"
+        );
+    }
+
+    #[test]
+    fn app_password_paths() {
+        assert_eq!(app_passwords(), "/api/v1/me/app-passwords");
+        assert_eq!(
+            app_password(ID),
+            "/api/v1/me/app-passwords/01234567-89ab-cdef-0123-456789abcdef"
         );
     }
 
