@@ -133,6 +133,19 @@ impl Accounts {
         })
     }
 
+    /// Whether `email` (as typed; normalised here) is the address of the
+    /// account `user_id`: a WebDAV client's Basic user name must be.
+    pub async fn is_email_of(&self, email: &str, user_id: Uuid) -> Result<bool, AuthError> {
+        let Ok(email) = strongroom_shared::validate::normalize_email(email) else {
+            return Ok(false);
+        };
+        Ok(self
+            .meta
+            .user_by_email(&email)
+            .await?
+            .is_some_and(|user| user.id == user_id))
+    }
+
     /// Records the use, at most once a minute; a failure to record it is
     /// logged, never the request's failure.
     async fn touch(&self, record: &AppPasswordRecord) {

@@ -1,7 +1,9 @@
 //! The vault as a dav-server file system, for one caller. Every lookup goes
-//! through that caller's tree, so another user's nodes cannot be named.
-//! Read operations only so far; anything that would write answers 403 (or
-//! dav-server's default 501 for the operations not overridden here).
+//! through that caller's tree, so another user's nodes cannot be named, and
+//! every change goes through the same vault operations as the API: a PUT is
+//! the streamed, encrypted upload (an overwrite keeps the old content as a
+//! version), DELETE moves to the trash, MOVE is a rename/move that keeps the
+//! node (its versions and shares follow), COPY re-encrypts under a new key.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,11 +17,16 @@ use dav_server::fs::{
 use futures_util::StreamExt;
 use strongroom_shared::NodeKind;
 
+use bytes::Bytes;
+use strongroom_shared::UpdateNodeRequest;
+
 use super::file::VaultFile;
+use super::upload::{UploadFile, upload_error};
 use crate::auth::Caller;
 use crate::state::AppState;
 use crate::store::meta::NodeRecord;
-use crate::vault::download::RangeChoice;
+use crate::vault::download::{Conditions, Download, KeySource, RangeChoice};
+use crate::vault::upload::{BodyStop, Target};
 use crate::vault::{VaultError, download, tree};
 
 #[derive(Clone)]
@@ -29,7 +36,7 @@ pub struct VaultFs {
     /// Nodes already resolved in this request: dav-server asks for the same
     /// path two to four times (metadata, open, the file's metadata), and each
     /// resolve reads one record per path segment. Lives as long as the
-    /// request; only reads happen so far, so nothing has to invalidate it.
+    /// request, and is emptied by every change.
     seen: Arc<Mutex<HashMap<Vec<u8>, NodeRecord>>>,
     /// Set for a GET that will read: the `Range` it asked for, if any.
     read_ahead: Option<ReadAhead>,
@@ -77,6 +84,154 @@ impl VaultFs {
     }
 }
 
+impl VaultFs {
+    /// Where a new node at `path` goes: its parent folder and its checked
+    /// name. A name the vault refuses is 403; a missing or non-folder parent
+    /// is `NotFound`, which dav-server answers 409 for a new resource.
+    async fn place(&self, path: &DavPath) -> FsResult<(NodeRecord, String)> {
+        let text = std::str::from_utf8(path.as_bytes()).map_err(|_| FsError::Forbidden)?;
+        let mut segments = tree::split_path(text).map_err(|_| FsError::Forbidden)?;
+        let name = segments.pop().ok_or(FsError::Forbidden)?;
+        let parent = self
+            .state
+            .vault
+            .resolve(&self.caller, &segments)
+            .await
+            .map_err(fs_error)?
+            .filter(|parent| parent.kind == NodeKind::Folder)
+            .ok_or(FsError::NotFound)?;
+        Ok((parent, name))
+    }
+
+    /// Drops what this request resolved: a change may have moved any of it.
+    fn forget(&self) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.clear();
+        }
+    }
+
+    async fn open_for_write(
+        &self,
+        path: &DavPath,
+        options: OpenOptions,
+    ) -> FsResult<Box<dyn DavFile>> {
+        let existing = match self.lookup(path).await {
+            Ok(node) => Some(node),
+            Err(FsError::NotFound) => None,
+            Err(err) => return Err(err),
+        };
+        match &existing {
+            Some(node) if node.kind == NodeKind::Folder => return Err(FsError::Forbidden),
+            Some(_) if options.create_new => return Err(FsError::Exists),
+            None if !options.create => return Err(FsError::NotFound),
+            // Appending to, or rewriting part of, an encrypted file in
+            // place: every write here is a whole new content.
+            Some(_) if options.append || !options.truncate => return Err(FsError::NotImplemented),
+            _ => {}
+        }
+        let (parent, name) = self.place(path).await?;
+        self.forget();
+        let target = Target {
+            parent_id: parent.id,
+            name,
+            overwrite: true,
+        };
+        if existing.is_none() && !options.truncate {
+            // LOCK on an unmapped URL creates an empty resource (RFC 4918
+            // §7.3); dav-server drops this file without writing to it.
+            let empty = futures_util::stream::empty::<Result<Bytes, BodyStop>>();
+            let uploaded = self
+                .state
+                .vault
+                .upload(&self.caller, target, Some(0), empty)
+                .await
+                .map_err(upload_error)?;
+            let node = self
+                .state
+                .vault
+                .node(&self.caller, uploaded.node.id)
+                .await
+                .map_err(fs_error)?;
+            let file: Box<dyn DavFile> = Box::new(VaultFile::new(
+                self.state.clone(),
+                self.caller.clone(),
+                node,
+            ));
+            return Ok(file);
+        }
+        let file: Box<dyn DavFile> = Box::new(UploadFile::start(
+            self.state.clone(),
+            self.caller.clone(),
+            target,
+            options.size,
+        ));
+        Ok(file)
+    }
+
+    async fn delete(&self, path: &DavPath) -> FsResult<()> {
+        let node = self.lookup(path).await?;
+        self.forget();
+        self.state
+            .vault
+            .delete(&self.caller, node.id)
+            .await
+            .map_err(fs_error)
+    }
+
+    /// COPY of one file: its plaintext streamed through a new upload, so the
+    /// copy has its own object and data key (an object is bound to its id,
+    /// so bytes cannot be shared or copied as they are).
+    async fn copy_file(&self, from: &DavPath, to: &DavPath) -> FsResult<()> {
+        let source = self.lookup(from).await?;
+        if source.kind != NodeKind::File {
+            return Err(FsError::Forbidden);
+        }
+        let (parent, name) = self.place(to).await?;
+        self.forget();
+        let download = self
+            .state
+            .vault
+            .download(
+                &source,
+                String::new(),
+                KeySource::Umk(&self.caller.umk),
+                Conditions::default(),
+            )
+            .await
+            .map_err(fs_error)?;
+        let Download::Content(content) = download else {
+            return Err(FsError::GeneralFailure);
+        };
+        let body = content
+            .body
+            .map(|piece| piece.map_err(|err| BodyStop::Broken(err.to_string())));
+        let target = Target {
+            parent_id: parent.id,
+            name,
+            overwrite: true,
+        };
+        self.state
+            .vault
+            .upload(&self.caller, target, Some(source.size), body)
+            .await
+            .map_err(upload_error)?;
+        Ok(())
+    }
+}
+
+/// Runs a change as its own task on this worker's thread, and answers with
+/// its outcome. dav-server needs `Send` futures; the vault's write paths
+/// hold borrows across awaits that the compiler cannot prove `Send` for
+/// every lifetime, while a local task's handle is `Send`. The task is
+/// started at once and runs to its end even if the request goes away, so
+/// a change is never left half-done (an upload whose body stopped aborts).
+fn on_worker<T: Send + 'static>(
+    work: impl Future<Output = FsResult<T>> + 'static,
+) -> impl Future<Output = FsResult<T>> + Send {
+    let task = tokio::task::spawn_local(work);
+    async move { task.await.map_err(|_| FsError::GeneralFailure)? }
+}
+
 /// The path's names, checked and NFC-normalised like the API's (macOS sends
 /// NFD). A name the vault could never hold cannot exist: 404.
 fn segments(path: &DavPath) -> FsResult<Vec<String>> {
@@ -89,7 +244,12 @@ fn segments(path: &DavPath) -> FsResult<Vec<String>> {
 pub(super) fn fs_error(err: VaultError) -> FsError {
     match err {
         VaultError::NotFound | VaultError::Invalid(_) => FsError::NotFound,
-        VaultError::NotAFolder | VaultError::NotAFile => FsError::Forbidden,
+        VaultError::NotAFolder
+        | VaultError::NotAFile
+        | VaultError::InvalidMove
+        | VaultError::TooDeep { .. } => FsError::Forbidden,
+        VaultError::NameTaken => FsError::Exists,
+        VaultError::NodeLimit { .. } => FsError::InsufficientStorage,
         other => {
             tracing::warn!(error = %other, "webdav operation failed");
             FsError::GeneralFailure
@@ -171,11 +331,13 @@ impl DavFileSystem for VaultFs {
         path: &'a DavPath,
         options: OpenOptions,
     ) -> FsFuture<'a, Box<dyn DavFile>> {
+        if options.write || options.append || options.create || options.create_new {
+            let (fs, path) = (self.clone(), path.clone());
+            return Box::pin(on_worker(
+                async move { fs.open_for_write(&path, options).await },
+            ));
+        }
         Box::pin(async move {
-            // Writing comes in a later step; until then a write is refused.
-            if options.write || options.append || options.create || options.create_new {
-                return Err(FsError::Forbidden);
-            }
             let node = self.lookup(path).await?;
             if node.kind != NodeKind::File {
                 return Err(FsError::Forbidden);
@@ -230,25 +392,74 @@ impl DavFileSystem for VaultFs {
         })
     }
 
-    // Explicit refusals: dav-server's defaults would answer 501, but these are
-    // known operations the caller may not (yet) perform.
-    fn create_dir<'a>(&'a self, _path: &'a DavPath) -> FsFuture<'a, ()> {
-        Box::pin(async { Err(FsError::Forbidden) })
+    fn create_dir<'a>(&'a self, path: &'a DavPath) -> FsFuture<'a, ()> {
+        let (fs, path) = (self.clone(), path.clone());
+        Box::pin(on_worker(async move {
+            let (parent, name) = fs.place(&path).await?;
+            fs.forget();
+            fs.state
+                .vault
+                .create_folder_in(&fs.caller, parent.id, &name)
+                .await
+                .map_err(fs_error)?;
+            Ok(())
+        }))
     }
 
-    fn remove_dir<'a>(&'a self, _path: &'a DavPath) -> FsFuture<'a, ()> {
-        Box::pin(async { Err(FsError::Forbidden) })
+    /// A folder goes to the trash whole, as one item (the adapter asks for
+    /// `Depth: 0`, so dav-server does not empty it file by file first).
+    fn remove_dir<'a>(&'a self, path: &'a DavPath) -> FsFuture<'a, ()> {
+        let (fs, path) = (self.clone(), path.clone());
+        Box::pin(on_worker(async move { fs.delete(&path).await }))
     }
 
-    fn remove_file<'a>(&'a self, _path: &'a DavPath) -> FsFuture<'a, ()> {
-        Box::pin(async { Err(FsError::Forbidden) })
+    fn remove_file<'a>(&'a self, path: &'a DavPath) -> FsFuture<'a, ()> {
+        let (fs, path) = (self.clone(), path.clone());
+        Box::pin(on_worker(async move { fs.delete(&path).await }))
     }
 
-    fn rename<'a>(&'a self, _from: &'a DavPath, _to: &'a DavPath) -> FsFuture<'a, ()> {
-        Box::pin(async { Err(FsError::Forbidden) })
+    /// MOVE: the node keeps its id, so its versions, shares and properties
+    /// go with it. dav-server has already removed an existing destination
+    /// when `Overwrite` allowed it.
+    fn rename<'a>(&'a self, from: &'a DavPath, to: &'a DavPath) -> FsFuture<'a, ()> {
+        let (fs, from, to) = (self.clone(), from.clone(), to.clone());
+        Box::pin(on_worker(async move {
+            let node = fs.lookup(&from).await?;
+            let (parent, name) = fs.place(&to).await?;
+            fs.forget();
+            let update = UpdateNodeRequest {
+                name: Some(name),
+                parent_id: Some(parent.id.to_string()),
+            };
+            fs.state
+                .vault
+                .update(&fs.caller, node.id, update)
+                .await
+                .map_err(fs_error)?;
+            Ok(())
+        }))
     }
 
-    fn copy<'a>(&'a self, _from: &'a DavPath, _to: &'a DavPath) -> FsFuture<'a, ()> {
-        Box::pin(async { Err(FsError::Forbidden) })
+    /// The account's use and quota, for clients that show free space
+    /// (Finder, Explorer): RFC 4331's `quota-used-bytes` and
+    /// `quota-available-bytes`.
+    fn get_quota(&self) -> FsFuture<'_, (u64, Option<u64>)> {
+        Box::pin(async move {
+            let user = self
+                .state
+                .stores
+                .meta
+                .user_by_id(self.caller.user_id)
+                .await
+                .map_err(|err| fs_error(err.into()))?
+                .ok_or(FsError::NotFound)?;
+            Ok((user.used_bytes, Some(user.quota_bytes)))
+        })
+    }
+
+    /// COPY of a file (dav-server walks folders itself with `create_dir`).
+    fn copy<'a>(&'a self, from: &'a DavPath, to: &'a DavPath) -> FsFuture<'a, ()> {
+        let (fs, from, to) = (self.clone(), from.clone(), to.clone());
+        Box::pin(on_worker(async move { fs.copy_file(&from, &to).await }))
     }
 }

@@ -1,6 +1,10 @@
 //! WebDAV at `/dav/`: dav-server over the vault (`fs.rs`, `file.rs`). A
 //! handler is built per request for the request's caller, so everything a
-//! client can reach is that caller's tree. Read operations so far.
+//! client can reach is that caller's tree.
+//!
+//! Clients sign in with HTTP Basic: the account's email and an app password
+//! (never the account password: that would cost an Argon2 run per request
+//! and hand it to every file manager). A bearer token works too.
 //!
 //! Every answer here is sandboxed (`Content-Security-Policy: sandbox`,
 //! `nosniff`): the files are the users' own bytes on the app's origin, and an
@@ -8,24 +12,33 @@
 
 mod file;
 mod fs;
+mod upload;
 
 use actix_web::body::{BoxBody, SizedStream};
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::Method;
+use actix_web::http::StatusCode;
 use actix_web::http::header::{
-    CONTENT_LENGTH, CONTENT_SECURITY_POLICY, HeaderValue, X_CONTENT_TYPE_OPTIONS,
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, HeaderValue, WWW_AUTHENTICATE,
+    X_CONTENT_TYPE_OPTIONS,
 };
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, Responder, Scope, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, Responder, Scope, web};
 use bytes::Bytes;
 use dav_server::DavHandler;
 use dav_server::actix::{DavRequest, DavResponse};
 
-use crate::auth::Caller;
+use data_encoding::BASE64;
+
+use crate::auth::{AuthError, Caller, Unauthorized};
+use crate::crypto::keys::APP_PASSWORD_PREFIX;
 use crate::error::ApiError;
 use crate::middleware::WasHead;
+use crate::routes::caller::{authenticate, login_charge};
 use crate::state::AppState;
 
 pub const PREFIX: &str = "/dav";
+
+const BASIC_CHALLENGE: &str = r#"Basic realm="Strongroom", charset="UTF-8""#;
 
 /// Bytes per `read_bytes`: larger than dav-server's 16 KiB default, so a
 /// large download costs fewer calls and allocations.
@@ -46,7 +59,13 @@ pub fn scope() -> Scope<
             let response = service.call(req);
             async move {
                 let mut response = response.await?;
+                let unauthorized = response.status() == StatusCode::UNAUTHORIZED;
                 let headers = response.headers_mut();
+                if unauthorized {
+                    // File managers ask for a user and password only when
+                    // challenged for Basic.
+                    headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static(BASIC_CHALLENGE));
+                }
                 headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
                 headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
                 Ok(response)
@@ -55,10 +74,61 @@ pub fn scope() -> Scope<
         .default_service(web::to(serve))
 }
 
-/// Who the request comes from. For now the API's bearer token, through the
-/// same extractor; app passwords (HTTP Basic) replace this one function.
+/// Who the request comes from: HTTP Basic with the account's email and an
+/// app password, or a bearer token as on the API. A read-only app password
+/// may only read.
 async fn caller(req: &HttpRequest) -> Result<Caller, ApiError> {
-    Caller::extract(req).await
+    let caller = match basic_credentials(req) {
+        Some((user, password)) => {
+            let charge = login_charge(req);
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| ApiError::internal("application state is not registered"))?;
+            if !password.starts_with(APP_PASSWORD_PREFIX) {
+                charge()?;
+                return Err(AuthError::from(Unauthorized::InvalidCredentials).into());
+            }
+            let caller = authenticate(req, Some(password)).await?;
+            if !state.accounts.is_email_of(&user, caller.user_id).await? {
+                charge()?;
+                return Err(AuthError::from(Unauthorized::InvalidCredentials).into());
+            }
+            caller
+        }
+        None => authenticate(req, bearer_token(req)).await?,
+    };
+    if caller.is_read_only() && !only_reads(req.method()) {
+        return Err(AuthError::ReadOnly.into());
+    }
+    Ok(caller)
+}
+
+/// The methods that change nothing. LOCK is a write: it may create a file.
+fn only_reads(method: &Method) -> bool {
+    [Method::GET, Method::HEAD, Method::OPTIONS].contains(method) || method.as_str() == "PROPFIND"
+}
+
+/// `Authorization: Basic` as (user, password); `None` for any other scheme.
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = BASE64.decode(encoded.trim().as_bytes()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|token| !token.is_empty())
 }
 
 async fn serve(
@@ -80,6 +150,15 @@ async fn serve(
     // dav-server lets `X-Litmus` requests walk `Depth: infinity`; no client
     // of ours gets that by sending a header.
     request.headers_mut().remove("x-litmus");
+    if request.method().as_str() == "DELETE" {
+        // A folder goes to the trash as one item, like the API's delete:
+        // with `Depth: 0` dav-server calls `remove_dir` once instead of
+        // trashing every file below it separately. Its lock check still
+        // covers the whole subtree.
+        if let Ok(zero) = "0".parse() {
+            request.headers_mut().insert("depth", zero);
+        }
+    }
     let read_ahead = read_ahead(&req, was_head);
     let handler: DavHandler = DavHandler::builder()
         .filesystem(Box::new(fs::VaultFs::new(

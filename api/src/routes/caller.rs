@@ -25,36 +25,57 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let throttle = req.app_data::<web::Data<Throttle>>().cloned();
-        let token = bearer_token(req);
+        let authenticating = authenticate(req, bearer_token(req));
         let reads = only_reads(req);
-        let client = state
-            .as_ref()
-            .and_then(|state| client_addr(req, &state.config.trusted_proxies));
         Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::internal("application state is not registered"))?;
-            let app_password = token
-                .as_deref()
-                .is_some_and(|token| token.starts_with(APP_PASSWORD_PREFIX));
-            let caller = match state.accounts.authenticate(token.as_deref()).await {
-                Ok(caller) => caller,
-                Err(err @ AuthError::Unauthorized(_)) if app_password => {
-                    // Guessing goes through here: charge the address's
-                    // log-in budget, and once it is spent answer 429.
-                    if let (Some(throttle), Some(client)) = (throttle, client) {
-                        throttle.check(Bucket::Login, client)?;
-                    }
-                    return Err(err.into());
-                }
-                Err(err) => return Err(err.into()),
-            };
+            let caller = authenticating.await?;
             if caller.is_read_only() && !reads {
                 return Err(AuthError::ReadOnly.into());
             }
             Ok(caller)
         })
+    }
+}
+
+/// The caller behind a token (an access token or an app password; `None`
+/// when the request carried none). A wrong app password counts against the
+/// address's log-in budget, and once that is spent the answer is 429.
+/// Whether the caller may write is the edge's to decide (`is_read_only`).
+pub(crate) fn authenticate(
+    req: &HttpRequest,
+    token: Option<String>,
+) -> impl Future<Output = Result<Caller, ApiError>> + 'static {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let charge = login_charge(req);
+    async move {
+        let state =
+            state.ok_or_else(|| ApiError::internal("application state is not registered"))?;
+        let app_password = token
+            .as_deref()
+            .is_some_and(|token| token.starts_with(APP_PASSWORD_PREFIX));
+        match state.accounts.authenticate(token.as_deref()).await {
+            Ok(caller) => Ok(caller),
+            Err(err @ AuthError::Unauthorized(_)) if app_password => {
+                charge()?;
+                Err(err.into())
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+/// Charges one failed credential to the request's address in the log-in
+/// bucket: `Err` (429) once the budget is spent.
+pub(crate) fn login_charge(req: &HttpRequest) -> impl FnOnce() -> Result<(), ApiError> + 'static {
+    let throttle = req.app_data::<web::Data<Throttle>>().cloned();
+    let client = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| client_addr(req, &state.config.trusted_proxies));
+    move || {
+        if let (Some(throttle), Some(client)) = (throttle, client) {
+            throttle.check(Bucket::Login, client)?;
+        }
+        Ok(())
     }
 }
 

@@ -10,7 +10,7 @@ pub(crate) mod accounts;
 pub mod allow;
 mod app_passwords;
 mod body;
-mod caller;
+pub(crate) mod caller;
 pub mod client;
 mod download;
 pub(crate) mod files;

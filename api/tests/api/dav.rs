@@ -1,5 +1,6 @@
 //! WebDAV at `/dav/`, read path: PROPFIND, GET (whole and ranged), HEAD,
 //! the answers' sandbox headers, and that each caller sees only their tree.
+//! These sign in with a bearer token; `dav_writes.rs` uses Basic.
 
 use reqwest::{Method, Response, StatusCode};
 
@@ -212,16 +213,17 @@ async fn missing_unauthenticated_and_other_users() {
     let bad = dav(&app, propfind(), "/dav/", Some("not-a-token")).await;
     assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
 
-    // Writes are refused on this read-only slice.
+    // An anonymous write is refused before anything happens.
     let put = app
         .client
         .put(app.url("/dav/docs/new.txt"))
-        .bearer_auth(token)
         .body("x")
         .send()
         .await
         .unwrap();
-    assert_eq!(put.status(), StatusCode::FORBIDDEN);
+    assert_eq!(put.status(), StatusCode::UNAUTHORIZED);
+    let bearer_put = dav(&app, propfind(), "/dav/docs/new.txt", Some(token)).await;
+    assert_eq!(bearer_put.status(), StatusCode::NOT_FOUND);
 
     // Another user: an empty root, and none of the owner's paths.
     let other = app.new_user().await;

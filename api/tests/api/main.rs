@@ -12,6 +12,7 @@ mod binary;
 mod browser_app;
 mod dav;
 mod dav_clients;
+mod dav_writes;
 mod files;
 mod folder_shares;
 mod folders;
