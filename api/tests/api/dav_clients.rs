@@ -2,8 +2,8 @@
 //! (HTTP Basic: the account's email and an app password): litmus's suites,
 //! each alone and without `-k` so that any failed check fails its test, and
 //! rclone copying a tree with Unicode names and a 100 MiB file up and back
-//! byte-exact, checking, moving and deleting, after which the stores are
-//! searched for the names and the content.
+//! byte-exact, checking, moving, deleting and purging, after which the
+//! stores are searched for the names and the content.
 //!
 //! The tools are Debian's (`scripts/test` installs them); a missing one
 //! fails the test, it never skips.
@@ -170,7 +170,7 @@ const BIG: &str = "big large-quux/large-quux.bin";
 /// The folder `rclone move` renames, and its new name.
 const MOVED_FROM: &str = "move-me-frobozz";
 const MOVED_TO: &str = "moved-frotz \u{2708}";
-/// The folder `rclone delete` removes.
+/// The folder `rclone delete` empties and `rclone purge` removes.
 const DELETED: &str = "delete-me-grue";
 
 /// Relative paths of the small files. Names are NFC (the server stores NFC:
@@ -391,11 +391,16 @@ async fn rclone_round_trip_move_delete_and_no_plaintext_stored() {
         &files[&format!("{MOVED_FROM}/inner/d.txt")][..]
     );
 
-    // A folder deleted with everything in it.
-    rclone
-        .run(&["delete", "--rmdirs", &format!("sr:tree/{DELETED}")])
-        .await;
-    assert!(!exists(&app, &login.session, &format!("tree/{DELETED}/sub/y.txt")).await);
+    // A folder emptied file by file (`delete --rmdirs` keeps the folder
+    // named), then removed whole (`purge`: one DELETE of the folder).
+    let deleted = format!("sr:tree/{DELETED}");
+    rclone.run(&["delete", "--rmdirs", &deleted]).await;
+    for gone in ["x.txt", "sub/y.txt", "sub"] {
+        assert!(!exists(&app, &login.session, &format!("tree/{DELETED}/{gone}")).await);
+    }
+    assert!(exists(&app, &login.session, &format!("tree/{DELETED}")).await);
+    assert_eq!(rclone.run(&["lsf", "-R", &deleted]).await, "");
+    rclone.run(&["purge", &deleted]).await;
     assert!(!exists(&app, &login.session, &format!("tree/{DELETED}")).await);
     let left = rclone.run(&["lsf", "-R", "--files-only", "sr:tree"]).await;
     assert!(!left.contains(DELETED), "{left}");
@@ -462,16 +467,35 @@ impl<'a> Needles<'a> {
         Self { needles, first }
     }
 
-    fn assert_absent(&self, haystack: &[u8], what: &str) {
-        for (at, byte) in haystack.iter().enumerate() {
-            if self.first[usize::from(*byte)] {
-                for needle in self.needles {
-                    assert!(
-                        !haystack[at..].starts_with(needle.as_bytes()),
-                        "{what} holds {needle:?} at byte {at}"
-                    );
-                }
+    /// Where the first needle found starts, and which one.
+    fn find(&self, haystack: &[u8]) -> Option<(usize, &'a str)> {
+        haystack.iter().enumerate().find_map(|(at, byte)| {
+            if !self.first[usize::from(*byte)] {
+                return None;
             }
+            let rest = &haystack[at..];
+            let needle = self.needles.iter().find(|n| rest.starts_with(n.as_bytes()));
+            needle.map(|needle| (at, *needle))
+        })
+    }
+
+    fn assert_absent(&self, haystack: &[u8], what: &str) {
+        if let Some((at, needle)) = self.find(haystack) {
+            panic!("{what} holds {needle:?} at byte {at}");
+        }
+    }
+}
+
+#[test]
+fn the_store_search_finds_every_needle_anywhere() {
+    let needles = Needles::new(NEEDLES);
+    let noise = pattern(1 << 20, 5);
+    assert_eq!(needles.find(&noise), None);
+    for needle in NEEDLES {
+        for at in [0, 1000, noise.len() - needle.len()] {
+            let mut haystack = noise.clone();
+            haystack[at..at + needle.len()].copy_from_slice(needle.as_bytes());
+            assert_eq!(needles.find(&haystack), Some((at, *needle)));
         }
     }
 }
