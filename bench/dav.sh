@@ -15,8 +15,9 @@
 #                              # the same on S3 + DynamoDB (moto: for the
 #                              # ratios, not absolute speeds)
 #
-# Needs curl, python3, sha256sum and rclone (apt-get install rclone). Binds
-# 127.0.0.1 only and stops the server it started.
+# Needs curl, python3, sha256sum, rclone (apt-get install rclone) and about
+# 3 GiB of free disk per GiB of SIZE_MB. Binds 127.0.0.1 only and stops the
+# server it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -81,6 +82,8 @@ idle_kib=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 # secs_NAME and peak_NAME (MiB).
 measure() {
     local name=$1; shift
+    # Earlier writes still going to disk would slow this one down.
+    sync
     echo 5 >"/proc/$server_pid/clear_refs"
     local t; t=$(now)
     "$@"
@@ -90,15 +93,20 @@ measure() {
     echo "  $name: $(mbps "$secs") MB/s"
 }
 same() { [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$sum" ] || { echo "$1 differs!" >&2; exit 1; }; rm -f "$1"; }
+# Each stored copy goes (trash emptied) before the next upload, so the run
+# needs about 3 GiB of disk, not 5.
+empty_trash() { curl -fsS -X DELETE -H "$auth" "$url/api/v1/trash"; }
 
 echo "== transfers of ${SIZE_MB} MiB"
 measure api_up curl -fsS -o "$work/node.json" -T "$work/big.bin" -H "$auth" "$url/api/v1/folders/root/files/api.bin"
 id=$(json_field id <"$work/node.json")
 measure api_down curl -fsS -o "$work/api.out" -H "$auth" "$url/api/v1/files/$id/content"
 same "$work/api.out"
+curl -fsS -X DELETE -H "$auth" "$url/api/v1/nodes/$id" && empty_trash
 measure dav_up curl -fsS -o /dev/null --netrc-file "$work/netrc" -T "$work/big.bin" "$url/dav/dav.bin"
 measure dav_down curl -fsS -o "$work/dav.out" --netrc-file "$work/netrc" "$url/dav/dav.bin"
 same "$work/dav.out"
+curl -fsS -X DELETE --netrc-file "$work/netrc" "$url/dav/dav.bin" && empty_trash
 measure rclone_up "$RCLONE" copyto "$work/big.bin" sr:rclone.bin
 measure rclone_down "$RCLONE" copyto sr:rclone.bin "$work/rclone.out"
 same "$work/rclone.out"
@@ -107,7 +115,7 @@ line() {
     local label=$1 name=$2 base=$3
     local speed; speed=$(mbps "${!name}")
     local vs=""
-    [ -n "$base" ] && vs="  $(ratio "$speed" "$(mbps "${!base}")")× API"
+    [ -n "$base" ] && vs="  $(ratio "$speed" "$(mbps "${!base}")")x API"
     local peak="peak_${name#secs_}"
     printf '  %-28s %6s MB/s%-12s peak RSS %5s MiB\n' "$label" "$speed" "$vs" "${!peak}"
 }
