@@ -270,6 +270,7 @@ impl From<VaultError> for ApiError {
                 return Self::new(kinds::BUSY, detail)
                     .with_header(header::RETRY_AFTER, "1".to_owned());
             }
+            VaultError::PropsTooLarge { .. } => kinds::PAYLOAD_TOO_LARGE,
             VaultError::ShareNotFound => kinds::SHARE_NOT_FOUND,
             VaultError::SharePasswordRequired => kinds::SHARE_PASSWORD_REQUIRED,
             VaultError::SharePasswordWrong => kinds::SHARE_PASSWORD_WRONG,

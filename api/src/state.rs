@@ -10,6 +10,7 @@ use crate::auth::{
     AccountSettings, Accounts, AuthError, Caller, KeyWork, Lockout, TokenSecret, TokenService,
 };
 use crate::config::Config;
+use crate::dav::locks::DavLocks;
 use crate::store::Stores;
 use crate::vault::{Vault, VaultLimits};
 
@@ -18,6 +19,10 @@ pub struct AppState {
     pub stores: Stores,
     pub accounts: Accounts,
     pub vault: Vault,
+    /// WebDAV locks, one table for the process (each request takes its
+    /// caller's part). In memory, per instance: several instances behind a
+    /// load balancer need sticky routing for `/dav`.
+    pub dav_locks: DavLocks,
 }
 
 impl AppState {
@@ -40,6 +45,7 @@ impl AppState {
                 key_work,
                 VaultLimits::from_config(&config),
             ),
+            dav_locks: DavLocks::new(),
             stores,
             config: Arc::new(config),
         }

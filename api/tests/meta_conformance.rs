@@ -17,6 +17,8 @@ mod common;
 mod crashes;
 #[path = "meta_conformance/limits.rs"]
 mod limits;
+#[path = "meta_conformance/props.rs"]
+mod props;
 #[path = "meta_conformance/sealed.rs"]
 mod sealed;
 #[path = "meta_conformance/sessions.rs"]
@@ -33,6 +35,7 @@ use common::aws::{endpoint, sdk_config};
 use common::raw_meta::RawMeta;
 use crashes::*;
 use limits::*;
+use props::*;
 use sessions::*;
 use shares::*;
 use trash::*;
@@ -199,7 +202,11 @@ conformance!(
     app_passwords_round_trip,
     app_passwords_are_listed_newest_first_per_user,
     app_passwords_are_touched_and_revoked_by_their_owner,
-    app_passwords_go_all_at_once_and_with_the_account;
+    app_passwords_go_all_at_once_and_with_the_account,
+    props_are_set_replaced_and_cleared,
+    props_belong_to_a_live_node_of_the_user,
+    props_follow_renames_and_moves,
+    props_are_hidden_in_the_trash;
     raw:
     many_rotations_keep_the_session_small,
     expired_sessions_are_deleted,
@@ -211,7 +218,8 @@ conformance!(
     many_share_entries,
     share_entries_go_with_their_share,
     share_entries_go_with_the_account,
-    share_entries_of_a_deleted_node;
+    share_entries_of_a_deleted_node,
+    props_go_with_their_node;
     dynamodb_raw:
     a_crash_after_marking_hides_nothing,
     a_crash_after_a_restore_leaves_it_live,

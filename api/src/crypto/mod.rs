@@ -90,6 +90,10 @@ pub enum CryptoError {
     /// What a share link opens failed to authenticate (another share's, or altered).
     #[error("share content failed to authenticate")]
     ShareAuth,
+    /// Sealed WebDAV dead properties failed to authenticate (moved to
+    /// another node or user, or altered).
+    #[error("sealed properties failed to authenticate")]
+    PropsAuth,
     /// Argon2 failed (bad parameters, malformed PHC string).
     #[error("key derivation failed")]
     Kdf,

@@ -9,16 +9,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
+use bytes::Bytes;
 use dav_server::davpath::DavPath;
 use dav_server::fs::{
-    DavDirEntry, DavFile, DavFileSystem, DavMetaData, FsError, FsFuture, FsResult, FsStream,
-    OpenOptions, ReadDirMeta,
+    DavDirEntry, DavFile, DavFileSystem, DavMetaData, DavProp, FsError, FsFuture, FsResult,
+    FsStream, OpenOptions, ReadDirMeta,
 };
 use futures_util::StreamExt;
-use strongroom_shared::NodeKind;
-
-use bytes::Bytes;
-use strongroom_shared::UpdateNodeRequest;
+use http::StatusCode;
+use strongroom_shared::{NodeKind, UpdateNodeRequest};
 
 use super::file::VaultFile;
 use super::upload::{UploadFile, upload_error};
@@ -26,6 +25,7 @@ use crate::auth::Caller;
 use crate::state::AppState;
 use crate::store::meta::NodeRecord;
 use crate::vault::download::{Conditions, Download, KeySource, RangeChoice};
+use crate::vault::props::DeadProp;
 use crate::vault::upload::{BodyStop, Target};
 use crate::vault::{VaultError, download, tree};
 
@@ -168,6 +168,15 @@ impl VaultFs {
         Ok(file)
     }
 
+    async fn dead_props(&self, path: &DavPath) -> FsResult<Vec<DeadProp>> {
+        let node = self.lookup(path).await?;
+        self.state
+            .vault
+            .dead_props(&self.caller, node.id)
+            .await
+            .map_err(fs_error)
+    }
+
     async fn delete(&self, path: &DavPath) -> FsResult<()> {
         let node = self.lookup(path).await?;
         self.forget();
@@ -210,12 +219,18 @@ impl VaultFs {
             name,
             overwrite: true,
         };
-        self.state
+        let copy = self
+            .state
             .vault
             .upload(&self.caller, target, Some(source.size), body)
             .await
             .map_err(upload_error)?;
-        Ok(())
+        // The copy's dead properties are the source's (RFC 4918 §9.8.2).
+        self.state
+            .vault
+            .copy_dead_props(&self.caller, source.id, copy.node.id)
+            .await
+            .map_err(fs_error)
     }
 }
 
@@ -230,6 +245,10 @@ fn on_worker<T: Send + 'static>(
 ) -> impl Future<Output = FsResult<T>> + Send {
     let task = tokio::task::spawn_local(work);
     async move { task.await.map_err(|_| FsError::GeneralFailure)? }
+}
+
+fn same_prop(prop: &DeadProp, namespace: &Option<String>, name: &str) -> bool {
+    prop.namespace == *namespace && prop.name == name
 }
 
 /// The path's names, checked and NFC-normalised like the API's (macOS sends
@@ -249,7 +268,9 @@ pub(super) fn fs_error(err: VaultError) -> FsError {
         | VaultError::InvalidMove
         | VaultError::TooDeep { .. } => FsError::Forbidden,
         VaultError::NameTaken => FsError::Exists,
-        VaultError::NodeLimit { .. } => FsError::InsufficientStorage,
+        VaultError::NodeLimit { .. } | VaultError::PropsTooLarge { .. } => {
+            FsError::InsufficientStorage
+        }
         other => {
             tracing::warn!(error = %other, "webdav operation failed");
             FsError::GeneralFailure
@@ -438,6 +459,89 @@ impl DavFileSystem for VaultFs {
                 .map_err(fs_error)?;
             Ok(())
         }))
+    }
+
+    /// Every node may carry dead properties (sealed, in the store).
+    fn have_props<'a>(
+        &'a self,
+        _path: &'a DavPath,
+    ) -> std::pin::Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
+        Box::pin(std::future::ready(true))
+    }
+
+    /// PROPPATCH: the instructions apply in their order (a set then a remove
+    /// of one property removes it), all or nothing.
+    fn patch_props<'a>(
+        &'a self,
+        path: &'a DavPath,
+        patch: Vec<(bool, DavProp)>,
+    ) -> FsFuture<'a, Vec<(StatusCode, DavProp)>> {
+        let (fs, path) = (self.clone(), path.clone());
+        Box::pin(on_worker(async move {
+            let node = fs.lookup(&path).await?;
+            let before = fs
+                .state
+                .vault
+                .dead_props(&fs.caller, node.id)
+                .await
+                .map_err(fs_error)?;
+            let mut after = before.clone();
+            let mut answer = Vec::with_capacity(patch.len());
+            for (set, prop) in patch {
+                after.retain(|kept| !same_prop(kept, &prop.namespace, &prop.name));
+                if set {
+                    after.push(DeadProp {
+                        namespace: prop.namespace.clone(),
+                        prefix: prop.prefix.clone(),
+                        name: prop.name.clone(),
+                        xml: prop.xml.clone(),
+                    });
+                }
+                answer.push((StatusCode::OK, DavProp { xml: None, ..prop }));
+            }
+            let removed = before
+                .iter()
+                .filter(|old| {
+                    !after
+                        .iter()
+                        .any(|new| same_prop(new, &old.namespace, &old.name))
+                })
+                .map(|old| (old.namespace.clone(), old.name.clone()))
+                .collect();
+            fs.state
+                .vault
+                .patch_dead_props(&fs.caller, node.id, after, removed)
+                .await
+                .map_err(fs_error)?;
+            Ok(answer)
+        }))
+    }
+
+    fn get_props<'a>(&'a self, path: &'a DavPath, do_content: bool) -> FsFuture<'a, Vec<DavProp>> {
+        Box::pin(async move {
+            Ok(self
+                .dead_props(path)
+                .await?
+                .into_iter()
+                .map(|prop| DavProp {
+                    name: prop.name,
+                    prefix: prop.prefix,
+                    namespace: prop.namespace,
+                    xml: if do_content { prop.xml } else { None },
+                })
+                .collect())
+        })
+    }
+
+    fn get_prop<'a>(&'a self, path: &'a DavPath, wanted: DavProp) -> FsFuture<'a, Vec<u8>> {
+        Box::pin(async move {
+            self.dead_props(path)
+                .await?
+                .into_iter()
+                .find(|prop| same_prop(prop, &wanted.namespace, &wanted.name))
+                .and_then(|prop| prop.xml)
+                .ok_or(FsError::NotFound)
+        })
     }
 
     /// The account's use and quota, for clients that show free space

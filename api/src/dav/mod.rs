@@ -12,6 +12,7 @@
 
 mod file;
 mod fs;
+pub mod locks;
 mod upload;
 
 use actix_web::body::{BoxBody, SizedStream};
@@ -26,6 +27,8 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, Responder, Scope, web};
 use bytes::Bytes;
 use dav_server::DavHandler;
 use dav_server::actix::{DavRequest, DavResponse};
+use dav_server::davpath::DavPath;
+use strongroom_shared::kinds;
 
 use data_encoding::BASE64;
 
@@ -137,6 +140,14 @@ async fn serve(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller(&req).await?;
+    if req.method().as_str() == "COPY" && copies_into_itself(&req) {
+        // dav-server would copy the folder into its own copy, level after
+        // level; a move there is refused by the vault.
+        return Err(ApiError::new(
+            kinds::INVALID_MOVE,
+            "a folder cannot be copied into itself",
+        ));
+    }
     let mut request = dav.request;
     let was_head = req.extensions().contains::<WasHead>();
     if was_head {
@@ -160,7 +171,9 @@ async fn serve(
         }
     }
     let read_ahead = read_ahead(&req, was_head);
+    let locks = state.dav_locks.for_user(caller.user_id);
     let handler: DavHandler = DavHandler::builder()
+        .locksystem(locks)
         .filesystem(Box::new(fs::VaultFs::new(
             state.into_inner(),
             caller,
@@ -183,6 +196,32 @@ async fn serve(
         }
     }
     Ok(response)
+}
+
+/// Whether `Destination` lies below the request's path.
+fn copies_into_itself(req: &HttpRequest) -> bool {
+    let Some(destination) = req
+        .headers()
+        .get("destination")
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    // An absolute URL's path, or the path as given.
+    let destination = match destination.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |at| &rest[at..]),
+        None => destination,
+    };
+    let (Ok(source), Ok(destination)) = (DavPath::new(req.uri().path()), DavPath::new(destination))
+    else {
+        return false;
+    };
+    let source = String::from_utf8_lossy(source.as_bytes());
+    let destination = String::from_utf8_lossy(destination.as_bytes());
+    let source = source.trim_end_matches('/');
+    destination
+        .strip_prefix(source)
+        .is_some_and(|rest| rest.starts_with('/') && rest.len() > 1)
 }
 
 /// A plain GET will read the file: say where, so the first piece is

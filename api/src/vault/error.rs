@@ -62,6 +62,10 @@ pub enum VaultError {
     NodeLimit { max: u64 },
     #[error("this account runs as many uploads as allowed ({max}); try again when one ends")]
     TooManyUploads { max: usize },
+    /// A node's WebDAV dead properties would take more than `limit` bytes
+    /// sealed.
+    #[error("the properties of this file or folder would take more than {limit} bytes")]
+    PropsTooLarge { limit: usize },
     #[error("the requested range is outside the file")]
     RangeNotSatisfiable { size: u64 },
     /// A download URL that is not one, or is out of date.

@@ -9,6 +9,7 @@ mod error;
 mod folder_shares;
 pub mod links;
 pub mod names;
+pub mod props;
 mod running;
 pub mod shared;
 pub mod shared_folder;
@@ -30,6 +31,7 @@ use crate::store::{BlobStore, MetaStore, ObjectKey};
 
 pub use error::VaultError;
 pub use names::Names;
+pub use props::DeadProp;
 use running::Running;
 
 /// What vault operations need to know of the configuration.

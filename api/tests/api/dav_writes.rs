@@ -5,7 +5,9 @@
 //! `Overwrite` header, and another user's paths answering 404.
 
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
-use strongroom_shared::{AppPassword, CreateAppPasswordRequest, TrashListing, VersionList};
+use strongroom_shared::{
+    AppPassword, AppPasswordList, CreateAppPasswordRequest, TrashListing, VersionList,
+};
 
 use crate::helpers::{TestApp, TestUser, json, pattern, spawn_app, spawn_app_with, urlencoding};
 
@@ -142,6 +144,23 @@ async fn basic_sign_in_takes_the_email_and_an_app_password_only() {
         );
         assert_eq!(response.headers()["content-security-policy"], "sandbox");
     }
+
+    // Revoked: refused at the next request.
+    let listed: AppPasswordList = json(
+        app.get_auth("/api/v1/me/app-passwords", &user.tokens.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let revoked = app
+        .client
+        .delete(app.url(&format!("/api/v1/me/app-passwords/{}", listed.items[0].id)))
+        .bearer_auth(&user.tokens.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    assert_eq!(dav.status("PROPFIND", "/").await, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -327,6 +346,20 @@ async fn mkcol_delete_move_and_copy_act_like_the_api() {
     assert_eq!(dav.get("/c.txt").await, body);
     assert_eq!(dav.status("GET", "/b.bin").await, StatusCode::NOT_FOUND);
 
+    // Nothing goes into its own subtree.
+    let into_itself = dav
+        .to("COPY", "/papers/", "/papers/inner/again/", None)
+        .await;
+    assert_eq!(into_itself.status(), StatusCode::CONFLICT);
+    let into_itself = dav
+        .to("MOVE", "/papers/", "/papers/inner/again/", None)
+        .await;
+    assert_eq!(into_itself.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        dav.status("PROPFIND", "/papers/inner/again/").await,
+        StatusCode::NOT_FOUND
+    );
+
     // DELETE of a folder puts it in the trash as one item, restorable.
     assert_eq!(
         dav.status("DELETE", "/papers").await,
@@ -383,6 +416,40 @@ async fn another_users_paths_are_not_there_over_webdav() {
             "{verb}"
         );
     }
+    // A lock on the owner's path does not lock the same path of another
+    // user's tree, and the lock's owner text is not shown to them.
+    let lock = owner_dav
+        .request(method("LOCK"), "/shared-name.txt")
+        .header("timeout", "Second-60")
+        .body(
+            r#"<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner>owner-secret-note</D:owner></D:lockinfo>"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lock.status(), StatusCode::CREATED);
+    assert_eq!(
+        owner_dav
+            .put("/shared-name.txt", b"o".to_vec())
+            .await
+            .status(),
+        StatusCode::LOCKED
+    );
+    assert_eq!(
+        dav.put("/shared-name.txt", b"mine".to_vec()).await.status(),
+        StatusCode::CREATED
+    );
+    let listing = dav
+        .request(method("PROPFIND"), "/shared-name.txt")
+        .header("depth", "0")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!listing.contains("owner-secret-note"), "{listing}");
+
     // Writing to the same path writes into the intruder's own tree.
     assert_eq!(
         dav.put("/private/a.txt", b"x".to_vec()).await.status(),
@@ -439,4 +506,81 @@ async fn a_put_whose_client_goes_away_leaves_nothing() {
             .is_empty()
     );
     assert!(app.objects().await.is_empty());
+}
+
+#[tokio::test]
+async fn dead_properties_are_kept_sealed_and_follow_a_move() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let dav = Dav::new(&app, &user, false).await;
+    assert_eq!(
+        dav.put("/p.txt", b"x".to_vec()).await.status(),
+        StatusCode::CREATED
+    );
+    let set = dav
+        .request(method("PROPPATCH"), "/p.txt")
+        .body(
+            r#"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:example:tags"><D:set><D:prop><Z:colour>ultramarine-marker</Z:colour></D:prop></D:set></D:propertyupdate>"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::MULTI_STATUS);
+    assert_eq!(
+        dav.to("MOVE", "/p.txt", "/q.txt", None).await.status(),
+        StatusCode::CREATED
+    );
+    let found = dav
+        .request(method("PROPFIND"), "/q.txt")
+        .header("depth", "0")
+        .body(
+            r#"<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:Z="urn:example:tags"><D:prop><Z:colour/></D:prop></D:propfind>"#,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(found.contains("ultramarine-marker"), "{found}");
+    // Neither the value nor the property's name is readable in the store.
+    let dump = app.meta_dump().await;
+    for needle in [&b"ultramarine-marker"[..], b"urn:example:tags", b"colour"] {
+        assert!(
+            !dump.windows(needle.len()).any(|window| window == needle),
+            "{} in the store",
+            String::from_utf8_lossy(needle)
+        );
+    }
+}
+
+#[tokio::test]
+async fn wrong_webdav_passwords_spend_the_log_in_budget() {
+    let app = spawn_app_with(|config| config.limits.login_per_minute = 3).await;
+    let user = app.new_user().await;
+    let dav = Dav::new(&app, &user, false).await;
+    let mut statuses = Vec::new();
+    for attempt in 0..6 {
+        let response = app
+            .client
+            .request(method("PROPFIND"), app.url("/dav/"))
+            .basic_auth(&user.email, Some(format!("{}{attempt}", dav.password)))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status());
+    }
+    assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // Successes are not charged: a mount sends many requests.
+    let app = spawn_app_with(|config| config.limits.login_per_minute = 3).await;
+    let user = app.new_user().await;
+    let dav = Dav::new(&app, &user, false).await;
+    for _ in 0..10 {
+        assert_eq!(dav.status("PROPFIND", "/").await, StatusCode::MULTI_STATUS);
+    }
 }

@@ -322,6 +322,28 @@ impl RawMeta {
         }
     }
 
+    /// How many dead properties records of the user's are stored, whatever
+    /// `node_props` answers (on DynamoDB: the `PROPS#` items of the user's
+    /// partition).
+    pub async fn props_stored(&self, user: Uuid) -> usize {
+        match self {
+            Self::Sqlite { path } => Self::connect(path)
+                .query_row(
+                    "SELECT COUNT(*) FROM node_props WHERE user_id = ?1",
+                    [user.as_bytes()],
+                    |row| row.get::<_, i64>(0),
+                )
+                .map(|n| usize::try_from(n).unwrap())
+                .unwrap(),
+            Self::Dynamo { .. } => self
+                .dynamo_sort_keys(&format!("USER#{user}"))
+                .await
+                .iter()
+                .filter(|sk| sk.starts_with("PROPS#"))
+                .count(),
+        }
+    }
+
     /// The node's record gone without the store's `delete_node`: on
     /// DynamoDB its item alone (what a share made while its node was being
     /// deleted meets), on SQLite its row with the cascades (the only way a

@@ -150,6 +150,7 @@ mod binding;
 mod kdf;
 mod names;
 mod profile;
+mod props;
 mod share;
 mod wrap;
 
@@ -158,6 +159,7 @@ pub use binding::*;
 pub use kdf::*;
 pub use names::*;
 pub use profile::*;
+pub use props::*;
 pub use share::*;
 pub use wrap::*;
 

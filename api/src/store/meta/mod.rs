@@ -365,6 +365,27 @@ pub trait ShareStore: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// The dead properties of a node (WebDAV `PROPPATCH`), as one blob the
+/// store never opens (the vault seals it: `vault/props.rs`). They go with
+/// the node: kept across renames, moves and the trash, deleted with it (for
+/// good, purged, or with the account).
+#[async_trait]
+pub trait PropStore: Send + Sync {
+    /// The blob of a live node of that user; `None` when none is set or
+    /// there is no such live node (one in the trash included).
+    async fn node_props(&self, user_id: Uuid, node_id: Uuid)
+    -> Result<Option<Vec<u8>>, StoreError>;
+    /// Replaces the blob (`None` removes it). `NotFound` when the node is
+    /// not a live node of that user. The caller bounds its size (a
+    /// DynamoDB item holds at most 400 KB).
+    async fn set_node_props(
+        &self,
+        user_id: Uuid,
+        node_id: Uuid,
+        blob: Option<&[u8]>,
+    ) -> Result<(), StoreError>;
+}
+
 /// The whole metadata store.
 #[async_trait]
 pub trait MetaStore:
@@ -376,6 +397,7 @@ pub trait MetaStore:
     + VersionStore
     + LockoutStore
     + ShareStore
+    + PropStore
     + 'static
 {
     /// Answers when the backend is reachable.

@@ -1,6 +1,6 @@
 //! Deleting a subtree for good (a live node with the trash off, or a trash
 //! item purged), with its versions, releasing quota, with the shares of the
-//! subtree and their entries.
+//! subtree and their entries, and the nodes' dead properties.
 
 use std::collections::HashSet;
 
@@ -137,6 +137,14 @@ async fn delete_subtree(
     let conditional = first.len();
     first.push(tally(store, user_id, release)?);
     first.extend(object_claim_deletes(table, top)?);
+    // The top's dead properties whatever its flag said when read: a
+    // `set_node_props` that won the race against this transaction left an
+    // item, one that lost it finds the top gone.
+    first.push(expr::delete(
+        table,
+        items::props_key(user_id, top.node.id),
+        Ex::new(),
+    )?);
     // The shares of the subtree first, so that they go in the first
     // transaction with the top node when there is room (a share made
     // meanwhile is hidden by `share`, which finds its node gone).
@@ -160,6 +168,13 @@ async fn delete_subtree(
             Ex::new(),
         )?);
         rest.extend(object_claim_deletes(table, x)?);
+        if x.props {
+            rest.push(expr::delete(
+                table,
+                items::props_key(user_id, x.node.id),
+                Ex::new(),
+            )?);
+        }
     }
     let room = MAX_TRANSACTION_ITEMS.saturating_sub(first.len());
     let later = rest.split_off(room.min(rest.len()));

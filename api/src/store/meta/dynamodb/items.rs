@@ -16,6 +16,7 @@ pub(super) const EMAIL: &str = "EMAIL";
 pub(super) const SESSION: &str = "SESSION";
 pub(super) const NODE_PREFIX: &str = "NODE#";
 pub(super) const OBJECT_PREFIX: &str = "OBJ#";
+pub(super) const PROPS_PREFIX: &str = "PROPS#";
 pub(super) const SESSION_REF_PREFIX: &str = "SESSION#";
 pub(super) const SHARE: &str = "SHARE";
 pub(super) const SHARE_PREFIX: &str = "SHARE#";
@@ -91,6 +92,22 @@ pub(super) fn profile_key(user: Uuid) -> Item {
 
 pub(super) fn node_key(user: Uuid, id: Uuid) -> Item {
     key(user_pk(user), &node_sk(id))
+}
+
+/// The dead properties of a node, beside it in the user's partition.
+pub(super) fn props_sk(node: Uuid) -> String {
+    format!("{PROPS_PREFIX}{node}")
+}
+
+pub(super) fn props_key(user: Uuid, node: Uuid) -> Item {
+    key(user_pk(user), &props_sk(node))
+}
+
+pub(super) fn props_item(user: Uuid, node: Uuid, sealed: &[u8]) -> Item {
+    let mut item = props_key(user, node);
+    item.insert("type".to_owned(), s("node_props"));
+    item.insert("sealed".to_owned(), b(sealed));
+    item
 }
 
 pub(super) fn share_key(id: Uuid) -> Item {

@@ -20,7 +20,8 @@
 //! | user | `USER#<user>` | `PROFILE` | `id`, `email_index` B, `email_ct` B, `display_name_ct`? B (sealed: `store/meta/sealed.rs`), `password_hash`, `kek_salt` B, `kek_params`, `wrapped_umk` B, `recovery_salt` B, `recovery_params`, `recovery_wrapped_umk` B, `quota_bytes` N, `used_bytes` N, `remaining` N (= quota − used, kept in step for conditional charging: conditions allow no arithmetic), `node_count` N, `trash_bytes`? N, `version_bytes`? N (what of `used_bytes` the trash and the versions take, kept in step in the same transactions: `usage` reads them), `created_at` N |
 //! | email claim | `EMAILIDX#<hex(email_index)>` | `EMAIL` | `user_id` — one per email: `attribute_not_exists(PK)` in the user's creation transaction |
 //! | key check | `KEYCHECK` | `KEYCHECK` | `value` B (the check value of the keys the emails are sealed with), `sealed` N (1: no account is stored in clear any more) |
-//! | node | `USER#<user>` | `NODE#<node>` | `id`, `user_id`, `parent_id`? (absent on the root), `kind` (`folder`/`file`), `name_ct` B, `name_mac` B, `size` N, `object_id`? (files), `created_at` N, `modified_at` N, `binding`? B; trash: `trashed_in`? + `trash_op`? (the mark: the top and the id of the trash operation whose subtree holds the node), on a trash item's top `trashed_at` N + `trash_bytes` N, while an operation is under way on its top `trashing_until` N (the lease); versions: `versions`? L of M (`id`, `object_id`, `size` N, `created_at` N, `binding`? B; newest first, at most `versions_kept` ≤ 100), `rev`? N (bumped with each change of `versions`) |
+//! | node | `USER#<user>` | `NODE#<node>` | `id`, `user_id`, `parent_id`? (absent on the root), `kind` (`folder`/`file`), `name_ct` B, `name_mac` B, `size` N, `object_id`? (files), `created_at` N, `modified_at` N, `binding`? B; trash: `trashed_in`? + `trash_op`? (the mark: the top and the id of the trash operation whose subtree holds the node), on a trash item's top `trashed_at` N + `trash_bytes` N, while an operation is under way on its top `trashing_until` N (the lease); versions: `versions`? L of M (`id`, `object_id`, `size` N, `created_at` N, `binding`? B; newest first, at most `versions_kept` ≤ 100), `rev`? N (bumped with each change of `versions`); `has_props`? N (1: it has a dead properties item) |
+//! | dead properties | `USER#<user>` | `PROPS#<node>` | `sealed` B (the node's WebDAV dead properties, sealed by the vault) — put or deleted in one transaction with the node's `has_props` and its guards (`props.rs`) |
 //! | name claim | `USER#<user>` | `NAME#<parent>#<hex(name_mac)>` | `node_id` — one name per folder; a folder's children are the claims under its prefix |
 //! | object claim | `USER#<user>` | `OBJ#<object>` | `node_id` — which file points at an object, as its content or as a version (sweeper, account deletion) |
 //! | trash ref | `USER#<user>` | `TRASH#<node>` | — one per trash item of the user's (`trash`) |
@@ -122,6 +123,11 @@
 //!   conditional on its operation, with its ref and queue item and
 //!   `trash_bytes`. A trash item trashed earlier from inside the subtree has
 //!   no name claim there, so it is not reached: it stays an item of its own.
+//!   Dead properties go with their nodes: the top's in the first
+//!   transaction (always), those below with their node (where `has_props`
+//!   was read). A property write to a node below the top that lands after
+//!   the subtree was read leaves an item no read reaches (it needs its live
+//!   node; ids are never reused) until account deletion.
 //! - **trashed_before**: pages of the queue partition below the cutoff; an
 //!   item whose node is not that trash item any more (restored, purged,
 //!   gone with its account, or left by a crash) is deleted on the way.
@@ -199,6 +205,7 @@ mod marking;
 mod moves;
 mod nodes;
 mod profiles;
+mod props;
 mod provision;
 mod restore;
 mod sessions;

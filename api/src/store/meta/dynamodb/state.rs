@@ -39,6 +39,9 @@ pub(super) struct NodeState {
     pub versions: Vec<VersionRecord>,
     /// Bumped on each change of `versions` (compare-and-swap).
     pub rev: u64,
+    /// It has a dead properties item (`has_props`, set and removed in the
+    /// same transaction as that item): the deletes know what to take.
+    pub props: bool,
 }
 
 impl NodeState {
@@ -64,6 +67,7 @@ impl NodeState {
             trash_bytes: r.opt_u64("trash_bytes")?.unwrap_or(0),
             versions,
             rev: r.opt_u64("rev")?.unwrap_or(0),
+            props: r.flag("has_props")?,
         })
     }
 

@@ -16,6 +16,7 @@ mod app_passwords;
 mod lockout;
 mod nodes;
 mod profiles;
+mod props;
 mod sessions;
 mod share_entries;
 mod shares;
@@ -62,6 +63,7 @@ pub(super) fn migrations(keys: &ProfileKeys) -> Migrations<'static> {
         M::up(include_str!("009_share_entries.sql")),
         M::up(include_str!("010_trash_versions.sql")),
         M::up(include_str!("011_app_passwords.sql")),
+        M::up(include_str!("012_node_props.sql")),
     ])
 }
 
