@@ -11,6 +11,7 @@ mod bad_input;
 mod binary;
 mod browser_app;
 mod dav;
+mod dav_clients;
 mod dav_writes;
 mod files;
 mod folder_shares;
