@@ -206,7 +206,8 @@ conformance!(
     props_are_set_replaced_and_cleared,
     props_belong_to_a_live_node_of_the_user,
     props_follow_renames_and_moves,
-    props_are_hidden_in_the_trash;
+    props_are_hidden_in_the_trash,
+    props_of_many_nodes_come_in_one_call;
     raw:
     many_rotations_keep_the_session_small,
     expired_sessions_are_deleted,

@@ -18,6 +18,7 @@ use dav_server::fs::{
 use futures_util::StreamExt;
 use http::StatusCode;
 use strongroom_shared::{NodeKind, UpdateNodeRequest};
+use uuid::Uuid;
 
 use super::file::VaultFile;
 use super::upload::{UploadFile, upload_error};
@@ -38,6 +39,10 @@ pub struct VaultFs {
     /// resolve reads one record per path segment. Lives as long as the
     /// request, and is emptied by every change.
     seen: Arc<Mutex<HashMap<Vec<u8>, NodeRecord>>>,
+    /// Dead properties already read in this request, by node: a listing
+    /// reads its entries' in one batch, since dav-server asks for each
+    /// entry's. Emptied by every change, like `seen`.
+    props: Arc<Mutex<HashMap<Uuid, Vec<DeadProp>>>>,
     /// Set for a GET that will read: the `Range` it asked for, if any.
     read_ahead: Option<ReadAhead>,
 }
@@ -55,12 +60,13 @@ impl VaultFs {
             state,
             caller: Arc::new(caller),
             seen: Arc::default(),
+            props: Arc::default(),
             read_ahead,
         }
     }
 
     async fn lookup(&self, path: &DavPath) -> FsResult<NodeRecord> {
-        let key = path.as_bytes().to_vec();
+        let key = cache_key(path);
         if let Some(node) = self
             .seen
             .lock()
@@ -107,6 +113,9 @@ impl VaultFs {
     fn forget(&self) {
         if let Ok(mut seen) = self.seen.lock() {
             seen.clear();
+        }
+        if let Ok(mut props) = self.props.lock() {
+            props.clear();
         }
     }
 
@@ -170,11 +179,52 @@ impl VaultFs {
 
     async fn dead_props(&self, path: &DavPath) -> FsResult<Vec<DeadProp>> {
         let node = self.lookup(path).await?;
-        self.state
+        if let Some(known) = self
+            .props
+            .lock()
+            .ok()
+            .and_then(|props| props.get(&node.id).cloned())
+        {
+            return Ok(known);
+        }
+        let props = self
+            .state
             .vault
             .dead_props(&self.caller, node.id)
             .await
-            .map_err(fs_error)
+            .map_err(fs_error)?;
+        if let Ok(mut known) = self.props.lock() {
+            known.insert(node.id, props.clone());
+        }
+        Ok(props)
+    }
+
+    /// What a listing learnt: each entry's record under its path (dav-server
+    /// then asks for each entry's properties by path) and their dead
+    /// properties, read in one batch.
+    async fn remember_entries(
+        &self,
+        folder: &DavPath,
+        children: &[(String, NodeRecord)],
+    ) -> FsResult<()> {
+        let ids: Vec<Uuid> = children.iter().map(|(_, node)| node.id).collect();
+        let mut found = self
+            .state
+            .vault
+            .dead_props_of(&self.caller, &ids)
+            .await
+            .map_err(fs_error)?;
+        let prefix = cache_key(folder);
+        if let (Ok(mut seen), Ok(mut props)) = (self.seen.lock(), self.props.lock()) {
+            for (name, node) in children {
+                let mut key = prefix.clone();
+                key.push(b'/');
+                key.extend_from_slice(name.as_bytes());
+                seen.insert(key, node.clone());
+                props.insert(node.id, found.remove(&node.id).unwrap_or_default());
+            }
+        }
+        Ok(())
     }
 
     async fn delete(&self, path: &DavPath) -> FsResult<()> {
@@ -245,6 +295,13 @@ fn on_worker<T: Send + 'static>(
 ) -> impl Future<Output = FsResult<T>> + Send {
     let task = tokio::task::spawn_local(work);
     async move { task.await.map_err(|_| FsError::GeneralFailure)? }
+}
+
+/// A path's key in the per-request caches: its bytes without the trailing
+/// slash of a folder (dav-server names a folder both ways).
+fn cache_key(path: &DavPath) -> Vec<u8> {
+    let bytes = path.as_bytes();
+    bytes.strip_suffix(b"/").unwrap_or(bytes).to_vec()
 }
 
 fn same_prop(prop: &DeadProp, namespace: &Option<String>, name: &str) -> bool {
@@ -393,6 +450,7 @@ impl DavFileSystem for VaultFs {
                 .children(&self.caller, folder.id)
                 .await
                 .map_err(fs_error)?;
+            self.remember_entries(path, &children).await?;
             let entries = children.into_iter().map(|(name, node)| {
                 let entry: Box<dyn DavDirEntry> = Box::new(Entry {
                     name,

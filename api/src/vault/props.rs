@@ -7,6 +7,7 @@
 //! the trash) and go with it (`PropStore`).
 
 use core::fmt;
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -146,6 +147,23 @@ impl Vault {
     ) -> Result<Vec<DeadProp>, VaultError> {
         let key = DeadPropsKey::derive(&caller.umk);
         self.load_props(&key, caller.user_id, node_id).await
+    }
+
+    /// The dead properties of several nodes the caller has just read live
+    /// (a WebDAV folder listing), in a few store requests; nodes without
+    /// any are absent.
+    pub async fn dead_props_of(
+        &self,
+        caller: &Caller,
+        node_ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<DeadProp>>, VaultError> {
+        let key = DeadPropsKey::derive(&caller.umk);
+        self.meta
+            .props_of(caller.user_id, node_ids)
+            .await?
+            .into_iter()
+            .map(|(id, sealed)| Ok((id, open(&key, caller.user_id, id, &sealed)?)))
+            .collect()
     }
 
     /// Removes `remove` (namespace, name) and sets `set`, all or nothing:

@@ -214,3 +214,37 @@ pub async fn props_go_with_their_node(store: &dyn MetaStore, raw: &RawMeta) {
         Err(StoreError::NotFound)
     ));
 }
+
+pub async fn props_of_many_nodes_come_in_one_call(store: &dyn MetaStore) {
+    let ada = user(store, 1000).await;
+    let bob = user(store, 1000).await;
+    let docs = mkdir(store, ada.id, ada.id, "docs").await;
+    // More than one DynamoDB batch (100 keys).
+    let mut files = Vec::new();
+    for i in 0..130 {
+        files.push(put_file(store, ada.id, docs.id, &format!("f{i}"), 1).await);
+    }
+    for (i, file) in files.iter().enumerate().filter(|(i, _)| i % 40 == 3) {
+        set(store, ada.id, file.id, format!("blob {i}").as_bytes()).await;
+    }
+    let bobs = put_file(store, bob.id, bob.id, "b", 1).await;
+    set(store, bob.id, bobs.id, b"bob's").await;
+
+    let mut ids: Vec<Uuid> = files.iter().map(|file| file.id).collect();
+    // Another user's node, and one that does not exist, give nothing.
+    ids.push(bobs.id);
+    ids.push(Uuid::new_v4());
+    let mut found = store.props_of(ada.id, &ids).await.unwrap();
+    found.sort();
+    let mut expected: Vec<(Uuid, Vec<u8>)> = [3, 43, 83, 123]
+        .iter()
+        .map(|&i| (files[i].id, format!("blob {i}").into_bytes()))
+        .collect();
+    expected.sort();
+    assert_eq!(found, expected);
+    assert!(store.props_of(ada.id, &[]).await.unwrap().is_empty());
+    assert_eq!(
+        store.props_of(bob.id, &[bobs.id]).await.unwrap(),
+        vec![(bobs.id, b"bob's".to_vec())]
+    );
+}

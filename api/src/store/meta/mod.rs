@@ -375,6 +375,15 @@ pub trait PropStore: Send + Sync {
     /// there is no such live node (one in the trash included).
     async fn node_props(&self, user_id: Uuid, node_id: Uuid)
     -> Result<Option<Vec<u8>>, StoreError>;
+    /// The blobs of those of these nodes that have one, in no order, in a
+    /// few requests whatever their number (a WebDAV listing asks for every
+    /// entry's). For nodes the caller has just read live: one trashed
+    /// meanwhile may still show its blob to its owner this once.
+    async fn props_of(
+        &self,
+        user_id: Uuid,
+        node_ids: &[Uuid],
+    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError>;
     /// Replaces the blob (`None` removes it). `NotFound` when the node is
     /// not a live node of that user. The caller bounds its size (a
     /// DynamoDB item holds at most 400 KB).

@@ -36,6 +36,30 @@ impl PropStore for DynamoMetaStore {
         Reader::new(&item, "node props").bytes("sealed").map(Some)
     }
 
+    /// `BatchGetItem` of the nodes' properties items, 100 keys a request;
+    /// the live check is the caller's (it has just read the nodes).
+    async fn props_of(
+        &self,
+        user_id: Uuid,
+        node_ids: &[Uuid],
+    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+        let keys = node_ids
+            .iter()
+            .map(|id| items::props_key(user_id, *id))
+            .collect();
+        let mut found = Vec::new();
+        for item in self.batch_get(keys).await? {
+            let reader = Reader::new(&item, "node props");
+            let sk = reader.s("SK")?;
+            let id = sk
+                .strip_prefix(items::PROPS_PREFIX)
+                .and_then(|id| Uuid::try_parse(id).ok())
+                .ok_or_else(|| StoreError::Corrupt("node props key".to_owned()))?;
+            found.push((id, reader.bytes("sealed")?));
+        }
+        Ok(found)
+    }
+
     async fn set_node_props(
         &self,
         user_id: Uuid,

@@ -35,6 +35,34 @@ impl PropStore for SqliteMetaStore {
         .await
     }
 
+    async fn props_of(
+        &self,
+        user_id: Uuid,
+        node_ids: &[Uuid],
+    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+        let node_ids = node_ids.to_vec();
+        self.run(move |conn| {
+            // One prepared point lookup per node, on one connection: the
+            // primary key makes each a few microseconds.
+            let mut statement = conn.prepare_cached(
+                "SELECT sealed FROM node_props WHERE node_id = ?1 AND user_id = ?2",
+            )?;
+            let mut found = Vec::new();
+            for id in node_ids {
+                if let Some(sealed) = statement
+                    .query_row(params![id.as_bytes(), user_id.as_bytes()], |row| {
+                        row.get::<_, Vec<u8>>(0)
+                    })
+                    .optional()?
+                {
+                    found.push((id, sealed));
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+
     async fn set_node_props(
         &self,
         user_id: Uuid,
