@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 pub struct CreateAppPasswordRequest {
     /// What it is for ("laptop rclone"): 1 to 100 characters, no control
     /// characters; trimmed.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::AppPasswordName))]
     pub name: String,
     /// Refused every write (403 `read_only`) when true; false when absent.
     #[serde(default)]

@@ -14,8 +14,8 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::validate::{
-    COMMON_PASSWORDS, DISPLAY_NAME_MAX_CHARS, EMAIL_MAX_BYTES, INVISIBLE_CHARACTERS,
-    NAME_MAX_BYTES, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+    APP_PASSWORD_NAME_MAX_CHARS, COMMON_PASSWORDS, DISPLAY_NAME_MAX_CHARS, EMAIL_MAX_BYTES,
+    INVISIBLE_CHARACTERS, NAME_MAX_BYTES, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 
 const END: &str = r"(?![\s\S])";
@@ -216,6 +216,35 @@ impl ToSchema for DisplayName {
     }
 }
 
+/// What `str::trim` removes: Unicode `White_Space`, as the inside of a regex
+/// character class (explicit, since engines disagree about `\s`).
+const WHITE_SPACE: &str =
+    r"\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+
+/// An app password's name (`validate::normalize_app_password_name`).
+pub struct AppPasswordName;
+
+impl PartialSchema for AppPasswordName {
+    fn schema() -> RefOr<Schema> {
+        string(&format!(
+            "1 to {APP_PASSWORD_NAME_MAX_CHARS} characters without control characters, \
+             not only spaces; surrounding spaces are trimmed."
+        ))
+        .min_length(Some(1))
+        .max_length(Some(APP_PASSWORD_NAME_MAX_CHARS))
+        .pattern(Some(format!(
+            r"^[^{CONTROL}]*[^{CONTROL}{WHITE_SPACE}][^{CONTROL}]*{END}"
+        )))
+        .into()
+    }
+}
+
+impl ToSchema for AppPasswordName {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("AppPasswordName")
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -246,6 +275,7 @@ mod tests {
             pattern_of(FilePath::schema()),
             pattern_of(NodePath::schema()),
             pattern_of(DisplayName::schema()),
+            pattern_of(AppPasswordName::schema()),
         ] {
             assert!(
                 pattern.ends_with(END) && !pattern.contains('$'),

@@ -584,3 +584,33 @@ async fn wrong_webdav_passwords_spend_the_log_in_budget() {
         assert_eq!(dav.status("PROPFIND", "/").await, StatusCode::MULTI_STATUS);
     }
 }
+
+#[tokio::test]
+async fn a_name_sent_decomposed_is_the_same_file() {
+    // macOS sends names in NFD; the vault keeps NFC, so both spellings name
+    // one file and the API shows the NFC one.
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let dav = Dav::new(&app, &user, false).await;
+    let composed = "Caf\u{e9}.txt";
+    let decomposed = "Cafe\u{301}.txt";
+    assert_eq!(
+        dav.put(&format!("/{}", urlencoding(decomposed)), b"one".to_vec())
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        dav.get(&format!("/{}", urlencoding(composed))).await,
+        b"one"
+    );
+    assert_eq!(
+        dav.put(&format!("/{}", urlencoding(composed)), b"two".to_vec())
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let root = app.list(&user.tokens.access_token, "root").await;
+    assert_eq!(root.items.len(), 1);
+    assert_eq!(root.items[0].name, composed);
+}
