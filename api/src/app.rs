@@ -14,6 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::TokenSecret;
 use crate::config::Config;
 use crate::error::{ApiError, json_error};
+use crate::metrics::exporter::MetricsServer;
 use crate::middleware::Pace;
 use crate::middleware::{self, security_headers};
 use crate::routes::frontend::Frontend;
@@ -51,6 +52,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// `/metrics` on `metrics_bind`, when configured.
+    metrics: Option<MetricsServer>,
 }
 
 fn spawn_sweeper(config: &Config, stores: &Stores) {
@@ -80,6 +83,8 @@ impl Application {
             path: config.data_dir.display().to_string(),
             source,
         })?;
+        // First, so that what start-up does is measured too.
+        let metrics = config.metrics_bind.map(bind_metrics).transpose()?;
         let secret = TokenSecret::load_or_create(&config.token_secret_path())?;
         let stores = crate::store::open(&config, &secret.profile_keys()).await?;
         spawn_sweeper(&config, &stores);
@@ -147,22 +152,49 @@ impl Application {
                     frontend.policy().clone(),
                     docs_policy.clone(),
                 ))
+                .wrap_fn(middleware::measure)
         })
         .client_request_timeout(Duration::from_secs(limits.request_header_secs))
         .keep_alive(Duration::from_secs(limits.keep_alive_secs))
         .listen(listener)
         .map_err(bind_error)?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            metrics,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// Stops the server (and `/metrics`) as a signal would.
+    pub fn stop_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
+
+    /// The port `/metrics` is served on, when `metrics_bind` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(MetricsServer::port)
+    }
+
+    /// Serves until the server is stopped (a signal); `/metrics` stops with it.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        match self.metrics {
+            Some(metrics) => metrics.serve_alongside(self.server).await,
+            None => self.server.await,
+        }
+    }
+}
+
+fn bind_metrics(addr: std::net::SocketAddr) -> Result<MetricsServer, StartupError> {
+    let bind_error = |source| StartupError::Bind {
+        addr: addr.to_string(),
+        source,
+    };
+    MetricsServer::bind(TcpListener::bind(addr).map_err(bind_error)?).map_err(bind_error)
 }
 
 /// The data folder is the server's own: created 0700 (on Unix). One that

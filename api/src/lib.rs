@@ -10,6 +10,7 @@ pub mod config;
 pub mod crypto;
 pub mod dav;
 pub mod error;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;

@@ -50,6 +50,9 @@ async fn serve(config: Config) -> ExitCode {
         config.bind.ip(),
         app.port()
     );
+    if let (Some(addr), Some(port)) = (config.metrics_bind, app.metrics_port()) {
+        tracing::info!("metrics at http://{}:{port}/metrics", addr.ip());
+    }
     match app.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

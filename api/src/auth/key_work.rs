@@ -4,6 +4,7 @@
 //! waiting behind a flood.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 use tokio::sync::Semaphore;
 
@@ -33,11 +34,13 @@ impl KeyWork {
         &self,
         f: impl FnOnce() -> Result<T, AuthError> + Send + 'static,
     ) -> Result<T, AuthError> {
+        let queued = Instant::now();
         let _permit = match self.permits.try_acquire() {
             Ok(permit) => permit,
             Err(_) => {
                 if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queue {
                     self.waiting.fetch_sub(1, Ordering::SeqCst);
+                    crate::metrics::key_work_refused();
                     return Err(AuthError::Busy);
                 }
                 let permit = self.permits.acquire().await;
@@ -45,6 +48,7 @@ impl KeyWork {
                 permit.map_err(|err| AuthError::Internal(err.to_string()))?
             }
         };
+        crate::metrics::key_work_wait(queued.elapsed());
         tokio::task::spawn_blocking(f)
             .await
             .map_err(|err| AuthError::Internal(format!("key work: {err}")))?

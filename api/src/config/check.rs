@@ -1,6 +1,8 @@
 //! The rules a configuration must meet beyond its types; each failure names
 //! its key.
 
+use std::net::SocketAddr;
+
 use super::{BlobBackend, Config, ConfigError, MetaBackend};
 use crate::crypto::keys::KdfParams;
 
@@ -69,6 +71,17 @@ impl Config {
         }
         if self.data_dir.as_os_str().is_empty() {
             return rule("data_dir", "must not be empty".to_owned());
+        }
+        if let Some(metrics) = self.metrics_bind
+            && overlaps(metrics, self.bind)
+        {
+            return rule(
+                "metrics_bind",
+                format!(
+                    "must not be the public address ({}): metrics are for the operator only",
+                    self.bind
+                ),
+            );
         }
         self.check_storage()?;
         self.check_limits()
@@ -151,4 +164,12 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Whether two listening addresses would take the same port: the same port
+/// (not 0, which picks a free one) on the same address or on a wildcard.
+fn overlaps(a: SocketAddr, b: SocketAddr) -> bool {
+    a.port() != 0
+        && a.port() == b.port()
+        && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
 }

@@ -33,6 +33,10 @@ const DEFAULT_CONFIG_FILE: &str = "strongroom.toml";
 pub struct Config {
     /// Address and port to listen on.
     pub bind: SocketAddr,
+    /// Where to serve Prometheus metrics at `/metrics` (e.g.
+    /// `127.0.0.1:9100`); unset, there are none. Never the public address:
+    /// the text tells anyone who reads it how the server is used.
+    pub metrics_bind: Option<SocketAddr>,
     /// Folder for the embedded database, the stored objects and the token secret.
     pub data_dir: PathBuf,
     /// File holding the 32-byte token secret; generated on first start when absent.
@@ -117,6 +121,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_bind: None,
             data_dir: PathBuf::from("data"),
             token_secret_file: None,
             access_token_ttl_secs: 15 * 60,
@@ -147,6 +152,7 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("bind", &self.bind)
+            .field("metrics_bind", &self.metrics_bind)
             .field("data_dir", &self.data_dir)
             .field("token_secret_file", &self.token_secret_file)
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
@@ -338,6 +344,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("access_token_ttl_secs"), "{err}");
+    }
+
+    #[test]
+    fn metrics_are_off_by_default_and_never_on_the_public_address() {
+        assert_eq!(from_toml("").unwrap().metrics_bind, None);
+        let config = from_toml("metrics_bind = \"127.0.0.1:9100\"").unwrap();
+        assert_eq!(config.metrics_bind, Some("127.0.0.1:9100".parse().unwrap()));
+        // Port 0 on both: each gets a port of its own (the tests do this).
+        let config = from_toml("bind = \"127.0.0.1:0\"\nmetrics_bind = \"127.0.0.1:0\"").unwrap();
+        assert!(config.metrics_bind.is_some());
+        for toml in [
+            "metrics_bind = \"127.0.0.1:8080\"",
+            "bind = \"0.0.0.0:8080\"\nmetrics_bind = \"127.0.0.1:8080\"",
+            "metrics_bind = \"0.0.0.0:8080\"",
+            "metrics_bind = \"[::]:8080\"",
+        ] {
+            let err = from_toml(toml).unwrap_err().to_string();
+            assert!(err.contains("metrics_bind"), "{toml}: {err}");
+        }
+        let err = from_toml("metrics_bind = \"nowhere\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("metrics_bind"), "{err}");
     }
 
     #[test]

@@ -1,11 +1,14 @@
-//! What wraps every request, outermost first: security headers on every
-//! answer (`security_headers`), `no-store` on every API answer, a log line by
-//! route pattern, request bodies paced (`pace`), and `HEAD` served as `GET`.
+//! What wraps every request, outermost first: HTTP metrics (`measure`),
+//! security headers on every answer (`security_headers`), `no-store` on every
+//! API answer, a log line by route pattern, request bodies paced (`pace`),
+//! and `HEAD` served as `GET`.
 //! Each is a function for `App::wrap_fn`.
 
+mod measure;
 mod pace;
 pub mod security_headers;
 
+pub use measure::measure;
 pub use pace::{Pace, pace_bodies};
 
 use std::future::Future;

@@ -1,10 +1,12 @@
 //! Storage behind narrow traits: `MetaStore` (records: users, sessions, the
 //! tree) and `BlobStore` (encrypted objects). Each has an embedded and an AWS
-//! implementation, chosen by configuration in `open`.
+//! implementation, chosen by configuration in `open`; every call is
+//! measured for the metrics (`metered`).
 
 pub mod aws;
 pub mod blob;
 pub mod meta;
+pub mod metered;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use crate::crypto::keys::ProfileKeys;
 
 pub use blob::{BlobStore, ObjectKey};
 pub use meta::MetaStore;
+use metered::MeteredBlobs;
 
 /// The two stores the configuration names.
 #[derive(Clone)]
@@ -65,10 +68,14 @@ pub async fn open(config: &Config, keys: &ProfileKeys) -> Result<Stores, StoreEr
         }
     };
     let blobs: Arc<dyn BlobStore> = match (storage.blob, &sdk) {
-        (BlobBackend::S3, Some(sdk)) => {
-            Arc::new(blob::s3::S3BlobStore::connect(sdk, &storage.s3, storage.auto_create).await?)
-        }
-        _ => Arc::new(blob::fs::FsBlobStore::open(&objects_dir(config))?),
+        (BlobBackend::S3, Some(sdk)) => Arc::new(MeteredBlobs::new(
+            Arc::new(blob::s3::S3BlobStore::connect(sdk, &storage.s3, storage.auto_create).await?),
+            "s3",
+        )),
+        _ => Arc::new(MeteredBlobs::new(
+            Arc::new(blob::fs::FsBlobStore::open(&objects_dir(config))?),
+            "fs",
+        )),
     };
     Ok(Stores { meta, blobs })
 }

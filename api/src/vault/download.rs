@@ -286,7 +286,11 @@ pub async fn whole_plaintext(
         .get(&key, Some((HEADER_LEN as u64, total)))
         .await?
         .map_err(DownloadError::from);
-    Ok(decrypt_stream(input, StreamDecryptor::from_decryptor(decryptor)).boxed_local())
+    Ok(
+        decrypt_stream(input, StreamDecryptor::from_decryptor(decryptor))
+            .inspect_ok(|piece| crate::metrics::downloaded(piece.len() as u64))
+            .boxed_local(),
+    )
 }
 
 /// Decrypts the first piece before anything is sent: damage found here is
@@ -302,6 +306,7 @@ async fn first_piece_checked(
     };
     Ok(futures_util::stream::iter(first.map(Ok))
         .chain(plaintext)
+        .inspect_ok(|piece| crate::metrics::downloaded(piece.len() as u64))
         .inspect_err(move |err| {
             tracing::error!(%node, error = %err, "download aborted mid-stream");
         })

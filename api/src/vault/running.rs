@@ -28,6 +28,7 @@ pub(super) struct Ticket {
     by_user: Arc<Mutex<HashMap<Uuid, Account>>>,
     user: Uuid,
     held: u64,
+    _in_flight: crate::metrics::UploadInFlight,
 }
 
 impl Running {
@@ -43,6 +44,7 @@ impl Running {
             by_user: self.by_user.clone(),
             user,
             held: 0,
+            _in_flight: crate::metrics::UploadInFlight::start(),
         })
     }
 }

@@ -39,6 +39,7 @@ pub async fn sweep(
         {
             blobs.delete(&info.key).await?;
             report.removed += 1;
+            crate::metrics::sweeper_removed("orphan", 1);
         }
     }
     Ok(report)
@@ -71,8 +72,11 @@ pub async fn purge_expired_trash(
             progressed = true;
             purged += 1;
             for object_id in objects {
-                if let Err(err) = blobs.delete(&ObjectKey::new(user, object_id)).await {
-                    tracing::warn!(%object_id, error = %err, "object not deleted; the sweeper will retry");
+                match blobs.delete(&ObjectKey::new(user, object_id)).await {
+                    Ok(()) => crate::metrics::sweeper_removed("trash", 1),
+                    Err(err) => {
+                        tracing::warn!(%object_id, error = %err, "object not deleted; the sweeper will retry");
+                    }
                 }
             }
         }
@@ -105,7 +109,9 @@ pub fn spawn(
 }
 
 async fn purge_trash(meta: &dyn MetaStore, blobs: &dyn BlobStore, retention: time::Duration) {
-    match purge_expired_trash(meta, blobs, retention).await {
+    let result = purge_expired_trash(meta, blobs, retention).await;
+    crate::metrics::sweeper_run("trash", result.is_ok());
+    match result {
         Ok(0) => {}
         Ok(purged) => tracing::info!(purged, "purged trash past its retention"),
         Err(err) => tracing::warn!(error = %err, "purging the trash failed; will retry"),
@@ -113,7 +119,9 @@ async fn purge_trash(meta: &dyn MetaStore, blobs: &dyn BlobStore, retention: tim
 }
 
 async fn sweep_objects(meta: &dyn MetaStore, blobs: &dyn BlobStore, grace: time::Duration) {
-    match sweep(meta, blobs, grace).await {
+    let result = sweep(meta, blobs, grace).await;
+    crate::metrics::sweeper_run("objects", result.is_ok());
+    match result {
         Ok(report) if report.removed > 0 => {
             tracing::info!(
                 removed = report.removed,
@@ -129,10 +137,11 @@ async fn sweep_objects(meta: &dyn MetaStore, blobs: &dyn BlobStore, grace: time:
 /// Deletes expired sessions: reads ignore them, but they would pile up
 /// (with their wrapped keys) for as long as nobody presents them again.
 async fn sweep_sessions(meta: &dyn MetaStore) {
-    match meta
+    let result = meta
         .delete_expired_sessions(OffsetDateTime::now_utc())
-        .await
-    {
+        .await;
+    crate::metrics::sweeper_run("sessions", result.is_ok());
+    match result {
         Ok(0) => {}
         Ok(deleted) => tracing::info!(deleted, "deleted expired sessions"),
         Err(err) => tracing::warn!(error = %err, "deleting expired sessions failed; will retry"),

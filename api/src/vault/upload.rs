@@ -357,6 +357,7 @@ where
             })
         })?;
         received += piece.len() as u64;
+        crate::metrics::uploaded(piece.len() as u64);
         allowance
             .take(received, ticket)
             .map_err(PumpError::Refused)?;

@@ -3,19 +3,41 @@
 //! reads with pagination, batch reads and writes with retries, and
 //! transactions that say which condition failed.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, WriteRequest};
 
 use super::expr::{self, Ex, Item};
 use super::{DynamoMetaStore, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ITEMS};
-use crate::store::StoreError;
+use crate::store::{StoreError, metered};
+
+/// Times a DynamoDB request for the metrics, as `operation` (its API name).
+pub(super) trait Timed: Future + Sized {
+    async fn timed(self, operation: &'static str) -> Self::Output {
+        let started = Instant::now();
+        let out = self.await;
+        crate::metrics::store_call("dynamodb", operation, started.elapsed());
+        out
+    }
+}
+
+impl<F: Future> Timed for F {}
 
 impl DynamoMetaStore {
     /// Maps an SDK error: overload and network trouble are `Unavailable`, a
     /// missing table is `Missing`, anything else a backend error.
-    pub(super) fn sdk_err<E, R>(&self, op: &str, err: SdkError<E, R>) -> StoreError
+    pub(super) fn sdk_err<E, R>(&self, op: &'static str, err: SdkError<E, R>) -> StoreError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        let err = self.map_sdk_err(op, err);
+        metered::failed("dynamodb", op, &err);
+        err
+    }
+
+    fn map_sdk_err<E, R>(&self, op: &str, err: SdkError<E, R>) -> StoreError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
@@ -60,6 +82,7 @@ impl DynamoMetaStore {
             .set_key(Some(expr::key(pk, sk)))
             .consistent_read(true)
             .send()
+            .timed("GetItem")
             .await
             .map_err(|err| self.sdk_err("GetItem", err))?;
         Ok(out.item)
@@ -95,6 +118,7 @@ impl DynamoMetaStore {
                 .set_limit(self.page_size)
                 .set_exclusive_start_key(start.take())
                 .send()
+                .timed("Query")
                 .await
                 .map_err(|err| self.sdk_err("Query", err))?;
             all.extend(out.items.unwrap_or_default());
@@ -133,6 +157,7 @@ impl DynamoMetaStore {
                     .batch_get_item()
                     .request_items(&self.table, request)
                     .send()
+                    .timed("BatchGetItem")
                     .await
                     .map_err(|err| self.sdk_err("BatchGetItem", err))?;
                 if let Some(mut responses) = out.responses {
@@ -170,6 +195,7 @@ impl DynamoMetaStore {
                     .batch_write_item()
                     .request_items(&self.table, std::mem::take(&mut pending))
                     .send()
+                    .timed("BatchWriteItem")
                     .await
                     .map_err(|err| self.sdk_err("BatchWriteItem", err))?;
                 if let Some(mut unprocessed) = out.unprocessed_items
@@ -194,6 +220,7 @@ impl DynamoMetaStore {
             .set_expression_attribute_names(ex.names())
             .set_expression_attribute_values(ex.values())
             .send()
+            .timed("UpdateItem")
             .await;
         match result {
             Ok(_) => Ok(true),
@@ -219,6 +246,7 @@ impl DynamoMetaStore {
             .set_expression_attribute_names(ex.names())
             .set_expression_attribute_values(ex.values())
             .send()
+            .timed("PutItem")
             .await;
         match result {
             Ok(_) => Ok(true),
@@ -240,6 +268,7 @@ impl DynamoMetaStore {
             .table_name(&self.table)
             .set_key(Some(key))
             .send()
+            .timed("DeleteItem")
             .await
             .map_err(|err| self.sdk_err("DeleteItem", err))?;
         Ok(())
@@ -261,6 +290,7 @@ impl DynamoMetaStore {
                 .consistent_read(true)
                 .set_exclusive_start_key(start.take())
                 .send()
+                .timed("Scan")
                 .await
                 .map_err(|err| self.sdk_err("Scan", err))?;
             all.extend(out.items.unwrap_or_default());
@@ -285,6 +315,7 @@ impl DynamoMetaStore {
                 .transact_write_items()
                 .set_transact_items(Some(ops.clone()))
                 .send()
+                .timed("TransactWriteItems")
                 .await;
             let err = match result {
                 Ok(_) => return Ok(Ok(())),

@@ -223,6 +223,7 @@ use super::MetaStore;
 use crate::config::DynamoSettings;
 use crate::crypto::keys::ProfileKeys;
 use crate::store::StoreError;
+use client::Timed;
 
 /// Name of the TTL attribute (Unix seconds) on sessions and session refs.
 pub const TTL_ATTRIBUTE: &str = "expires_at_ttl";
@@ -285,6 +286,7 @@ impl MetaStore for DynamoMetaStore {
             .describe_table()
             .table_name(&self.table)
             .send()
+            .timed("DescribeTable")
             .await
             .map_err(|err| self.sdk_err("DescribeTable", err))?;
         Ok(())

@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::client::Timed;
 use super::expr::{Item, Reader};
 use super::items::{self, PROFILE};
 use super::nodes::{ATTEMPTS, contention, live_state, state};
@@ -164,6 +165,7 @@ async fn queue_page(
         .limit(limit)
         .set_exclusive_start_key(start)
         .send()
+        .timed("Query")
         .await
         .map_err(|err| store.sdk_err("Query", err))?;
     let next = out.last_evaluated_key.filter(|key| !key.is_empty());

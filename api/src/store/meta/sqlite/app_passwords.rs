@@ -42,7 +42,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<AppPasswordRecord, StoreEr
 impl AppPasswordStore for SqliteMetaStore {
     async fn create_app_password(&self, app: &AppPasswordRecord) -> Result<(), StoreError> {
         let app = app.clone();
-        self.run(move |conn| {
+        self.run("create_app_password", move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             // The foreign key would refuse it too, but as a conflict: say what it is.
             let user = tx
@@ -77,7 +77,7 @@ impl AppPasswordStore for SqliteMetaStore {
     }
 
     async fn app_passwords(&self, user_id: Uuid) -> Result<Vec<AppPasswordRecord>, StoreError> {
-        self.run(move |conn| {
+        self.run("app_passwords", move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM app_passwords WHERE user_id = ?1 {NEWEST_FIRST}"
             ))?;
@@ -88,7 +88,7 @@ impl AppPasswordStore for SqliteMetaStore {
     }
 
     async fn app_password_by_id(&self, id: Uuid) -> Result<Option<AppPasswordRecord>, StoreError> {
-        self.run(move |conn| {
+        self.run("app_password_by_id", move |conn| {
             conn.query_row(
                 &format!("SELECT {COLUMNS} FROM app_passwords WHERE id = ?1"),
                 [id.as_bytes()],
@@ -106,7 +106,7 @@ impl AppPasswordStore for SqliteMetaStore {
         id: Uuid,
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        self.run(move |conn| {
+        self.run("touch_app_password", move |conn| {
             conn.execute(
                 "UPDATE app_passwords SET last_used_at = ?3 WHERE id = ?1 AND user_id = ?2",
                 params![id.as_bytes(), user_id.as_bytes(), unix(at)],
@@ -117,7 +117,7 @@ impl AppPasswordStore for SqliteMetaStore {
     }
 
     async fn delete_app_password(&self, user_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
-        self.run(move |conn| {
+        self.run("delete_app_password", move |conn| {
             let deleted = conn.execute(
                 "DELETE FROM app_passwords WHERE id = ?1 AND user_id = ?2",
                 params![id.as_bytes(), user_id.as_bytes()],
@@ -128,7 +128,7 @@ impl AppPasswordStore for SqliteMetaStore {
     }
 
     async fn delete_app_passwords(&self, user_id: Uuid) -> Result<(), StoreError> {
-        self.run(move |conn| {
+        self.run("delete_app_passwords", move |conn| {
             conn.execute(
                 "DELETE FROM app_passwords WHERE user_id = ?1",
                 [user_id.as_bytes()],

@@ -36,7 +36,7 @@ fn read(conn: &rusqlite::Connection, account: &[u8; 32]) -> Result<Option<Failur
 impl LockoutStore for SqliteMetaStore {
     async fn failures(&self, account: &[u8; 32]) -> Result<Option<Failures>, StoreError> {
         let account = *account;
-        self.run(move |conn| read(conn, &account)).await
+        self.run("failures", move |conn| read(conn, &account)).await
     }
 
     async fn claim_attempt(
@@ -47,7 +47,7 @@ impl LockoutStore for SqliteMetaStore {
         policy: LockPolicy,
     ) -> Result<Attempt, StoreError> {
         let account = *account;
-        self.run(move |conn| {
+        self.run("claim_attempt", move |conn| {
             // Immediate: the read and the write are one step for every writer.
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let previous = read(&tx, &account)?;
@@ -78,7 +78,7 @@ impl LockoutStore for SqliteMetaStore {
 
     async fn clear_failures(&self, account: &[u8; 32]) -> Result<(), StoreError> {
         let account = *account;
-        self.run(move |conn| {
+        self.run("clear_failures", move |conn| {
             conn.execute(
                 "DELETE FROM failures WHERE account = ?1",
                 params![&account[..]],

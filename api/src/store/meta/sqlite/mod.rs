@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use r2d2::Pool;
@@ -28,7 +29,7 @@ mod writes;
 
 use super::MetaStore;
 use crate::crypto::keys::ProfileKeys;
-use crate::store::{Conflict, StoreError};
+use crate::store::{Conflict, StoreError, metered};
 
 /// The database file is created 0600 before SQLite opens it; SQLite gives its
 /// `-wal` and `-shm` files the same mode.
@@ -104,21 +105,27 @@ impl SqliteMetaStore {
         })
     }
 
-    /// Runs `f` with a pooled connection on the blocking thread pool.
-    async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    /// Runs `f` with a pooled connection on the blocking thread pool; the
+    /// metrics see it as `operation` (the store method it serves), its time
+    /// including the waits for a thread and a connection.
+    async fn run<T, F>(&self, operation: &'static str, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        let started = Instant::now();
         let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
+        let result = tokio::task::spawn_blocking(move || {
             let mut conn = pool
                 .get()
                 .map_err(|err| StoreError::Unavailable(err.to_string()))?;
             f(&mut conn)
         })
         .await
-        .map_err(|err| StoreError::Backend(Box::new(err)))?
+        .map_err(|err| StoreError::Backend(Box::new(err)))
+        .and_then(|result| result);
+        metered::record("sqlite", operation, started, &result);
+        result
     }
 }
 
@@ -165,7 +172,7 @@ fn to_i64(value: u64) -> Result<i64, StoreError> {
 #[async_trait]
 impl MetaStore for SqliteMetaStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.run(|conn| {
+        self.run("ping", |conn| {
             conn.query_row("SELECT 1", [], |_| Ok(()))?;
             Ok(())
         })

@@ -21,7 +21,7 @@ impl PropStore for SqliteMetaStore {
         user_id: Uuid,
         node_id: Uuid,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        self.run(move |conn| {
+        self.run("node_props", move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT p.sealed FROM node_props p JOIN nodes n ON n.id = p.node_id
@@ -41,7 +41,7 @@ impl PropStore for SqliteMetaStore {
         node_ids: &[Uuid],
     ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
         let node_ids = node_ids.to_vec();
-        self.run(move |conn| {
+        self.run("props_of", move |conn| {
             // One prepared point lookup per node, on one connection: the
             // primary key makes each a few microseconds.
             let mut statement = conn.prepare_cached(
@@ -70,7 +70,7 @@ impl PropStore for SqliteMetaStore {
         blob: Option<&[u8]>,
     ) -> Result<(), StoreError> {
         let blob = blob.map(<[u8]>::to_vec);
-        self.run(move |conn| {
+        self.run("set_node_props", move |conn| {
             // Immediate: the node cannot be trashed or deleted between the
             // check and the write.
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

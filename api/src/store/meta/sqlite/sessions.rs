@@ -54,7 +54,7 @@ fn retire(tx: &Transaction<'_>, id: Uuid, hash: &[u8; 32]) -> rusqlite::Result<(
 impl SessionStore for SqliteMetaStore {
     async fn create_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
         let session = session.clone();
-        self.run(move |conn| {
+        self.run("create_session", move |conn| {
             let tx = conn.transaction()?;
             // Housekeeping: expired sessions of this user go when a new one starts.
             tx.execute(
@@ -81,7 +81,7 @@ impl SessionStore for SqliteMetaStore {
     }
 
     async fn session(&self, user_id: Uuid, id: Uuid) -> Result<Option<SessionRecord>, StoreError> {
-        self.run(move |conn| {
+        self.run("session", move |conn| {
             conn.query_row(
                 &format!(
                     "SELECT {SESSION_COLUMNS} FROM sessions
@@ -101,7 +101,7 @@ impl SessionStore for SqliteMetaStore {
     }
 
     async fn session_by_id(&self, id: Uuid) -> Result<Option<SessionRecord>, StoreError> {
-        self.run(move |conn| {
+        self.run("session_by_id", move |conn| {
             conn.query_row(
                 &format!(
                     "SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1 AND expires_at > ?2"
@@ -123,7 +123,7 @@ impl SessionStore for SqliteMetaStore {
     ) -> Result<bool, StoreError> {
         let current_hash = *current_hash;
         let next = next.clone();
-        self.run(move |conn| {
+        self.run("rotate_session", move |conn| {
             let tx = conn.transaction()?;
             let changed = tx.execute(
                 "UPDATE sessions SET secret_hash = ?3, wrapped_umk = ?4, expires_at = ?5
@@ -147,7 +147,7 @@ impl SessionStore for SqliteMetaStore {
     }
 
     async fn retired_secret_hashes(&self, id: Uuid) -> Result<Vec<[u8; 32]>, StoreError> {
-        self.run(move |conn| {
+        self.run("retired_secret_hashes", move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT secret_hash FROM retired_secrets WHERE session_id = ?1 ORDER BY seq DESC",
             )?;
@@ -159,7 +159,7 @@ impl SessionStore for SqliteMetaStore {
     }
 
     async fn delete_session(&self, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
-        self.run(move |conn| {
+        self.run("delete_session", move |conn| {
             conn.execute(
                 "DELETE FROM sessions WHERE id = ?1 AND user_id = ?2",
                 params![id.as_bytes(), user_id.as_bytes()],
@@ -170,7 +170,7 @@ impl SessionStore for SqliteMetaStore {
     }
 
     async fn delete_expired_sessions(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
-        self.run(move |conn| {
+        self.run("delete_expired_sessions", move |conn| {
             // Their retired hashes go with the cascade.
             let deleted =
                 conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [unix(now)])?;
@@ -184,7 +184,7 @@ impl SessionStore for SqliteMetaStore {
         user_id: Uuid,
         keep: Option<Uuid>,
     ) -> Result<(), StoreError> {
-        self.run(move |conn| {
+        self.run("delete_sessions_except", move |conn| {
             let keep = keep.map(|id| id.into_bytes().to_vec()).unwrap_or_default();
             conn.execute(
                 "DELETE FROM sessions WHERE user_id = ?1 AND id != ?2",

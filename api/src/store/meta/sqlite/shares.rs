@@ -122,11 +122,12 @@ fn create_share(conn: &mut Connection, share: &ShareRecord) -> Result<(), StoreE
 impl ShareStore for SqliteMetaStore {
     async fn create_share(&self, share: &ShareRecord) -> Result<(), StoreError> {
         let share = share.clone();
-        self.run(move |conn| create_share(conn, &share)).await
+        self.run("create_share", move |conn| create_share(conn, &share))
+            .await
     }
 
     async fn share(&self, id: Uuid) -> Result<Option<ShareRecord>, StoreError> {
-        self.run(move |conn| {
+        self.run("share", move |conn| {
             conn.query_row(
                 &format!("SELECT {SHARE_COLUMNS} FROM shares WHERE id = ?1"),
                 [id.as_bytes()],
@@ -139,7 +140,7 @@ impl ShareStore for SqliteMetaStore {
     }
 
     async fn shares_of(&self, user_id: Uuid) -> Result<Vec<ShareRecord>, StoreError> {
-        self.run(move |conn| {
+        self.run("shares_of", move |conn| {
             many(
                 conn,
                 &format!("SELECT {SHARE_COLUMNS} FROM shares WHERE user_id = ?1 {NEWEST_FIRST}"),
@@ -154,7 +155,7 @@ impl ShareStore for SqliteMetaStore {
         user_id: Uuid,
         node_id: Uuid,
     ) -> Result<Vec<ShareRecord>, StoreError> {
-        self.run(move |conn| {
+        self.run("shares_of_node", move |conn| {
             many(
                 conn,
                 &format!(
@@ -174,7 +175,7 @@ impl ShareStore for SqliteMetaStore {
         sealed: &[u8],
     ) -> Result<bool, StoreError> {
         let sealed = sealed.to_vec();
-        self.run(move |conn| {
+        self.run("reseal_share", move |conn| {
             let changed = conn.execute(
                 "UPDATE shares SET sealed = ?3 WHERE id = ?1 AND user_id = ?2",
                 params![id.as_bytes(), user_id.as_bytes(), sealed],
@@ -185,7 +186,7 @@ impl ShareStore for SqliteMetaStore {
     }
 
     async fn count_download(&self, id: Uuid) -> Result<bool, StoreError> {
-        self.run(move |conn| {
+        self.run("count_download", move |conn| {
             // One statement: the check and the count are one step for every
             // writer, so two holders cannot both take the last download.
             let changed = conn.execute(
@@ -199,7 +200,7 @@ impl ShareStore for SqliteMetaStore {
     }
 
     async fn delete_share(&self, user_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
-        self.run(move |conn| {
+        self.run("delete_share", move |conn| {
             let changed = conn.execute(
                 "DELETE FROM shares WHERE id = ?1 AND user_id = ?2",
                 params![id.as_bytes(), user_id.as_bytes()],
@@ -215,8 +216,10 @@ impl ShareStore for SqliteMetaStore {
         entries: &[(Uuid, Vec<u8>)],
     ) -> Result<(), StoreError> {
         let entries = entries.to_vec();
-        self.run(move |conn| share_entries::put(conn, share_id, &entries))
-            .await
+        self.run("put_share_entries", move |conn| {
+            share_entries::put(conn, share_id, &entries)
+        })
+        .await
     }
 
     async fn share_entries(
@@ -225,8 +228,10 @@ impl ShareStore for SqliteMetaStore {
         node_ids: &[Uuid],
     ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
         let node_ids = node_ids.to_vec();
-        self.run(move |conn| share_entries::get(conn, share_id, &node_ids))
-            .await
+        self.run("share_entries", move |conn| {
+            share_entries::get(conn, share_id, &node_ids)
+        })
+        .await
     }
 
     async fn delete_share_entries(
@@ -235,7 +240,9 @@ impl ShareStore for SqliteMetaStore {
         node_ids: &[Uuid],
     ) -> Result<(), StoreError> {
         let node_ids = node_ids.to_vec();
-        self.run(move |conn| share_entries::delete(conn, share_id, &node_ids))
-            .await
+        self.run("delete_share_entries", move |conn| {
+            share_entries::delete(conn, share_id, &node_ids)
+        })
+        .await
     }
 }

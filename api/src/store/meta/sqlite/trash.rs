@@ -218,16 +218,17 @@ impl TrashStore for SqliteMetaStore {
         id: Uuid,
         at: OffsetDateTime,
     ) -> Result<TrashedRecord, StoreError> {
-        self.run(move |conn| trash_node(conn, user_id, id, at))
+        self.run("trash_node", move |conn| trash_node(conn, user_id, id, at))
             .await
     }
 
     async fn trash(&self, user_id: Uuid) -> Result<Vec<TrashedRecord>, StoreError> {
-        self.run(move |conn| trash(conn, user_id)).await
+        self.run("trash", move |conn| trash(conn, user_id)).await
     }
 
     async fn trashed(&self, user_id: Uuid, id: Uuid) -> Result<Option<TrashedRecord>, StoreError> {
-        self.run(move |conn| trashed(conn, user_id, id)).await
+        self.run("trashed", move |conn| trashed(conn, user_id, id))
+            .await
     }
 
     async fn restore_node(
@@ -237,12 +238,15 @@ impl TrashStore for SqliteMetaStore {
         update: &NodeUpdate,
     ) -> Result<NodeRecord, StoreError> {
         let update = update.clone();
-        self.run(move |conn| restore_node(conn, user_id, id, &update))
-            .await
+        self.run("restore_node", move |conn| {
+            restore_node(conn, user_id, id, &update)
+        })
+        .await
     }
 
     async fn purge_node(&self, user_id: Uuid, id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-        self.run(move |conn| purge_node(conn, user_id, id)).await
+        self.run("purge_node", move |conn| purge_node(conn, user_id, id))
+            .await
     }
 
     async fn trashed_before(
@@ -250,11 +254,13 @@ impl TrashStore for SqliteMetaStore {
         before: OffsetDateTime,
         limit: usize,
     ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
-        self.run(move |conn| trashed_before(conn, before, limit))
-            .await
+        self.run("trashed_before", move |conn| {
+            trashed_before(conn, before, limit)
+        })
+        .await
     }
 
     async fn usage(&self, user_id: Uuid) -> Result<Usage, StoreError> {
-        self.run(move |conn| usage(conn, user_id)).await
+        self.run("usage", move |conn| usage(conn, user_id)).await
     }
 }

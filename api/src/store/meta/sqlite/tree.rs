@@ -11,7 +11,8 @@ use crate::store::meta::{FileCommit, NodeRecord, NodeUpdate, TreeStore};
 #[async_trait]
 impl TreeStore for SqliteMetaStore {
     async fn node(&self, user_id: Uuid, id: Uuid) -> Result<Option<NodeRecord>, StoreError> {
-        self.run(move |conn| nodes::node(conn, user_id, id)).await
+        self.run("node", move |conn| nodes::node(conn, user_id, id))
+            .await
     }
 
     async fn child_by_mac(
@@ -21,8 +22,10 @@ impl TreeStore for SqliteMetaStore {
         name_mac: &[u8; 32],
     ) -> Result<Option<NodeRecord>, StoreError> {
         let mac = *name_mac;
-        self.run(move |conn| nodes::child_by_mac(conn, user_id, parent_id, &mac))
-            .await
+        self.run("child_by_mac", move |conn| {
+            nodes::child_by_mac(conn, user_id, parent_id, &mac)
+        })
+        .await
     }
 
     async fn children(
@@ -30,23 +33,28 @@ impl TreeStore for SqliteMetaStore {
         user_id: Uuid,
         parent_id: Uuid,
     ) -> Result<Vec<NodeRecord>, StoreError> {
-        self.run(move |conn| nodes::children(conn, user_id, parent_id))
-            .await
+        self.run("children", move |conn| {
+            nodes::children(conn, user_id, parent_id)
+        })
+        .await
     }
 
     async fn ancestors(&self, user_id: Uuid, id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
-        self.run(move |conn| nodes::ancestors(conn, user_id, id))
+        self.run("ancestors", move |conn| nodes::ancestors(conn, user_id, id))
             .await
     }
 
     async fn all_nodes(&self, user_id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
-        self.run(move |conn| nodes::all_nodes(conn, user_id)).await
+        self.run("all_nodes", move |conn| nodes::all_nodes(conn, user_id))
+            .await
     }
 
     async fn create_folder(&self, node: &NodeRecord, max_nodes: u64) -> Result<(), StoreError> {
         let node = node.clone();
-        self.run(move |conn| writes::create_folder(conn, &node, max_nodes))
-            .await
+        self.run("create_folder", move |conn| {
+            writes::create_folder(conn, &node, max_nodes)
+        })
+        .await
     }
 
     async fn commit_file(
@@ -57,8 +65,10 @@ impl TreeStore for SqliteMetaStore {
         versions_kept: usize,
     ) -> Result<FileCommit, StoreError> {
         let node = node.clone();
-        self.run(move |conn| writes::commit_file(conn, &node, overwrite, max_nodes, versions_kept))
-            .await
+        self.run("commit_file", move |conn| {
+            writes::commit_file(conn, &node, overwrite, max_nodes, versions_kept)
+        })
+        .await
     }
 
     async fn update_node(
@@ -68,22 +78,29 @@ impl TreeStore for SqliteMetaStore {
         update: &NodeUpdate,
     ) -> Result<NodeRecord, StoreError> {
         let update = update.clone();
-        self.run(move |conn| writes::update_node(conn, user_id, id, &update))
-            .await
+        self.run("update_node", move |conn| {
+            writes::update_node(conn, user_id, id, &update)
+        })
+        .await
     }
 
     async fn delete_node(&self, user_id: Uuid, id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-        self.run(move |conn| writes::delete_node(conn, user_id, id))
-            .await
+        self.run("delete_node", move |conn| {
+            writes::delete_node(conn, user_id, id)
+        })
+        .await
     }
 
     async fn object_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-        self.run(move |conn| nodes::object_ids(conn, user_id)).await
+        self.run("object_ids", move |conn| nodes::object_ids(conn, user_id))
+            .await
     }
 
     async fn object_referenced(&self, user_id: Uuid, object_id: Uuid) -> Result<bool, StoreError> {
-        self.run(move |conn| nodes::object_referenced(conn, user_id, object_id))
-            .await
+        self.run("object_referenced", move |conn| {
+            nodes::object_referenced(conn, user_id, object_id)
+        })
+        .await
     }
 
     async fn bind_node(
@@ -94,7 +111,9 @@ impl TreeStore for SqliteMetaStore {
         binding: &[u8; 32],
     ) -> Result<bool, StoreError> {
         let binding = *binding;
-        self.run(move |conn| nodes::bind_node(conn, user_id, id, object_id, &binding))
-            .await
+        self.run("bind_node", move |conn| {
+            nodes::bind_node(conn, user_id, id, object_id, &binding)
+        })
+        .await
     }
 }

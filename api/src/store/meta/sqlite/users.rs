@@ -87,7 +87,7 @@ impl UserStore for SqliteMetaStore {
             &user.email,
             user.display_name.as_deref(),
         );
-        self.run(move |conn| {
+        self.run("create_user", move |conn| {
             let tx = conn.transaction()?;
             if let Some(invite) = invite {
                 let used = tx.execute(
@@ -128,14 +128,18 @@ impl UserStore for SqliteMetaStore {
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
         let index = sealed::email_index(&self.keys, email);
         let keys = self.keys.clone();
-        self.run(move |conn| user_where(conn, &keys, "email_index", &index))
-            .await
+        self.run("user_by_email", move |conn| {
+            user_where(conn, &keys, "email_index", &index)
+        })
+        .await
     }
 
     async fn user_by_id(&self, id: Uuid) -> Result<Option<UserRecord>, StoreError> {
         let keys = self.keys.clone();
-        self.run(move |conn| user_where(conn, &keys, "id", id.as_bytes()))
-            .await
+        self.run("user_by_id", move |conn| {
+            user_where(conn, &keys, "id", id.as_bytes())
+        })
+        .await
     }
 
     async fn update_credentials(
@@ -165,7 +169,7 @@ impl UserStore for SqliteMetaStore {
     }
 
     async fn delete_user(&self, id: Uuid) -> Result<(), StoreError> {
-        self.run(move |conn| {
+        self.run("delete_user", move |conn| {
             // One transaction, so nothing is ever half deleted. Sessions go
             // first anyway, in the order the DynamoDB store needs; everything
             // else the user owns goes with the cascade.
@@ -188,7 +192,7 @@ impl UserStore for SqliteMetaStore {
     async fn all_users(&self) -> Result<Vec<UserRecord>, StoreError> {
         let keys = self.keys.clone();
         let mut users = self
-            .run(move |conn| {
+            .run("all_users", move |conn| {
                 let mut stmt = conn.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users"))?;
                 let rows = stmt.query_map([], |row| user_from_row(&keys, row))?;
                 rows.map(|row| row?).collect::<Result<Vec<_>, _>>()
@@ -200,7 +204,7 @@ impl UserStore for SqliteMetaStore {
     }
 
     async fn set_disabled(&self, id: Uuid, disabled: bool) -> Result<(), StoreError> {
-        self.run(move |conn| {
+        self.run("set_disabled", move |conn| {
             let changed = conn.execute(
                 "UPDATE users SET disabled = ?2 WHERE id = ?1",
                 params![id.as_bytes(), disabled],
@@ -214,7 +218,7 @@ impl UserStore for SqliteMetaStore {
     }
 
     async fn set_quota(&self, id: Uuid, quota_bytes: u64) -> Result<(), StoreError> {
-        self.run(move |conn| {
+        self.run("set_quota", move |conn| {
             let changed = conn.execute(
                 "UPDATE users SET quota_bytes = ?2 WHERE id = ?1",
                 params![id.as_bytes(), to_i64(quota_bytes)?],
@@ -229,7 +233,7 @@ impl UserStore for SqliteMetaStore {
 
     async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError> {
         let invite = invite.clone();
-        self.run(move |conn| {
+        self.run("create_invite", move |conn| {
             conn.execute(
                 "INSERT INTO invites (code_hash, created_at, expires_at) VALUES (?1, ?2, ?3)",
                 params![
@@ -257,7 +261,7 @@ impl SqliteMetaStore {
         let password_hash = password_hash.to_owned();
         let keys = keys.clone();
         let expected = expected.map(str::to_owned);
-        self.run(move |conn| {
+        self.run("write_credentials", move |conn| {
             let changed = conn.execute(
                 "UPDATE users SET password_hash = ?2, kek_salt = ?3, kek_params = ?4, wrapped_umk = ?5,
                      recovery_salt = ?6, recovery_params = ?7, recovery_wrapped_umk = ?8

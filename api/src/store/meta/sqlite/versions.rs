@@ -186,7 +186,8 @@ impl VersionStore for SqliteMetaStore {
         user_id: Uuid,
         node_id: Uuid,
     ) -> Result<Vec<VersionRecord>, StoreError> {
-        self.run(move |conn| versions(conn, user_id, node_id)).await
+        self.run("versions", move |conn| versions(conn, user_id, node_id))
+            .await
     }
 
     async fn restore_version(
@@ -197,8 +198,10 @@ impl VersionStore for SqliteMetaStore {
         versions_kept: usize,
         at: OffsetDateTime,
     ) -> Result<(NodeRecord, Vec<Uuid>), StoreError> {
-        self.run(move |conn| restore_version(conn, user_id, node_id, version_id, versions_kept, at))
-            .await
+        self.run("restore_version", move |conn| {
+            restore_version(conn, user_id, node_id, version_id, versions_kept, at)
+        })
+        .await
     }
 
     async fn delete_version(
@@ -207,7 +210,9 @@ impl VersionStore for SqliteMetaStore {
         node_id: Uuid,
         version_id: Uuid,
     ) -> Result<Uuid, StoreError> {
-        self.run(move |conn| delete_version(conn, user_id, node_id, version_id))
-            .await
+        self.run("delete_version", move |conn| {
+            delete_version(conn, user_id, node_id, version_id)
+        })
+        .await
     }
 }
