@@ -19,10 +19,8 @@ use crate::crypto::srm1::{CIPHER_CHUNK_LEN, Encryptor, ciphertext_len};
 use crate::store::meta::{FileCommit, NodeRecord};
 use crate::store::{Conflict, ObjectKey, StoreError};
 
-/// Ciphertext pieces in flight between the encryptor and the store: two
-/// keep both sides busy (one filling, one being written); more only cost
-/// memory per upload (issue 16: 32 parallel uploads within 96 MiB).
-const PIPELINE_DEPTH: usize = 2;
+/// Ciphertext pieces in flight between the encryptor and the store.
+const PIPELINE_DEPTH: usize = 4;
 
 /// Ciphertext is handed to the store in pieces of about this size (four
 /// chunks), so memory per upload stays near PIPELINE_DEPTH × 256 KiB.

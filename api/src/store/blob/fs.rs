@@ -17,9 +17,8 @@ use crate::store::StoreError;
 
 /// Reads are issued in pieces of this size: four SRM1 chunks.
 const READ_BUF: usize = 4 * (64 * 1024 + 16);
-/// Pieces queued between the async side and the blocking thread: two keep
-/// the thread busy; each more is another piece held per transfer.
-const QUEUE: usize = 2;
+/// Pieces queued between the async side and the blocking thread.
+const QUEUE: usize = 4;
 const TMP_DIR: &str = ".tmp";
 
 pub struct FsBlobStore {
