@@ -42,7 +42,7 @@ json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[
 median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 mbps() { python3 -c "print(f'{$bytes / 1e6 / $1:.0f}')"; }
 ratio() { python3 -c "print(f'{$2 / $1:.2f}')"; }
-seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null; end=$(date +%s.%N); python3 -c "print($end - $start)"; }
+seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null || exit 1; end=$(date +%s.%N); python3 -c "print($end - $start)"; }
 
 if [ -z "$SERVER" ]; then
     echo "== building the release binary"
@@ -89,6 +89,9 @@ export RCLONE_CONFIG_S3FS_TYPE=s3 RCLONE_CONFIG_S3FS_PROVIDER=Other \
     RCLONE_CONFIG_S3FS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
     RCLONE_CONFIG_S3FS_FORCE_PATH_STYLE=true
 rclone_flags=(--config /dev/null --no-check-dest)
+# The endpoint is plain http: a CA bundle from the environment is not needed,
+# and rclone refuses to start with one (LoadCustomCABundleError).
+unset AWS_CA_BUNDLE
 
 rc_up=() rc_down=() sr_up=() sr_down=()
 for round in $(seq 1 "$ROUNDS"); do
