@@ -8,6 +8,7 @@ use tracing_subscriber::EnvFilter;
 
 /// mimalloc gives freed memory back to the OS within milliseconds; with glibc's
 /// malloc every thread that once ran Argon2 (19 MiB per hash) kept that memory.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -96,16 +96,27 @@ pub fn verify_password(password: &[u8], phc: &str) -> Result<bool, CryptoError> 
     }
 }
 
-/// A valid Argon2id PHC string made with `params` for a random password that
-/// is thrown away at once. Made at start-up from the configured parameters:
-/// log-ins for unknown emails are checked against it, so "no such user"
-/// costs what "wrong password" does, whatever the operator configured.
+/// A valid Argon2id PHC string with `params`, a random salt and a random
+/// 32-byte output, which no password opens (finding one is a preimage
+/// search). Made at start-up from the configured parameters: log-ins for
+/// unknown emails are checked against it, so "no such user" costs what
+/// "wrong password" does, whatever the operator configured. Not a real hash
+/// of a thrown-away password: that cost a start-up Argon2 run, whose memory
+/// (19 MiB by default) the idle server then kept.
 ///
 /// # Errors
 /// [`CryptoError::Kdf`] on bad parameters.
 pub fn dummy_password_hash(params: KdfParams) -> Result<String, CryptoError> {
-    let password = Zeroizing::new(random_array::<32>());
-    hash_password(password.as_slice(), params)
+    params.argon2()?;
+    let b64 = &data_encoding::BASE64_NOPAD;
+    Ok(format!(
+        "$argon2id$v=19$m={},t={},p={}${}${}",
+        params.m_kib,
+        params.t,
+        params.p,
+        b64.encode(&random_salt()),
+        b64.encode(&random_array::<32>()),
+    ))
 }
 
 /// A fixed dummy hash with [`KdfParams::DEFAULT`], for when the configured

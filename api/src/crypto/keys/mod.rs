@@ -251,7 +251,13 @@ mod tests {
         let h = dummy_password_hash(KdfParams::TESTING).unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=256,t=1,p=1$"), "{h}");
         assert!(!verify_password(b"", &h).unwrap());
+        assert!(!hash_is_weaker(&h, KdfParams::TESTING).unwrap());
         assert_ne!(h, dummy_password_hash(KdfParams::TESTING).unwrap());
+        let bad = KdfParams {
+            m_kib: 1,
+            ..KdfParams::TESTING
+        };
+        assert_eq!(dummy_password_hash(bad).unwrap_err(), CryptoError::Kdf);
     }
 
     #[test]
