@@ -8,6 +8,7 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::http::Method;
 use actix_web::{App, HttpServer, web};
+use bytes::Bytes;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -41,12 +42,23 @@ pub enum StartupError {
     Secret(#[from] crate::auth::secret::SecretError),
     #[error("storage: {0}")]
     Store(#[from] crate::store::StoreError),
+    #[error("the OpenAPI document: {0}")]
+    Doc(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
         #[source]
         source: std::io::Error,
     },
+}
+
+/// The OpenAPI document as served at `DOC_PATH`.
+struct DocJson(Bytes);
+
+async fn serve_doc(doc: web::Data<DocJson>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(doc.0.clone())
 }
 
 pub struct Application {
@@ -106,6 +118,16 @@ impl Application {
                 .with(DOCS_UI_PATTERN, &[Method::GET]),
         );
 
+        // Serialised once and shared by every worker: the document is the
+        // largest thing the idle server holds, and a copy per worker (plus
+        // one serialisation per request) is what the docs UI's own serving
+        // would cost.
+        let doc_json = web::Data::new(DocJson(Bytes::from(
+            doc.to_json()
+                .map_err(|err| StartupError::Doc(err.to_string()))?,
+        )));
+        drop(doc);
+
         let bind_error = |source| StartupError::Bind {
             addr: config.bind.to_string(),
             source,
@@ -135,7 +157,15 @@ impl Application {
                 }))
                 // The docs UI also serves the document under /api/v1, so it
                 // comes before the API's scope.
-                .service(SwaggerUi::new(DOCS_UI_PATTERN).url(DOC_PATH, doc.clone()))
+                .service(
+                    web::resource(DOC_PATH)
+                        .app_data(doc_json.clone())
+                        .route(web::get().to(serve_doc)),
+                )
+                .service(
+                    SwaggerUi::new(DOCS_UI_PATTERN)
+                        .config(utoipa_swagger_ui::Config::new([DOC_PATH])),
+                )
                 .into_utoipa_app()
                 .configure(|cfg| routes::configure(cfg, session))
                 .into_app()
