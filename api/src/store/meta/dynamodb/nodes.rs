@@ -81,6 +81,26 @@ pub(super) async fn node(
     Ok(live_state(store, user_id, id).await?.map(|s| s.node))
 }
 
+/// The node item's `listing_version` (absent: never raised, 0), read
+/// strongly consistent like every read a decision depends on.
+pub(super) async fn listing_version(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Option<u64>, StoreError> {
+    let Some(item) = store
+        .get(items::user_pk(user_id), &items::node_sk(id))
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(
+        Reader::new(&item, "node")
+            .opt_u64("listing_version")?
+            .unwrap_or(0),
+    ))
+}
+
 /// Of these node items, the ids of the live ones (one batch read of the
 /// tops their marks name).
 pub(super) async fn live_ids(

@@ -128,6 +128,21 @@ pub(super) fn children(
     )
 }
 
+/// Raised by the triggers of `013_listing_version.sql`.
+pub(super) fn listing_version(
+    conn: &Connection,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Option<u64>, StoreError> {
+    conn.prepare_cached("SELECT listing_version FROM nodes WHERE id = ?1 AND user_id = ?2")?
+        .query_row(params![id.as_bytes(), user_id.as_bytes()], |row| {
+            row.get::<_, i64>(0)
+        })
+        .optional()?
+        .map(|v| size(v, "listing_version"))
+        .transpose()
+}
+
 /// Empty unless `id` is live. Above a live node everything is live (a trash
 /// item's top hangs from the root, and nothing enters a trashed folder), so
 /// only the start is checked.

@@ -34,6 +34,11 @@ impl TreeStore for SqliteMetaStore {
             .await
     }
 
+    async fn listing_version(&self, user_id: Uuid, id: Uuid) -> Result<Option<u64>, StoreError> {
+        self.run(move |conn| nodes::listing_version(conn, user_id, id))
+            .await
+    }
+
     async fn ancestors(&self, user_id: Uuid, id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
         self.run(move |conn| nodes::ancestors(conn, user_id, id))
             .await
