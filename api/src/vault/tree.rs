@@ -1,6 +1,8 @@
 //! Folders and the operations on nodes: list, create, rename, move, delete,
 //! search, and addressing by path.
 
+use std::sync::Arc;
+
 use data_encoding::BASE64URL_NOPAD;
 use strongroom_shared::{
     Breadcrumb, CreateFolderRequest, FolderListing, Node, NodeKind, SearchResults,
@@ -10,6 +12,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Names;
+use super::listing_cache::Listing;
 use super::{Vault, VaultError};
 use crate::auth::Caller;
 use crate::store::StoreError;
@@ -125,7 +128,12 @@ impl Vault {
     ) -> Result<FolderListing, VaultError> {
         let Page { cursor, limit } = page;
         let names = Names::new(&caller.umk);
-        let folder = self.folder(caller, folder_id).await?;
+        // The version is read before the children (`listing_cache.rs`).
+        let (folder, path, version) = tokio::try_join!(
+            self.folder(caller, folder_id),
+            async { Ok(self.meta.ancestors(caller.user_id, folder_id).await?) },
+            async { Ok(self.meta.listing_version(caller.user_id, folder_id).await?) },
+        )?;
         let after = match cursor.as_deref() {
             None => None,
             Some(raw) => Some(
@@ -137,31 +145,24 @@ impl Vault {
                     .ok_or(VaultError::InvalidCursor)?,
             ),
         };
-        let (children, path) = tokio::try_join!(
-            self.meta.children(caller.user_id, folder.id),
-            self.meta.ancestors(caller.user_id, folder.id)
-        )?;
-
-        // Names are ciphertext in the store, so ordering happens here, after decryption.
-        let mut items = children
-            .iter()
-            .map(|child| Ok((names.open(child)?, child)))
-            .collect::<Result<Vec<_>, VaultError>>()?;
-        items.sort_by_cached_key(|(name, child)| order_key(child.kind, name));
+        let listing = self
+            .sorted_children(caller, &names, folder.id, version)
+            .await?;
+        let items = listing.items();
         let start = match &after {
             None => 0,
             Some((kind, name)) => {
                 let key = order_key(*kind, name);
-                items.partition_point(|(n, c)| order_key(c.kind, n) <= key)
+                items.partition_point(|n| order_key(n.kind, &n.name) <= key)
             }
         };
-        let page: Vec<_> = items.iter().skip(start).take(limit).collect();
+        let page = &items[start..(start + limit).min(items.len())];
         let next_cursor = (start + page.len() < items.len())
             .then(|| page.last())
             .flatten()
-            .map(|(name, child)| {
+            .map(|last| {
                 BASE64URL_NOPAD
-                    .encode(&names.seal_cursor(folder.id, &cursor_text(child.kind, name)))
+                    .encode(&names.seal_cursor(folder.id, &cursor_text(last.kind, &last.name)))
             });
         let breadcrumbs = path
             .iter()
@@ -175,11 +176,41 @@ impl Vault {
         Ok(FolderListing {
             folder: names.to_wire(&folder)?,
             breadcrumbs,
-            items: page
-                .into_iter()
-                .map(|(name, child)| super::names::wire(child, name.clone()))
-                .collect(),
+            items: page.to_vec(),
             next_cursor,
+        })
+    }
+
+    /// The folder's children in listing order: kept from an earlier request
+    /// while the folder's listing version (read before calling) is the
+    /// same, else read, decrypted and sorted, and kept. Names are ciphertext
+    /// in the store, so ordering happens here, after decryption.
+    async fn sorted_children(
+        &self,
+        caller: &Caller,
+        names: &Names,
+        folder_id: Uuid,
+        version: Option<u64>,
+    ) -> Result<Arc<Listing>, VaultError> {
+        if let Some(hit) = version.and_then(|v| self.listings.get(caller.user_id, folder_id, v)) {
+            return Ok(hit);
+        }
+        let children = self.meta.children(caller.user_id, folder_id).await?;
+        let mut items = children
+            .iter()
+            .map(|child| Ok((names.open(child)?, child)))
+            .collect::<Result<Vec<_>, VaultError>>()?;
+        items.sort_by_cached_key(|(name, child)| order_key(child.kind, name));
+        let listing = Listing::new(
+            items
+                .into_iter()
+                .map(|(name, child)| super::names::wire(child, name))
+                .collect(),
+        );
+        Ok(match version {
+            Some(v) => self.listings.put(caller.user_id, folder_id, v, listing),
+            // Gone since the version was read: nothing to keep it under.
+            None => Arc::new(listing),
         })
     }
 

@@ -20,6 +20,7 @@ mod hardening;
 mod helpers;
 mod integrity;
 mod limits;
+mod listing;
 mod openapi;
 mod passwords;
 mod session_cookie;
