@@ -212,7 +212,8 @@ conformance!(
     props_are_hidden_in_the_trash,
     props_of_many_nodes_come_in_one_call,
     every_child_change_raises_the_listing_version,
-    listing_versions_belong_to_their_user;
+    listing_versions_belong_to_their_user,
+    folder_versions_are_those_of_the_live_folders;
     raw:
     many_rotations_keep_the_session_small,
     expired_sessions_are_deleted,

@@ -124,3 +124,27 @@ pub async fn listing_versions_belong_to_their_user(store: &dyn MetaStore) {
             .is_none()
     );
 }
+
+pub async fn folder_versions_are_those_of_the_live_folders(store: &dyn MetaStore) {
+    let ada = user(store, 1000).await;
+    let bob = user(store, 1000).await;
+    let a = mkdir(store, ada.id, ada.id, "a").await;
+    let b = mkdir(store, ada.id, a.id, "b").await;
+    let c = mkdir(store, ada.id, ada.id, "c").await;
+    let below = mkdir(store, ada.id, c.id, "below").await;
+    put_file(store, ada.id, b.id, "not a folder", 1).await;
+    mkdir(store, bob.id, bob.id, "bob's").await;
+    store.trash_node(ada.id, c.id, now()).await.unwrap();
+
+    let mut listed = store.folder_versions(ada.id).await.unwrap();
+    listed.sort();
+    let mut expected = Vec::new();
+    for id in [ada.id, a.id, b.id] {
+        expected.push((id, version(store, ada.id, id).await));
+    }
+    expected.sort();
+    assert_eq!(
+        listed, expected,
+        "the root and the live folders, not {below:?}'s subtree"
+    );
+}

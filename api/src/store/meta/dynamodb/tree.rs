@@ -35,6 +35,10 @@ impl TreeStore for DynamoMetaStore {
         nodes::listing_version(self, user_id, id).await
     }
 
+    async fn folder_versions(&self, user_id: Uuid) -> Result<Vec<(Uuid, u64)>, StoreError> {
+        nodes::folder_versions(self, user_id).await
+    }
+
     async fn ancestors(&self, user_id: Uuid, id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
         nodes::ancestors(self, user_id, id).await
     }

@@ -29,3 +29,7 @@ BEGIN
     UPDATE nodes SET listing_version = listing_version + 1
     WHERE id IN (OLD.parent_id, NEW.parent_id);
 END;
+
+-- A user's live folders and their versions, for search.
+CREATE INDEX nodes_folders_by_user ON nodes (user_id)
+    WHERE kind = 'folder' AND trashed_in IS NULL;

@@ -39,6 +39,11 @@ impl TreeStore for SqliteMetaStore {
             .await
     }
 
+    async fn folder_versions(&self, user_id: Uuid) -> Result<Vec<(Uuid, u64)>, StoreError> {
+        self.run(move |conn| nodes::folder_versions(conn, user_id))
+            .await
+    }
+
     async fn ancestors(&self, user_id: Uuid, id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
         self.run(move |conn| nodes::ancestors(conn, user_id, id))
             .await
