@@ -17,6 +17,8 @@ mod common;
 mod crashes;
 #[path = "meta_conformance/limits.rs"]
 mod limits;
+#[path = "meta_conformance/listing.rs"]
+mod listing;
 #[path = "meta_conformance/props.rs"]
 mod props;
 #[path = "meta_conformance/sealed.rs"]
@@ -35,6 +37,7 @@ use common::aws::{endpoint, sdk_config};
 use common::raw_meta::RawMeta;
 use crashes::*;
 use limits::*;
+use listing::*;
 use props::*;
 use sessions::*;
 use shares::*;
@@ -207,7 +210,10 @@ conformance!(
     props_belong_to_a_live_node_of_the_user,
     props_follow_renames_and_moves,
     props_are_hidden_in_the_trash,
-    props_of_many_nodes_come_in_one_call;
+    props_of_many_nodes_come_in_one_call,
+    every_child_change_raises_the_listing_version,
+    listing_versions_belong_to_their_user,
+    folder_versions_are_those_of_the_live_folders;
     raw:
     many_rotations_keep_the_session_small,
     expired_sessions_are_deleted,

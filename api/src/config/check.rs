@@ -60,6 +60,13 @@ impl Config {
         if self.versions_kept > 100 {
             return rule("versions_kept", "must be at most 100".to_owned());
         }
+        // Far more than any server here has to spare; a typo, not a wish.
+        if self.listing_cache_bytes > 16 * 1024 * 1024 * 1024 {
+            return rule(
+                "listing_cache_bytes",
+                "must be at most 17179869184 (16 GiB; 0 turns the cache off)".to_owned(),
+            );
+        }
         if self.sweep_interval_secs < 1 {
             return rule("sweep_interval_secs", "must be at least 1".to_owned());
         }

@@ -65,6 +65,10 @@ pub struct Config {
     /// Earlier contents kept per file when it is overwritten, oldest purged
     /// first; `0` keeps none.
     pub versions_kept: usize,
+    /// Memory for folder listings kept decrypted and sorted between
+    /// requests (paging through a big folder decrypts it once), in bytes,
+    /// over all users; `0` keeps none.
+    pub listing_cache_bytes: u64,
     /// Largest JSON request body accepted, in bytes.
     pub json_limit_bytes: usize,
     /// Argon2id cost for password hashes and key derivation.
@@ -134,6 +138,7 @@ impl Default for Config {
             download_url_ttl_secs: 60,
             trash_retention_days: 30,
             versions_kept: 10,
+            listing_cache_bytes: 64 * 1024 * 1024,
             json_limit_bytes: 64 * 1024,
             kdf: KdfConfig::default(),
             log: "info".to_owned(),
@@ -165,6 +170,7 @@ impl std::fmt::Debug for Config {
             .field("download_url_ttl_secs", &self.download_url_ttl_secs)
             .field("trash_retention_days", &self.trash_retention_days)
             .field("versions_kept", &self.versions_kept)
+            .field("listing_cache_bytes", &self.listing_cache_bytes)
             .field("json_limit_bytes", &self.json_limit_bytes)
             .field("kdf", &self.kdf)
             .field("log", &self.log)
@@ -283,6 +289,24 @@ mod tests {
         assert!(!opted_out.cookies_secure());
         let forced = from_toml("secure_cookies = true").unwrap();
         assert!(forced.cookies_secure());
+    }
+
+    #[test]
+    fn the_listing_cache_budget_is_read_and_checked() {
+        assert_eq!(from_toml("").unwrap().listing_cache_bytes, 64 * 1024 * 1024);
+        assert_eq!(
+            from_toml("listing_cache_bytes = 0")
+                .unwrap()
+                .listing_cache_bytes,
+            0
+        );
+        for toml in [
+            "listing_cache_bytes = 17179869185",
+            "listing_cache_bytes = -1",
+        ] {
+            let err = from_toml(toml).unwrap_err().to_string();
+            assert!(err.contains("listing_cache_bytes"), "{toml}: {err}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod download;
 mod error;
 mod folder_shares;
 pub mod links;
+mod listing_cache;
 pub mod names;
 pub mod props;
 mod running;
@@ -30,6 +31,7 @@ use crate::crypto::keys::KdfParams;
 use crate::store::{BlobStore, MetaStore, ObjectKey};
 
 pub use error::VaultError;
+use listing_cache::ListingCache;
 pub use names::Names;
 pub use props::DeadProp;
 use running::Running;
@@ -48,6 +50,8 @@ pub struct VaultLimits {
     pub versions_kept: usize,
     /// Argon2 parameters for share passwords (the accounts' own).
     pub share_kdf: KdfParams,
+    /// Budget of the listing cache (`listing_cache.rs`); `0`: none.
+    pub listing_cache_bytes: usize,
 }
 
 impl VaultLimits {
@@ -61,6 +65,8 @@ impl VaultLimits {
             trash_retention_days: config.trash_retention_days,
             versions_kept: config.versions_kept,
             share_kdf: config.kdf.params(),
+            // Checked to be at most 16 GiB: a 32-bit target gets what it can address.
+            listing_cache_bytes: usize::try_from(config.listing_cache_bytes).unwrap_or(usize::MAX),
         }
     }
 }
@@ -76,6 +82,8 @@ pub struct Vault {
     limits: VaultLimits,
     /// Uploads running on this server, per account, with the quota they hold.
     running: Running,
+    /// Folder listings decrypted and sorted, per user and folder version.
+    listings: ListingCache,
 }
 
 impl Vault {
@@ -91,6 +99,7 @@ impl Vault {
             blobs,
             tokens,
             key_work,
+            listings: ListingCache::new(limits.listing_cache_bytes),
             limits,
             running: Running::default(),
         }

@@ -77,6 +77,29 @@ pub fn wire(node: &NodeRecord, name: String) -> Node {
     }
 }
 
+/// As `wire`, without the content type: kept listings guess it only for
+/// the items a page shows (`with_content_type`).
+pub fn wire_untyped(node: &NodeRecord, name: String) -> Node {
+    Node {
+        id: node.id,
+        parent_id: node.parent_id,
+        kind: node.kind,
+        name,
+        size: node.size,
+        content_type: None,
+        created_at: node.created_at,
+        modified_at: node.modified_at,
+    }
+}
+
+/// A node from `wire_untyped` as `wire` makes it.
+pub fn with_content_type(mut node: Node) -> Node {
+    if node.kind == NodeKind::File {
+        node.content_type = Some(content_type(&node.name));
+    }
+    node
+}
+
 /// Guessed from the name at read time, so the stores never hold a hint of it.
 pub fn content_type(name: &str) -> String {
     mime_guess::from_path(name)

@@ -359,6 +359,7 @@ mod tests {
             trash_retention_days: 30,
             versions_kept: 0,
             share_kdf: KdfParams::TESTING,
+            listing_cache_bytes: 1 << 20,
         };
         let vault = Vault::new(
             meta.clone(),

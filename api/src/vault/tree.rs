@@ -1,6 +1,9 @@
 //! Folders and the operations on nodes: list, create, rename, move, delete,
 //! search, and addressing by path.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use data_encoding::BASE64URL_NOPAD;
 use strongroom_shared::{
     Breadcrumb, CreateFolderRequest, FolderListing, Node, NodeKind, SearchResults,
@@ -10,6 +13,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Names;
+use super::listing_cache::Listing;
 use super::{Vault, VaultError};
 use crate::auth::Caller;
 use crate::store::StoreError;
@@ -18,6 +22,9 @@ use crate::store::meta::{NodeRecord, NodeUpdate};
 pub const DEFAULT_PAGE: usize = 100;
 pub const MAX_PAGE: usize = 1000;
 const SEARCH_LIMIT: usize = 500;
+/// Search reads the children of at most this many folders whose listing is
+/// not kept one folder at a time; more, and it reads the whole tree at once.
+const FOLDERS_READ_ONE_BY_ONE: usize = 8;
 
 /// Whole seconds, as the stores keep them.
 pub fn now() -> OffsetDateTime {
@@ -43,6 +50,17 @@ pub fn parse_place(
     let name = name.map(|raw| Names::check("name", raw)).transpose()?;
     let parent = parent_id.map(|raw| parse_ref(caller, raw)).transpose()?;
     Ok((name, parent))
+}
+
+/// Decrypts and sorts a folder's children into a listing. Names are
+/// ciphertext in the store, so ordering happens here, after decryption.
+fn sorted_listing(names: &Names, children: &[NodeRecord]) -> Result<Listing, VaultError> {
+    let mut items = children
+        .iter()
+        .map(|child| Ok(super::names::wire_untyped(child, names.open(child)?)))
+        .collect::<Result<Vec<_>, VaultError>>()?;
+    items.sort_by_cached_key(|node| order_key(node.kind, &node.name));
+    Ok(Listing::new(items))
 }
 
 /// Sort order of listings: folders first, then by name ignoring case, ties by
@@ -125,7 +143,12 @@ impl Vault {
     ) -> Result<FolderListing, VaultError> {
         let Page { cursor, limit } = page;
         let names = Names::new(&caller.umk);
-        let folder = self.folder(caller, folder_id).await?;
+        // The version is read before the children (`listing_cache.rs`).
+        let (folder, path, version) = tokio::try_join!(
+            self.folder(caller, folder_id),
+            async { Ok(self.meta.ancestors(caller.user_id, folder_id).await?) },
+            async { Ok(self.meta.listing_version(caller.user_id, folder_id).await?) },
+        )?;
         let after = match cursor.as_deref() {
             None => None,
             Some(raw) => Some(
@@ -137,31 +160,24 @@ impl Vault {
                     .ok_or(VaultError::InvalidCursor)?,
             ),
         };
-        let (children, path) = tokio::try_join!(
-            self.meta.children(caller.user_id, folder.id),
-            self.meta.ancestors(caller.user_id, folder.id)
-        )?;
-
-        // Names are ciphertext in the store, so ordering happens here, after decryption.
-        let mut items = children
-            .iter()
-            .map(|child| Ok((names.open(child)?, child)))
-            .collect::<Result<Vec<_>, VaultError>>()?;
-        items.sort_by_cached_key(|(name, child)| order_key(child.kind, name));
+        let listing = self
+            .sorted_children(caller, &names, folder.id, version)
+            .await?;
+        let items = listing.items();
         let start = match &after {
             None => 0,
             Some((kind, name)) => {
                 let key = order_key(*kind, name);
-                items.partition_point(|(n, c)| order_key(c.kind, n) <= key)
+                items.partition_point(|n| order_key(n.kind, &n.name) <= key)
             }
         };
-        let page: Vec<_> = items.iter().skip(start).take(limit).collect();
+        let page = &items[start..(start + limit).min(items.len())];
         let next_cursor = (start + page.len() < items.len())
             .then(|| page.last())
             .flatten()
-            .map(|(name, child)| {
+            .map(|last| {
                 BASE64URL_NOPAD
-                    .encode(&names.seal_cursor(folder.id, &cursor_text(child.kind, name)))
+                    .encode(&names.seal_cursor(folder.id, &cursor_text(last.kind, &last.name)))
             });
         let breadcrumbs = path
             .iter()
@@ -176,10 +192,32 @@ impl Vault {
             folder: names.to_wire(&folder)?,
             breadcrumbs,
             items: page
-                .into_iter()
-                .map(|(name, child)| super::names::wire(child, name.clone()))
+                .iter()
+                .map(|node| super::names::with_content_type(node.clone()))
                 .collect(),
             next_cursor,
+        })
+    }
+
+    /// The folder's children in listing order: kept from an earlier request
+    /// while the folder's listing version (read before calling) is the
+    /// same, else read, decrypted and sorted, and kept.
+    async fn sorted_children(
+        &self,
+        caller: &Caller,
+        names: &Names,
+        folder_id: Uuid,
+        version: Option<u64>,
+    ) -> Result<Arc<Listing>, VaultError> {
+        if let Some(hit) = version.and_then(|v| self.listings.get(caller.user_id, folder_id, v)) {
+            return Ok(hit);
+        }
+        let children = self.meta.children(caller.user_id, folder_id).await?;
+        let listing = sorted_listing(names, &children)?;
+        Ok(match version {
+            Some(v) => self.listings.put(caller.user_id, folder_id, v, listing),
+            // Gone since the version was read: nothing to keep it under.
+            None => Arc::new(listing),
         })
     }
 
@@ -330,6 +368,8 @@ impl Vault {
         Err(too_deep)
     }
 
+    /// Names matching `query` anywhere in the caller's tree, from the kept
+    /// listings of every live folder (search reads the whole tree).
     pub async fn search(&self, caller: &Caller, query: &str) -> Result<SearchResults, VaultError> {
         // Not trimmed: a name can hold spaces, and `q` means exactly what it says.
         let needle = query.to_lowercase();
@@ -337,14 +377,44 @@ impl Vault {
             return Err(VaultError::EmptyQuery);
         }
         let names = Names::new(&caller.umk);
-        let nodes = self.meta.all_nodes(caller.user_id).await?;
-        let mut hits = Vec::new();
-        for record in &nodes {
-            let name = names.open(record)?;
-            if name.to_lowercase().contains(&needle) {
-                hits.push(super::names::wire(record, name));
+        // The versions before the children, as for a listing.
+        let folders = self.meta.folder_versions(caller.user_id).await?;
+        let mut listings = Vec::with_capacity(folders.len());
+        let mut missing = Vec::new();
+        for (folder, version) in folders {
+            match self.listings.get(caller.user_id, folder, version) {
+                Some(kept) => listings.push(kept),
+                None => missing.push((folder, version)),
             }
         }
+        if missing.len() <= FOLDERS_READ_ONE_BY_ONE {
+            for (folder, version) in missing {
+                listings.push(
+                    self.sorted_children(caller, &names, folder, Some(version))
+                        .await?,
+                );
+            }
+        } else {
+            // One read of the whole tree rather than one per folder.
+            let nodes = self.meta.all_nodes(caller.user_id).await?;
+            let mut by_parent: HashMap<Uuid, Vec<NodeRecord>> = HashMap::new();
+            for node in nodes {
+                if let Some(parent) = node.parent_id {
+                    by_parent.entry(parent).or_default().push(node);
+                }
+            }
+            for (folder, version) in missing {
+                let children = by_parent.remove(&folder).unwrap_or_default();
+                let listing = sorted_listing(&names, &children)?;
+                listings.push(self.listings.put(caller.user_id, folder, version, listing));
+            }
+        }
+        let mut hits: Vec<Node> = listings
+            .iter()
+            .flat_map(|listing| listing.items())
+            .filter(|node| node.name.to_lowercase().contains(&needle))
+            .map(|node| super::names::with_content_type(node.clone()))
+            .collect();
         hits.sort_by_cached_key(|node| order_key(node.kind, &node.name));
         hits.truncate(SEARCH_LIMIT);
         Ok(SearchResults { items: hits })

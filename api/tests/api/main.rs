@@ -20,6 +20,7 @@ mod hardening;
 mod helpers;
 mod integrity;
 mod limits;
+mod listing;
 mod metrics;
 mod openapi;
 mod passwords;

@@ -22,8 +22,12 @@ pub fn normalize_name(name: &str) -> String {
 /// uniqueness tag (one key never serves two algorithms).
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct NameKey {
-    enc: Key32,
     mac: Key32,
+    /// The name encryption key's schedule, made once (the key itself is
+    /// not kept): a listing or a search opens thousands of names with one
+    /// key, and making the schedule cost about as much as opening a name.
+    #[zeroize(skip)]
+    cipher: ChunkCipher,
 }
 
 impl fmt::Debug for NameKey {
@@ -44,8 +48,9 @@ impl NameKey {
     /// HKDF(UMK, "strongroom names enc") and HKDF(UMK, "strongroom names mac").
     #[must_use]
     pub fn derive(umk: &Umk) -> Self {
+        let enc = hkdf_sha256(umk.as_bytes(), b"strongroom names enc");
         Self {
-            enc: hkdf_sha256(umk.as_bytes(), b"strongroom names enc"),
+            cipher: ChunkCipher::new(enc.as_bytes()),
             mac: hkdf_sha256(umk.as_bytes(), b"strongroom names mac"),
         }
     }
@@ -73,7 +78,7 @@ impl NameKey {
         nfc_name: &str,
         nonce: &[u8; NONCE_LEN],
     ) -> Vec<u8> {
-        let cipher = ChunkCipher::new(self.enc.as_bytes());
+        let cipher = &self.cipher;
         let mut buf = Vec::with_capacity(NONCE_LEN + nfc_name.len() + TAG_LEN);
         buf.extend_from_slice(nfc_name.as_bytes());
         cipher.seal_in_place(nonce, &name_aad(node_id, parent_id), &mut buf);
@@ -101,7 +106,7 @@ impl NameKey {
         }
         let (nonce, ct) = encrypted.split_at(NONCE_LEN);
         let nonce: &[u8; NONCE_LEN] = nonce.try_into().map_err(|_| CryptoError::InvalidLength)?;
-        let cipher = ChunkCipher::new(self.enc.as_bytes());
+        let cipher = &self.cipher;
         let mut buf = ct.to_vec();
         cipher
             .open_in_place(nonce, &name_aad(node_id, parent_id), &mut buf)

@@ -178,6 +178,17 @@ pub trait TreeStore: Send + Sync {
     /// sorting by name happens after decryption).
     async fn children(&self, user_id: Uuid, parent_id: Uuid)
     -> Result<Vec<NodeRecord>, StoreError>;
+    /// A folder's listing version: a counter on the node that every change
+    /// of what a listing of it shows raises in the same transaction (a child
+    /// added, deleted, trashed or restored into it, renamed, moved in or out,
+    /// given new content). Read before `children`, it tells whether a listing
+    /// made earlier (on any server) is still the folder's. `None` for no node
+    /// of that user; says nothing of whether it is live.
+    async fn listing_version(&self, user_id: Uuid, id: Uuid) -> Result<Option<u64>, StoreError>;
+    /// Every live folder of the user, the root included, with its listing
+    /// version (for search, which reads the children of those whose listing
+    /// is not kept, through `all_nodes`).
+    async fn folder_versions(&self, user_id: Uuid) -> Result<Vec<(Uuid, u64)>, StoreError>;
     /// The path from the root down to and including `id`.
     async fn ancestors(&self, user_id: Uuid, id: Uuid) -> Result<Vec<NodeRecord>, StoreError>;
     /// Every node of the user except the root (for search).

@@ -152,8 +152,8 @@ fn insert_ops(
     Ok(ops)
 }
 
-/// The parent's guards (a live folder, not being trashed) as checks, for
-/// a node put into it; `NotFound` when it is no live folder now.
+/// The parent's guards (a live folder, not being trashed) and the raise of
+/// its listing version, for a node put into it; `NotFound` when it is no live folder now.
 async fn parent_checks(
     store: &DynamoMetaStore,
     user_id: Uuid,
@@ -166,6 +166,7 @@ async fn parent_checks(
     let mut guards = Guards::new(user_id);
     guards.live(&state);
     guards.folder(parent);
+    guards.bump(Some(parent));
     guards.into_checks(&store.table)
 }
 

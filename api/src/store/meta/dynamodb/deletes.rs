@@ -51,6 +51,7 @@ pub(super) async fn delete_node(
         // being trashed), its claims and the whole quota release.
         let mut guards = Guards::new(user_id);
         guards.live(&top);
+        guards.bump(Some(top_parent));
         let mut delete = Ex::new()
             .cond("#parent_id = :parent AND #name_mac = :mac")
             .name("parent_id")

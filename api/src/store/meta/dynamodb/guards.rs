@@ -1,9 +1,11 @@
 //! Conditions a transaction puts on the nodes it depends on, merged per item
 //! (a transaction may name an item only once): a parent unchanged, a folder,
 //! and above all "still live and not being trashed" (`live`), which is what
-//! keeps a subtree frozen while `trash_node` marks it.
+//! keeps a subtree frozen while `trash_node` marks it. A folder whose listing
+//! the transaction changes also gets its `listing_version` raised here
+//! (`bump`), so no change of a folder's children can commit without it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use uuid::Uuid;
@@ -18,6 +20,8 @@ pub(super) struct Guards {
     user: Uuid,
     now: i64,
     conditions: BTreeMap<Uuid, Ex>,
+    /// Folders whose `listing_version` goes up.
+    bumps: BTreeSet<Uuid>,
     next: usize,
 }
 
@@ -27,6 +31,7 @@ impl Guards {
             user,
             now: super::now().unix_timestamp(),
             conditions: BTreeMap::new(),
+            bumps: BTreeSet::new(),
             next: 0,
         }
     }
@@ -103,18 +108,57 @@ impl Guards {
         self.add(id, ex.name("parent_id"));
     }
 
+    /// The folder's listing changes in this transaction: its
+    /// `listing_version` goes up (an update with the folder's conditions,
+    /// and that the item exists, instead of a check). `None` (a root has no
+    /// parent) bumps nothing. A bumped node must not be `take`n.
+    pub(super) fn bump(&mut self, folder: Option<Uuid>) {
+        if let Some(id) = folder {
+            self.add(id, Ex::new().cond("attribute_exists(#kind)").name("kind"));
+            self.bumps.insert(id);
+        }
+    }
+
     /// The conditions on a node the transaction writes anyway, to merge
     /// into that write; they are no separate check any more.
     pub(super) fn take(&mut self, id: Uuid) -> Option<Ex> {
+        debug_assert!(!self.bumps.contains(&id), "a bumped folder is written here");
         self.conditions.remove(&id)
     }
 
-    /// One `ConditionCheck` per node left.
+    /// One `ConditionCheck` per node left, or an update for a bumped one:
+    /// as many items as nodes guarded, in the order of their ids.
     pub(super) fn into_checks(self, table: &str) -> Result<Vec<TransactWriteItem>, StoreError> {
         let user = self.user;
+        let bumps = self.bumps;
         self.conditions
             .into_iter()
-            .map(|(id, ex)| expr::check(table, items::node_key(user, id), ex))
+            .map(|(id, ex)| {
+                let key = items::node_key(user, id);
+                if bumps.contains(&id) {
+                    expr::update(table, key, bump_ex(ex))
+                } else {
+                    expr::check(table, key, ex)
+                }
+            })
             .collect()
     }
+}
+
+/// The raise of a folder's listing version alone, for a transaction that
+/// holds no guards on it (it must exist: an update would create it).
+pub(super) fn bump_update(
+    table: &str,
+    user: Uuid,
+    folder: Uuid,
+) -> Result<TransactWriteItem, StoreError> {
+    let ex = Ex::new().cond("attribute_exists(#kind)").name("kind");
+    expr::update(table, items::node_key(user, folder), bump_ex(ex))
+}
+
+/// `ADD listing_version 1` (see `TreeStore::listing_version`).
+fn bump_ex(ex: Ex) -> Ex {
+    ex.update("ADD #listing_version :listing_one")
+        .name("listing_version")
+        .value(":listing_one", n(1))
 }

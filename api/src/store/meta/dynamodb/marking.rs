@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use super::changes::{Tally, tally};
 use super::expr::{self, Ex, n, s};
-use super::guards::Guards;
+use super::guards::{self, Guards};
 use super::items;
 use super::nodes::{MAX_DEPTH, child_states, state as read_state};
 use super::state::{self, Mark, NodeState};
@@ -273,6 +273,8 @@ pub(super) async fn mark_and_commit(
             },
         )?,
     ];
+    // The folder it leaves lists it no more.
+    ops.push(guards::bump_update(table, user_id, parent)?);
     let later = share_ops.split_off((MAX_TRANSACTION_ITEMS - ops.len()).min(share_ops.len()));
     ops.extend(share_ops);
     if store.transact(ops).await?.is_err() {

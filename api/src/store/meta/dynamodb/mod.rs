@@ -20,7 +20,7 @@
 //! | user | `USER#<user>` | `PROFILE` | `id`, `email_index` B, `email_ct` B, `display_name_ct`? B (sealed: `store/meta/sealed.rs`), `password_hash`, `kek_salt` B, `kek_params`, `wrapped_umk` B, `recovery_salt` B, `recovery_params`, `recovery_wrapped_umk` B, `quota_bytes` N, `used_bytes` N, `remaining` N (= quota − used, kept in step for conditional charging: conditions allow no arithmetic), `node_count` N, `trash_bytes`? N, `version_bytes`? N (what of `used_bytes` the trash and the versions take, kept in step in the same transactions: `usage` reads them), `created_at` N |
 //! | email claim | `EMAILIDX#<hex(email_index)>` | `EMAIL` | `user_id` — one per email: `attribute_not_exists(PK)` in the user's creation transaction |
 //! | key check | `KEYCHECK` | `KEYCHECK` | `value` B (the check value of the keys the emails are sealed with), `sealed` N (1: no account is stored in clear any more) |
-//! | node | `USER#<user>` | `NODE#<node>` | `id`, `user_id`, `parent_id`? (absent on the root), `kind` (`folder`/`file`), `name_ct` B, `name_mac` B, `size` N, `object_id`? (files), `created_at` N, `modified_at` N, `binding`? B; trash: `trashed_in`? + `trash_op`? (the mark: the top and the id of the trash operation whose subtree holds the node), on a trash item's top `trashed_at` N + `trash_bytes` N, while an operation is under way on its top `trashing_until` N (the lease); versions: `versions`? L of M (`id`, `object_id`, `size` N, `created_at` N, `binding`? B; newest first, at most `versions_kept` ≤ 100), `rev`? N (bumped with each change of `versions`); `has_props`? N (1: it has a dead properties item) |
+//! | node | `USER#<user>` | `NODE#<node>` | `id`, `user_id`, `parent_id`? (absent on the root), `kind` (`folder`/`file`), `name_ct` B, `name_mac` B, `size` N, `object_id`? (files), `created_at` N, `modified_at` N, `binding`? B; trash: `trashed_in`? + `trash_op`? (the mark: the top and the id of the trash operation whose subtree holds the node), on a trash item's top `trashed_at` N + `trash_bytes` N, while an operation is under way on its top `trashing_until` N (the lease); versions: `versions`? L of M (`id`, `object_id`, `size` N, `created_at` N, `binding`? B; newest first, at most `versions_kept` ≤ 100), `rev`? N (bumped with each change of `versions`); `has_props`? N (1: it has a dead properties item); on a folder `listing_version`? N (absent: 0; raised with `ADD` by every transaction that changes what a listing of the folder shows: `guards.rs`) |
 //! | dead properties | `USER#<user>` | `PROPS#<node>` | `sealed` B (the node's WebDAV dead properties, sealed by the vault) — put or deleted in one transaction with the node's `has_props` and its guards (`props.rs`) |
 //! | name claim | `USER#<user>` | `NAME#<parent>#<hex(name_mac)>` | `node_id` — one name per folder; a folder's children are the claims under its prefix |
 //! | object claim | `USER#<user>` | `OBJ#<object>` | `node_id` — which file points at an object, as its content or as a version (sweeper, account deletion) |
@@ -76,6 +76,13 @@
 //!   the sweeper keeps their objects (`object_referenced`), account
 //!   deletion removes them (`object_ids`). The file, its versions and the
 //!   counters are right.
+//! - **Listing versions** (`guards.rs`): every transaction that adds,
+//!   removes, renames or moves a child of a folder, restores one into it,
+//!   trashes one out of it or gives a file in it new content turns its
+//!   check of that folder into an update that also raises the folder's
+//!   `listing_version` (a move raises both folders'; a trash commit, which
+//!   holds no guard, updates the folder alone). So a listing cached under a
+//!   version read before the children is stale as soon as the version moves.
 //! - **Guards** (`guards.rs`): every change into, out of or inside the tree
 //!   (create, commit, overwrite, move, delete, restore into a folder, share,
 //!   restore_version) checks, in its transaction, each node it depends on:

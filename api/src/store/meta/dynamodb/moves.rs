@@ -62,10 +62,13 @@ async fn try_move(
     guards.live(current);
     guards.live(target);
     guards.folder(target.node.id);
+    // Both folders' listings change (one folder's for a rename).
+    guards.bump(Some(old_parent));
+    guards.bump(Some(update.parent_id));
     // Every node on the target's path still hangs where we read it: no
     // concurrent move can close a cycle.
     let same_place = old_parent == update.parent_id && node.name_mac == update.name_mac;
-    let room = MAX_TRANSACTION_ITEMS - 5;
+    let room = MAX_TRANSACTION_ITEMS - 6;
     let checked = if old_parent == update.parent_id {
         &path[path.len() - 1..]
     } else {

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use strongroom_shared::NodeKind;
 use uuid::Uuid;
 
 use super::DynamoMetaStore;
@@ -79,6 +80,26 @@ pub(super) async fn node(
     id: Uuid,
 ) -> Result<Option<NodeRecord>, StoreError> {
     Ok(live_state(store, user_id, id).await?.map(|s| s.node))
+}
+
+/// The node item's `listing_version` (absent: never raised, 0), read
+/// strongly consistent like every read a decision depends on.
+pub(super) async fn listing_version(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Option<u64>, StoreError> {
+    let Some(item) = store
+        .get(items::user_pk(user_id), &items::node_sk(id))
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(
+        Reader::new(&item, "node")
+            .opt_u64("listing_version")?
+            .unwrap_or(0),
+    ))
 }
 
 /// Of these node items, the ids of the live ones (one batch read of the
@@ -236,26 +257,53 @@ pub(super) async fn all_nodes(
     store: &DynamoMetaStore,
     user_id: Uuid,
 ) -> Result<Vec<NodeRecord>, StoreError> {
-    let states = store
-        .query_prefix(items::user_pk(user_id), NODE_PREFIX)
+    Ok(live_partition(store, user_id)
+        .await?
+        .into_iter()
+        .filter(|(st, _)| st.node.parent_id.is_some())
+        .map(|(st, _)| st.node)
+        .collect())
+}
+
+pub(super) async fn folder_versions(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+) -> Result<Vec<(Uuid, u64)>, StoreError> {
+    live_partition(store, user_id)
         .await?
         .iter()
-        .map(NodeState::from_item)
-        .collect::<Result<Vec<_>, _>>()?;
+        .filter(|(st, _)| st.node.kind == NodeKind::Folder)
+        .map(|(st, item)| {
+            let version = Reader::new(item, "node").opt_u64("listing_version")?;
+            Ok((st.node.id, version.unwrap_or(0)))
+        })
+        .collect()
+}
+
+/// Every live node item of the user's partition (the root included), read
+/// in one query, with its state.
+async fn live_partition(
+    store: &DynamoMetaStore,
+    user_id: Uuid,
+) -> Result<Vec<(NodeState, Item)>, StoreError> {
+    let all = store
+        .query_prefix(items::user_pk(user_id), NODE_PREFIX)
+        .await?
+        .into_iter()
+        .map(|item| Ok((NodeState::from_item(&item)?, item)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
     // Every top is among them: no further read.
-    let tops: HashMap<Uuid, &NodeState> = states
+    let tops: HashMap<Uuid, NodeState> = all
         .iter()
-        .filter(|st| st.trashed_at.is_some())
-        .map(|st| (st.node.id, st))
+        .filter(|(st, _)| st.trashed_at.is_some())
+        .map(|(st, _)| (st.node.id, st.clone()))
         .collect();
-    Ok(states
-        .iter()
-        .filter(|st| st.node.parent_id.is_some())
-        .filter(|st| match st.mark {
+    Ok(all
+        .into_iter()
+        .filter(|(st, _)| match st.mark {
             None => true,
             Some(mark) => !tops.get(&mark.top).is_some_and(|t| t.commits(&mark)),
         })
-        .map(|st| st.node.clone())
         .collect())
 }
 

@@ -40,6 +40,7 @@ pub(super) async fn restore_node(
         let mut guards = Guards::new(user_id);
         guards.live(&target);
         guards.folder(target.node.id);
+        guards.bump(Some(target.node.id));
         let mut ops = put_back(store, &top, mark, update)?;
         let checks = ops.len();
         ops.extend(guards.into_checks(&store.table)?);

@@ -31,6 +31,14 @@ impl TreeStore for DynamoMetaStore {
         nodes::children(self, user_id, parent_id).await
     }
 
+    async fn listing_version(&self, user_id: Uuid, id: Uuid) -> Result<Option<u64>, StoreError> {
+        nodes::listing_version(self, user_id, id).await
+    }
+
+    async fn folder_versions(&self, user_id: Uuid) -> Result<Vec<(Uuid, u64)>, StoreError> {
+        nodes::folder_versions(self, user_id).await
+    }
+
     async fn ancestors(&self, user_id: Uuid, id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
         nodes::ancestors(self, user_id, id).await
     }

@@ -148,6 +148,8 @@ pub(super) async fn replace(
     };
     let mut guards = Guards::new(user_id);
     guards.live(old);
+    // The folder's listing shows the new size and time.
+    guards.bump(old.node.parent_id);
     // [node update, charge, new object claim?, guard checks.., dropped claims..]
     let mut ops = vec![content_update(
         table,
@@ -242,6 +244,7 @@ async fn try_restore_version(
     };
     let mut guards = Guards::new(user_id);
     guards.live(current);
+    guards.bump(current.node.parent_id);
     // [node update, charge, guard checks.., dropped claims..]: the restored
     // content moved from the versions to the file, so only what rotated out
     // changes the quota.

@@ -128,6 +128,40 @@ pub(super) fn children(
     )
 }
 
+/// Raised by the triggers of `013_listing_version.sql`.
+pub(super) fn listing_version(
+    conn: &Connection,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Option<u64>, StoreError> {
+    conn.prepare_cached("SELECT listing_version FROM nodes WHERE id = ?1 AND user_id = ?2")?
+        .query_row(params![id.as_bytes(), user_id.as_bytes()], |row| {
+            row.get::<_, i64>(0)
+        })
+        .optional()?
+        .map(|v| size(v, "listing_version"))
+        .transpose()
+}
+
+/// The live folders of the user (the partial index of `013_listing_version.sql`).
+pub(super) fn folder_versions(
+    conn: &Connection,
+    user_id: Uuid,
+) -> Result<Vec<(Uuid, u64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, listing_version FROM nodes
+         WHERE user_id = ?1 AND kind = 'folder' AND trashed_in IS NULL",
+    )?;
+    let rows = stmt.query_map(params![user_id.as_bytes()], |row| {
+        Ok((row.get::<_, [u8; 16]>(0)?, row.get::<_, i64>(1)?))
+    })?;
+    rows.map(|row| {
+        let (id, version) = row?;
+        Ok((Uuid::from_bytes(id), size(version, "listing_version")?))
+    })
+    .collect()
+}
+
 /// Empty unless `id` is live. Above a live node everything is live (a trash
 /// item's top hangs from the root, and nothing enters a trashed folder), so
 /// only the start is checked.

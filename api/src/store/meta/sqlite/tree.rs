@@ -39,6 +39,20 @@ impl TreeStore for SqliteMetaStore {
         .await
     }
 
+    async fn listing_version(&self, user_id: Uuid, id: Uuid) -> Result<Option<u64>, StoreError> {
+        self.run("listing_version", move |conn| {
+            nodes::listing_version(conn, user_id, id)
+        })
+        .await
+    }
+
+    async fn folder_versions(&self, user_id: Uuid) -> Result<Vec<(Uuid, u64)>, StoreError> {
+        self.run("folder_versions", move |conn| {
+            nodes::folder_versions(conn, user_id)
+        })
+        .await
+    }
+
     async fn ancestors(&self, user_id: Uuid, id: Uuid) -> Result<Vec<NodeRecord>, StoreError> {
         self.run("ancestors", move |conn| nodes::ancestors(conn, user_id, id))
             .await
