@@ -158,9 +158,12 @@ impl Application {
                 // The docs UI also serves the document under /api/v1, so it
                 // comes before the API's scope.
                 .service(
+                    // Guarded, so other methods fall through to the answer
+                    // that lists the allowed ones (405 with `Allow`).
                     web::resource(DOC_PATH)
+                        .guard(actix_web::guard::Get())
                         .app_data(doc_json.clone())
-                        .route(web::get().to(serve_doc)),
+                        .to(serve_doc),
                 )
                 .service(
                     SwaggerUi::new(DOCS_UI_PATTERN)
