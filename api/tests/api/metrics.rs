@@ -265,7 +265,11 @@ async fn metrics_count_the_traffic_by_route_pattern_and_name_nobody() {
         &[],
         2.0 * bytes,
     );
-    assert!(total(&samples, "strongroom_uploads_in_flight", &[]).unwrap() >= 0.0);
+    // The series exists. Its value is not checked: the recorder is
+    // process-wide, and the other tests' servers in this process may have
+    // started uploads before it was installed (uncounted) that end after it
+    // (counted), which a server that installs it at start never sees.
+    assert!(total(&samples, "strongroom_uploads_in_flight", &[]).is_some());
     // Sign-up and log-in each ran Argon2 through the queue.
     at_least(&samples, "strongroom_key_work_wait_seconds_count", &[], 2.0);
     assert!(total(&samples, "strongroom_key_work_refused_total", &[]).is_some());
