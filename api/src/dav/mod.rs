@@ -36,7 +36,7 @@ use crate::auth::{AuthError, Caller, Unauthorized};
 use crate::crypto::keys::APP_PASSWORD_PREFIX;
 use crate::error::ApiError;
 use crate::middleware::WasHead;
-use crate::routes::caller::{authenticate, login_charge};
+use crate::routes::caller::{authenticate, bearer_token, login_charge};
 use crate::state::AppState;
 
 pub const PREFIX: &str = "/dav";
@@ -123,15 +123,6 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
-}
-
-fn bearer_token(req: &HttpRequest) -> Option<String> {
-    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
-        .filter(|token| !token.is_empty())
 }
 
 async fn serve(

@@ -93,7 +93,7 @@ fn only_reads(req: &HttpRequest) -> bool {
             .is_some_and(|pattern| pattern.ends_with("/download-url"))
 }
 
-fn bearer_token(req: &HttpRequest) -> Option<String> {
+pub(crate) fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
