@@ -37,6 +37,15 @@ impl Listing {
         &self.items
     }
 
+    /// Its nodes, for making a newer listing from it: taken when no one
+    /// else holds it, else copied.
+    pub fn into_items(listing: Arc<Self>) -> Vec<Node> {
+        match Arc::try_unwrap(listing) {
+            Ok(mut own) => std::mem::take(&mut own.items),
+            Err(shared) => shared.items.clone(),
+        }
+    }
+
     /// What it holds on the heap, roughly: the budget counts this.
     fn bytes(&self) -> usize {
         let per_item = std::mem::size_of::<Node>();
@@ -52,14 +61,29 @@ impl Listing {
 
 impl Drop for Listing {
     fn drop(&mut self) {
-        for node in &mut self.items {
-            node.name.zeroize();
-            // Guessed from the name's extension: a piece of the name.
-            if let Some(content_type) = node.content_type.as_mut() {
-                content_type.zeroize();
-            }
-        }
+        self.items.iter_mut().for_each(forget);
     }
+}
+
+/// Zeroizes what a node says of its name, before it is dropped.
+pub fn forget(node: &mut Node) {
+    node.name.zeroize();
+    // Guessed from the name's extension: a piece of the name.
+    if let Some(content_type) = node.content_type.as_mut() {
+        content_type.zeroize();
+    }
+}
+
+/// What the cache holds for a folder, asked at the folder's current version.
+pub enum Kept {
+    Current(Arc<Listing>),
+    /// Made at an older version; taken out of the cache, to be brought up
+    /// to date and put back.
+    Behind {
+        version: u64,
+        listing: Arc<Listing>,
+    },
+    Nothing,
 }
 
 /// (user, folder)
@@ -118,33 +142,54 @@ impl ListingCache {
 
     /// The folder's listing if it was made at `version`; one made at
     /// another version is dropped.
+    #[cfg(test)]
     pub fn get(&self, user: Uuid, folder: Uuid, version: u64) -> Option<Arc<Listing>> {
+        match self.lookup(user, folder, version) {
+            Kept::Current(listing) => Some(listing),
+            Kept::Behind { .. } | Kept::Nothing => None,
+        }
+    }
+
+    /// The folder's listing made at `version`, or one made at an older
+    /// version (taken out), or nothing (one made at a newer version, which
+    /// a request that read the version earlier cannot tell from a stale
+    /// one, is dropped).
+    pub fn lookup(&self, user: Uuid, folder: Uuid, version: u64) -> Kept {
         let found = self.find(user, folder, version);
-        crate::metrics::listing_cache(found.is_some());
+        crate::metrics::listing_cache(matches!(found, Kept::Current(_)));
         found
     }
 
-    fn find(&self, user: Uuid, folder: Uuid, version: u64) -> Option<Arc<Listing>> {
+    fn find(&self, user: Uuid, folder: Uuid, version: u64) -> Kept {
         if self.budget == 0 {
-            return None;
+            return Kept::Nothing;
         }
         let key = (user, folder);
         let mut inner = self.lock();
-        let stale = inner.slots.get(&key)?.version != version;
-        if stale {
-            // Dropped outside the lock: zeroizing a big listing takes a while.
+        let Some(kept) = inner.slots.get(&key).map(|slot| slot.version) else {
+            return Kept::Nothing;
+        };
+        if kept != version {
             let gone = inner.remove(&key);
             drop(inner);
-            drop(gone);
-            return None;
+            return match gone {
+                Some(slot) if kept < version => Kept::Behind {
+                    version: kept,
+                    listing: slot.listing,
+                },
+                // Dropped outside the lock: zeroizing a big listing takes a while.
+                _ => Kept::Nothing,
+            };
         }
         let now = inner.tick();
-        let slot = inner.slots.get_mut(&key)?;
+        let Some(slot) = inner.slots.get_mut(&key) else {
+            return Kept::Nothing;
+        };
         let before = std::mem::replace(&mut slot.used, now);
         let listing = Arc::clone(&slot.listing);
         inner.recency.remove(&before);
         inner.recency.insert(now, key);
-        Some(listing)
+        Kept::Current(listing)
     }
 
     /// Keeps the folder's listing made at `version` (unless one of a later
@@ -230,10 +275,20 @@ mod tests {
         cache.put(user, folder, 3, listing(&["a.txt"]));
         assert_eq!(cache.get(user, folder, 3).unwrap().items()[0].name, "a.txt");
         assert!(cache.get(other, folder, 3).is_none());
-        assert!(cache.get(user, folder, 4).is_none());
-        // The stale one went with that miss.
+        // An older one is handed out to be brought up to date, and leaves.
+        match cache.lookup(user, folder, 4) {
+            Kept::Behind { version, listing } => {
+                assert_eq!(version, 3);
+                assert_eq!(listing.items()[0].name, "a.txt");
+            }
+            _ => panic!("the listing of version 3 is behind version 4"),
+        }
         assert!(cache.get(user, folder, 3).is_none());
         assert_eq!(cache.held(), 0);
+        // One newer than the version asked for is dropped.
+        cache.put(user, folder, 7, listing(&["b.txt"]));
+        assert!(matches!(cache.lookup(user, folder, 6), Kept::Nothing));
+        assert!(cache.get(user, folder, 7).is_none());
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub mod shared;
 pub mod shared_folder;
 pub mod shares;
 pub mod sweeper;
+#[cfg(test)]
+mod testing;
 pub mod trash;
 pub mod tree;
 pub mod upload;

@@ -1,7 +1,7 @@
 //! Folders and the operations on nodes: list, create, rename, move, delete,
 //! search, and addressing by path.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use data_encoding::BASE64URL_NOPAD;
@@ -13,11 +13,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Names;
-use super::listing_cache::Listing;
+use super::listing_cache::{self, Kept, Listing};
 use super::{Vault, VaultError};
 use crate::auth::Caller;
 use crate::store::StoreError;
-use crate::store::meta::{NodeRecord, NodeUpdate};
+use crate::store::meta::{ChildrenDelta, NodeRecord, NodeUpdate};
 
 pub const DEFAULT_PAGE: usize = 100;
 pub const MAX_PAGE: usize = 1000;
@@ -61,6 +61,53 @@ fn sorted_listing(names: &Names, children: &[NodeRecord]) -> Result<Listing, Vau
         .collect::<Result<Vec<_>, VaultError>>()?;
     items.sort_by_cached_key(|node| order_key(node.kind, &node.name));
     Ok(Listing::new(items))
+}
+
+/// A listing made earlier brought up to date with what changed since:
+/// the few changed children are decrypted and merged into the kept order,
+/// instead of reading, decrypting and sorting the whole folder again.
+fn updated_listing(
+    names: &Names,
+    kept: Arc<Listing>,
+    delta: ChildrenDelta,
+) -> Result<Listing, VaultError> {
+    let mut fresh = delta
+        .changed
+        .iter()
+        .map(|child| Ok(super::names::wire_untyped(child, names.open(child)?)))
+        .collect::<Result<Vec<_>, VaultError>>()?;
+    let gone: HashSet<Uuid> = delta
+        .left
+        .into_iter()
+        .chain(fresh.iter().map(|node| node.id))
+        .collect();
+    let mut items = Listing::into_items(kept);
+    items.retain_mut(|node| {
+        let keep = !gone.contains(&node.id);
+        if !keep {
+            listing_cache::forget(node);
+        }
+        keep
+    });
+    // Many changes: one sort of everything is cheaper than a search each.
+    if fresh.len() > items.len() / 8 {
+        items.append(&mut fresh);
+        items.sort_by_cached_key(|node| order_key(node.kind, &node.name));
+        return Ok(Listing::new(items));
+    }
+    fresh.sort_by_cached_key(|node| order_key(node.kind, &node.name));
+    let mut merged = Vec::with_capacity(items.len() + fresh.len());
+    let mut rest = items.into_iter();
+    for node in fresh {
+        let key = order_key(node.kind, &node.name);
+        let before = rest
+            .as_slice()
+            .partition_point(|n| order_key(n.kind, &n.name) <= key);
+        merged.extend(rest.by_ref().take(before));
+        merged.push(node);
+    }
+    merged.extend(rest);
+    Ok(Listing::new(merged))
 }
 
 /// Sort order of listings: folders first, then by name ignoring case, ties by
@@ -209,16 +256,50 @@ impl Vault {
         folder_id: Uuid,
         version: Option<u64>,
     ) -> Result<Arc<Listing>, VaultError> {
-        if let Some(hit) = version.and_then(|v| self.listings.get(caller.user_id, folder_id, v)) {
-            return Ok(hit);
+        let Some(version) = version else {
+            // Gone since the version was read: nothing to keep it under.
+            let children = self.meta.children(caller.user_id, folder_id).await?;
+            return Ok(Arc::new(sorted_listing(names, &children)?));
+        };
+        let kept = self.listings.lookup(caller.user_id, folder_id, version);
+        self.bring_up_to_date(caller, names, folder_id, version, kept)
+            .await
+    }
+
+    /// What `sorted_children` does with what the cache held: use it, bring
+    /// it up to date, or read the folder whole; and keep the result.
+    async fn bring_up_to_date(
+        &self,
+        caller: &Caller,
+        names: &Names,
+        folder_id: Uuid,
+        version: u64,
+        kept: Kept,
+    ) -> Result<Arc<Listing>, VaultError> {
+        match kept {
+            Kept::Current(listing) => return Ok(listing),
+            Kept::Behind {
+                version: made_at,
+                listing,
+            } => {
+                if let Some(delta) = self
+                    .meta
+                    .children_since(caller.user_id, folder_id, made_at)
+                    .await?
+                {
+                    let listing = updated_listing(names, listing, delta)?;
+                    return Ok(self
+                        .listings
+                        .put(caller.user_id, folder_id, version, listing));
+                }
+            }
+            Kept::Nothing => {}
         }
         let children = self.meta.children(caller.user_id, folder_id).await?;
         let listing = sorted_listing(names, &children)?;
-        Ok(match version {
-            Some(v) => self.listings.put(caller.user_id, folder_id, v, listing),
-            // Gone since the version was read: nothing to keep it under.
-            None => Arc::new(listing),
-        })
+        Ok(self
+            .listings
+            .put(caller.user_id, folder_id, version, listing))
     }
 
     /// Every child of a folder with its name, unordered and unpaged: for
@@ -382,15 +463,19 @@ impl Vault {
         let mut listings = Vec::with_capacity(folders.len());
         let mut missing = Vec::new();
         for (folder, version) in folders {
-            match self.listings.get(caller.user_id, folder, version) {
-                Some(kept) => listings.push(kept),
-                None => missing.push((folder, version)),
+            match self.listings.lookup(caller.user_id, folder, version) {
+                Kept::Current(kept) => listings.push(kept),
+                behind @ Kept::Behind { .. } => listings.push(
+                    self.bring_up_to_date(caller, &names, folder, version, behind)
+                        .await?,
+                ),
+                Kept::Nothing => missing.push((folder, version)),
             }
         }
         if missing.len() <= FOLDERS_READ_ONE_BY_ONE {
             for (folder, version) in missing {
                 listings.push(
-                    self.sorted_children(caller, &names, folder, Some(version))
+                    self.bring_up_to_date(caller, &names, folder, version, Kept::Nothing)
                         .await?,
                 );
             }
@@ -476,5 +561,204 @@ impl Vault {
             };
         }
         Ok(current)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use strongroom_shared::RestoreRequest;
+
+    use super::*;
+    use crate::vault::testing::{caller, fixture};
+
+    /// A file straight into the store (no content needed for listings).
+    async fn put_file(vault: &Vault, caller: &Caller, folder: Uuid, name: &str, size: u64) {
+        let names = Names::new(&caller.umk);
+        // An overwrite keeps the node (and its id).
+        let id = vault
+            .meta
+            .child_by_mac(caller.user_id, folder, &names.mac(folder, name))
+            .await
+            .unwrap()
+            .map_or_else(Uuid::now_v7, |old| old.id);
+        let (name_ct, name_mac) = names.seal(id, folder, name);
+        let node = NodeRecord {
+            id,
+            user_id: caller.user_id,
+            parent_id: Some(folder),
+            kind: NodeKind::File,
+            name_ct,
+            name_mac,
+            size,
+            object_id: Some(Uuid::now_v7()),
+            created_at: now(),
+            modified_at: now(),
+            binding: None,
+        };
+        vault
+            .meta
+            .commit_file(&node, true, 10_000, 0)
+            .await
+            .unwrap();
+    }
+
+    async fn listed(vault: &Vault, caller: &Caller, folder: Uuid) -> Vec<Node> {
+        let page = Page::new(None, Some(MAX_PAGE)).unwrap();
+        vault.list(caller, folder, page).await.unwrap().items
+    }
+
+    /// What a listing made from nothing kept says.
+    async fn read_whole(vault: &Vault, caller: &Caller, folder: Uuid) -> Vec<Node> {
+        let names = Names::new(&caller.umk);
+        let children = vault.meta.children(caller.user_id, folder).await.unwrap();
+        let listing = sorted_listing(&names, &children).unwrap();
+        listing
+            .items()
+            .iter()
+            .map(|node| super::super::names::with_content_type(node.clone()))
+            .collect()
+    }
+
+    /// Every kind of change, one after another, each followed by a listing
+    /// brought up to date from the last one: it must equal a listing read
+    /// whole, and the store must have said what changed (no silent
+    /// fallback to reading it whole).
+    #[tokio::test]
+    async fn a_kept_listing_brought_up_to_date_equals_one_read_whole() {
+        let f = fixture();
+        let me = caller(f.meta.as_ref()).await;
+        let vault = &f.vault;
+        let a = vault
+            .create_folder_in(&me, me.user_id, "a")
+            .await
+            .unwrap()
+            .id;
+        let b = vault
+            .create_folder_in(&me, me.user_id, "b")
+            .await
+            .unwrap()
+            .id;
+        for i in 0..40 {
+            put_file(vault, &me, a, &format!("File {i:02}.txt"), i).await;
+        }
+        for i in 0..4 {
+            vault
+                .create_folder_in(&me, a, &format!("sub {i}"))
+                .await
+                .unwrap();
+        }
+        for i in 0..6 {
+            put_file(vault, &me, b, &format!("from b {i}.bin"), i).await;
+        }
+        assert_eq!(listed(vault, &me, a).await, read_whole(vault, &me, a).await);
+
+        for step in 0..48u64 {
+            let before = vault
+                .meta
+                .listing_version(me.user_id, a)
+                .await
+                .unwrap()
+                .unwrap();
+            let here = read_whole(vault, &me, a).await;
+            let pick = |k: u64| here[usize::try_from(k).unwrap() % here.len()].id;
+            match step % 8 {
+                0 => put_file(vault, &me, a, &format!("new {step}.txt"), step).await,
+                // A new content under a name that is there (an overwrite).
+                1 => {
+                    let name = here
+                        .iter()
+                        .find(|n| n.kind == NodeKind::File)
+                        .unwrap()
+                        .name
+                        .clone();
+                    put_file(vault, &me, a, &name, 1000 + step).await;
+                }
+                2 => {
+                    let req = UpdateNodeRequest {
+                        name: Some(format!("{} renamed {step}", step % 3)),
+                        parent_id: None,
+                    };
+                    vault.update(&me, pick(step * 7), req).await.unwrap();
+                }
+                3 => {
+                    let req = UpdateNodeRequest {
+                        name: None,
+                        parent_id: Some(b.to_string()),
+                    };
+                    vault.update(&me, pick(step * 5), req).await.unwrap();
+                }
+                4 => {
+                    let theirs = read_whole(vault, &me, b).await;
+                    let req = UpdateNodeRequest {
+                        name: Some(format!("moved in {step}")),
+                        parent_id: Some(a.to_string()),
+                    };
+                    vault.update(&me, theirs[0].id, req).await.unwrap();
+                }
+                5 => vault.delete(&me, pick(step * 3)).await.unwrap(),
+                6 => {
+                    let trash = vault.trash(&me).await.unwrap();
+                    let item = trash.items.first().unwrap();
+                    let req = RestoreRequest {
+                        parent_id: Some(a.to_string()),
+                        name: Some(format!("restored {step}")),
+                    };
+                    vault.restore(&me, item.id, req).await.unwrap();
+                }
+                _ => {
+                    let doomed = pick(step * 11);
+                    vault.delete(&me, doomed).await.unwrap();
+                    vault.purge(&me, doomed).await.unwrap();
+                }
+            }
+            let delta = vault
+                .meta
+                .children_since(me.user_id, a, before)
+                .await
+                .unwrap();
+            assert!(delta.is_some(), "step {step}: the store tells what changed");
+            assert_eq!(
+                listed(vault, &me, a).await,
+                read_whole(vault, &me, a).await,
+                "step {step}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_listing_far_behind_is_read_whole() {
+        let f = fixture();
+        let me = caller(f.meta.as_ref()).await;
+        let a = f
+            .vault
+            .create_folder_in(&me, me.user_id, "a")
+            .await
+            .unwrap()
+            .id;
+        put_file(&f.vault, &me, a, "first", 1).await;
+        let early = f
+            .meta
+            .listing_version(me.user_id, a)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            f.meta
+                .children_since(me.user_id, a, early)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        for i in 0..1001 {
+            put_file(&f.vault, &me, a, "again", i).await;
+        }
+        assert!(
+            f.meta
+                .children_since(me.user_id, a, early)
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }

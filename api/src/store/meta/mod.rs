@@ -15,8 +15,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use records::{
-    AppPasswordRecord, Attempt, Failures, FileCommit, InviteRecord, InviteUse, LockPolicy,
-    NodeRecord, NodeUpdate, SessionRecord, SessionRotation, SharePassword, ShareRecord,
+    AppPasswordRecord, Attempt, ChildrenDelta, Failures, FileCommit, InviteRecord, InviteUse,
+    LockPolicy, NodeRecord, NodeUpdate, SessionRecord, SessionRotation, SharePassword, ShareRecord,
     TrashedRecord, Usage, UserKeys, UserRecord, VersionRecord,
 };
 
@@ -185,6 +185,16 @@ pub trait TreeStore: Send + Sync {
     /// made earlier (on any server) is still the folder's. `None` for no node
     /// of that user; says nothing of whether it is live.
     async fn listing_version(&self, user_id: Uuid, id: Uuid) -> Result<Option<u64>, StoreError>;
+    /// What changed among the folder's children since its listing version
+    /// was `since`, for bringing a listing made then up to date. `None` when
+    /// the store cannot tell (too far behind, or a store that keeps no such
+    /// record): then read `children` whole.
+    async fn children_since(
+        &self,
+        user_id: Uuid,
+        folder_id: Uuid,
+        since: u64,
+    ) -> Result<Option<ChildrenDelta>, StoreError>;
     /// Every live folder of the user, the root included, with its listing
     /// version (for search, which reads the children of those whose listing
     /// is not kept, through `all_nodes`).

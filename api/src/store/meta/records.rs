@@ -105,6 +105,19 @@ pub struct NodeUpdate {
     pub modified_at: OffsetDateTime,
 }
 
+/// What changed among a folder's children since one of its listing
+/// versions (`TreeStore::children_since`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChildrenDelta {
+    /// Children whose listed state changed since: added, renamed, moved in,
+    /// given new content, restored. Read in one snapshot with `left`.
+    pub changed: Vec<NodeRecord>,
+    /// Nodes that were children then and may not be now: moved out, put in
+    /// the trash, purged. One that came back is in `changed` as well, which
+    /// wins.
+    pub left: Vec<Uuid>,
+}
+
 /// What committing a file did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileCommit {

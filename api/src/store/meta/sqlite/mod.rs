@@ -66,6 +66,7 @@ pub(super) fn migrations(keys: &ProfileKeys) -> Migrations<'static> {
         M::up(include_str!("011_app_passwords.sql")),
         M::up(include_str!("012_node_props.sql")),
         M::up(include_str!("013_listing_version.sql")),
+        M::up(include_str!("014_listing_delta.sql")),
     ])
 }
 

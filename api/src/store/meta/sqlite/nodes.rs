@@ -12,7 +12,7 @@ use strongroom_shared::NodeKind;
 use uuid::Uuid;
 
 use super::{blob, from_unix, size, to_i64, unix};
-use crate::store::meta::NodeRecord;
+use crate::store::meta::{ChildrenDelta, NodeRecord};
 use crate::store::{Conflict, StoreError};
 
 pub(super) const NODE_COLUMNS: &str = "id, user_id, parent_id, kind, name_ct, name_mac, size, object_id, created_at, modified_at, binding";
@@ -126,6 +126,58 @@ pub(super) fn children(
         ),
         params![parent_id.as_bytes(), user_id.as_bytes()],
     )
+}
+
+/// How many versions back `listing_departures` reaches (`014_listing_delta.sql`).
+const DEPARTURES_KEPT: u64 = 1000;
+
+/// From the columns the triggers of `014_listing_delta.sql` keep.
+pub(super) fn children_since(
+    conn: &mut Connection,
+    user_id: Uuid,
+    folder_id: Uuid,
+    since: u64,
+) -> Result<Option<ChildrenDelta>, StoreError> {
+    // One snapshot for the version check, the changes and the departures.
+    let tx = conn.transaction()?;
+    let Some(now) = listing_version(&tx, user_id, folder_id)? else {
+        return Ok(None);
+    };
+    if now.saturating_sub(since) > DEPARTURES_KEPT {
+        return Ok(None);
+    }
+    let since = i64::try_from(since).map_err(|_| StoreError::Corrupt("listing version".into()))?;
+    let mut changed = Vec::new();
+    let mut left = Vec::new();
+    {
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT {NODE_COLUMNS}, trashed_at IS NULL FROM nodes
+             WHERE parent_id = ?1 AND listed_in > ?2 AND user_id = ?3"
+        ))?;
+        let mut rows = stmt.query(params![folder_id.as_bytes(), since, user_id.as_bytes()])?;
+        while let Some(row) = rows.next()? {
+            let node = node_from_row(row)??;
+            // A trash item's top is no child to list (see `children`).
+            if row.get::<_, bool>(11)? {
+                changed.push(node);
+            } else {
+                left.push(node.id);
+            }
+        }
+        let mut stmt = tx.prepare_cached(
+            "SELECT node_id FROM listing_departures
+             WHERE folder_id = ?1 AND version > ?2 AND user_id = ?3",
+        )?;
+        let ids = stmt.query_map(
+            params![folder_id.as_bytes(), since, user_id.as_bytes()],
+            |row| row.get::<_, [u8; 16]>(0),
+        )?;
+        for id in ids {
+            left.push(Uuid::from_bytes(id?));
+        }
+    }
+    tx.commit()?;
+    Ok(Some(ChildrenDelta { changed, left }))
 }
 
 /// Raised by the triggers of `013_listing_version.sql`.

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{SqliteMetaStore, nodes, writes};
 use crate::store::StoreError;
-use crate::store::meta::{FileCommit, NodeRecord, NodeUpdate, TreeStore};
+use crate::store::meta::{ChildrenDelta, FileCommit, NodeRecord, NodeUpdate, TreeStore};
 
 #[async_trait]
 impl TreeStore for SqliteMetaStore {
@@ -42,6 +42,18 @@ impl TreeStore for SqliteMetaStore {
     async fn listing_version(&self, user_id: Uuid, id: Uuid) -> Result<Option<u64>, StoreError> {
         self.run("listing_version", move |conn| {
             nodes::listing_version(conn, user_id, id)
+        })
+        .await
+    }
+
+    async fn children_since(
+        &self,
+        user_id: Uuid,
+        folder_id: Uuid,
+        since: u64,
+    ) -> Result<Option<ChildrenDelta>, StoreError> {
+        self.run("children_since", move |conn| {
+            nodes::children_since(conn, user_id, folder_id, since)
         })
         .await
     }
