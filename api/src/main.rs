@@ -16,16 +16,15 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> ExitCode {
     // Before the configuration: `--help` works without one.
     let cli = Cli::parse();
-    let config = match Config::load() {
-        Ok(config) => config,
-        Err(err) => {
+    match (cli.command, Config::load()) {
+        // A broken configuration is this command's answer, not a failure to start.
+        (Some(Command::Config(command)), loaded) => cli::config(command, loaded).await,
+        (_, Err(err)) => {
             eprintln!("strongroom: {err}");
-            return ExitCode::from(2);
+            ExitCode::from(2)
         }
-    };
-    match cli.command {
-        None => serve(config).await,
-        Some(Command::Admin(command)) => cli::admin(command, config).await,
+        (None, Ok(config)) => serve(config).await,
+        (Some(Command::Admin(command)), Ok(config)) => cli::admin(command, config).await,
     }
 }
 

@@ -69,3 +69,16 @@ pub struct Format {
     #[arg(long)]
     pub json: bool,
 }
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Load the configuration as the server would, open the stores, and print
+    /// what it would serve and every warning; exit 1 on an error (nothing is created)
+    Check {
+        /// Warnings fail the check too (exit 1)
+        #[arg(long)]
+        strict: bool,
+        #[command(flatten)]
+        format: Format,
+    },
+}

@@ -2,10 +2,13 @@
 //! (`main.rs`); `strongroom admin ...` is the administrator's command: it
 //! opens the configured stores directly (the same configuration as the
 //! server), needs no running server, and prints text for people or `--json`
-//! for programs. Like `app`, it sits at the top: it uses state, auth, store
+//! for programs. `strongroom config check` loads the configuration and
+//! opens the stores the same way, and says what the server would serve and
+//! what to fix first (`check`). Like `app`, it sits at the top: it uses state, auth, store
 //! and config, and nothing imports it but `main.rs`.
 
 mod args;
+mod check;
 mod confirm;
 mod error;
 mod invites;
@@ -20,10 +23,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-pub use args::{Admin, InviteCommand, UserCommand};
+pub use args::{Admin, ConfigCommand, InviteCommand, UserCommand};
 pub use error::AdminError;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 
 /// Strongroom, a self-hosted encrypted file vault. Without a command it runs
 /// the server. Both read strongroom.toml (or the file STRONGROOM_CONFIG names)
@@ -40,6 +43,9 @@ pub enum Command {
     /// Manage accounts and invites in the configured stores (no server needs to run)
     #[command(subcommand)]
     Admin(Admin),
+    /// Check the configuration before starting the server with it
+    #[command(subcommand)]
+    Config(ConfigCommand),
 }
 
 /// Runs one admin command: its output on stdout, a failure on stderr and
@@ -53,6 +59,35 @@ pub async fn admin(command: Admin, config: Config) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs `config check`: the report on stdout (all of it as JSON with
+/// `--json`), the error on stderr. Exit 1 on an error, or with `--strict` on
+/// a warning.
+pub async fn config(command: ConfigCommand, loaded: Result<Config, ConfigError>) -> ExitCode {
+    log_to_stderr();
+    let ConfigCommand::Check { strict, format } = command;
+    let report = check::run(loaded).await;
+    let output = match format.json {
+        true => report.json(),
+        false => Ok(report.text()),
+    };
+    if let Err(err) = output.and_then(print) {
+        eprintln!("strongroom config check: {err}");
+        return ExitCode::FAILURE;
+    }
+    if let Some(error) = &report.error {
+        eprintln!("strongroom config check: {}", error.message);
+        return ExitCode::FAILURE;
+    }
+    if strict && !report.warnings.is_empty() {
+        eprintln!(
+            "strongroom config check: {} warning(s), and --strict",
+            report.warnings.len()
+        );
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
 }
 
 async fn execute(command: Admin, config: Config) -> Result<String, AdminError> {

@@ -11,6 +11,8 @@ pub mod metered;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use aws_config::SdkConfig;
+
 use crate::config::{BlobBackend, Config, MetaBackend};
 use crate::crypto::keys::ProfileKeys;
 
@@ -39,13 +41,31 @@ impl Stores {
 /// metadata store seals emails and display names with `keys` (from the
 /// token secret) and brings accounts stored in clear to that form first.
 pub async fn open(config: &Config, keys: &ProfileKeys) -> Result<Stores, StoreError> {
+    let sdk = aws_sdk_config(config).await;
+    let meta = open_meta(config, sdk.as_ref(), keys).await?;
+    let blobs = open_blobs(config, sdk.as_ref()).await?;
+    Ok(Stores { meta, blobs })
+}
+
+/// The AWS SDK configuration, when either backend is an AWS one.
+pub async fn aws_sdk_config(config: &Config) -> Option<SdkConfig> {
     let storage = &config.storage;
     let uses_aws = storage.blob == BlobBackend::S3 || storage.meta == MetaBackend::Dynamodb;
-    let sdk = match uses_aws {
+    match uses_aws {
         true => Some(aws::sdk_config(&storage.aws).await),
         false => None,
-    };
-    let meta: Arc<dyn MetaStore> = match (storage.meta, &sdk) {
+    }
+}
+
+/// The metadata store alone (`open`'s first half; `strongroom config check`
+/// opens the two separately to say which one fails).
+pub async fn open_meta(
+    config: &Config,
+    sdk: Option<&SdkConfig>,
+    keys: &ProfileKeys,
+) -> Result<Arc<dyn MetaStore>, StoreError> {
+    let storage = &config.storage;
+    Ok(match (storage.meta, sdk) {
         (MetaBackend::Dynamodb, Some(sdk)) => Arc::new(
             meta::dynamodb::DynamoMetaStore::connect(
                 sdk,
@@ -66,8 +86,16 @@ pub async fn open(config: &Config, keys: &ProfileKeys) -> Result<Stores, StoreEr
                 .map_err(|err| StoreError::Backend(Box::new(err)))??,
             )
         }
-    };
-    let blobs: Arc<dyn BlobStore> = match (storage.blob, &sdk) {
+    })
+}
+
+/// The object store alone (`open`'s second half).
+pub async fn open_blobs(
+    config: &Config,
+    sdk: Option<&SdkConfig>,
+) -> Result<Arc<dyn BlobStore>, StoreError> {
+    let storage = &config.storage;
+    Ok(match (storage.blob, sdk) {
         (BlobBackend::S3, Some(sdk)) => Arc::new(MeteredBlobs::new(
             Arc::new(blob::s3::S3BlobStore::connect(sdk, &storage.s3, storage.auto_create).await?),
             "s3",
@@ -76,8 +104,7 @@ pub async fn open(config: &Config, keys: &ProfileKeys) -> Result<Stores, StoreEr
             Arc::new(blob::fs::FsBlobStore::open(&objects_dir(config))?),
             "fs",
         )),
-    };
-    Ok(Stores { meta, blobs })
+    })
 }
 
 /// The embedded metadata store's file (`storage.meta = "sqlite"`).
