@@ -213,7 +213,8 @@ conformance!(
     props_of_many_nodes_come_in_one_call,
     every_child_change_raises_the_listing_version,
     listing_versions_belong_to_their_user,
-    folder_versions_are_those_of_the_live_folders;
+    folder_versions_are_those_of_the_live_folders,
+    children_since_tells_what_changed;
     raw:
     many_rotations_keep_the_session_small,
     expired_sessions_are_deleted,

@@ -148,3 +148,115 @@ pub async fn folder_versions_are_those_of_the_live_folders(store: &dyn MetaStore
         "the root and the live folders, not {below:?}'s subtree"
     );
 }
+
+/// Ids of what `children_since` says changed and left, sorted.
+async fn delta(
+    store: &dyn MetaStore,
+    user: Uuid,
+    folder: Uuid,
+    since: u64,
+) -> Option<(Vec<Uuid>, Vec<Uuid>)> {
+    let delta = store.children_since(user, folder, since).await.unwrap()?;
+    let mut changed: Vec<Uuid> = delta.changed.iter().map(|n| n.id).collect();
+    let mut left = delta.left;
+    changed.sort();
+    left.sort();
+    left.dedup();
+    Some((changed, left))
+}
+
+/// A store may keep no such record (`None` always); one that answers tells
+/// exactly which children changed and which left, and only for the owner.
+pub async fn children_since_tells_what_changed(store: &dyn MetaStore) {
+    let ada = user(store, 10_000).await;
+    let bob = user(store, 10_000).await;
+    let a = mkdir(store, ada.id, ada.id, "a").await;
+    let b = mkdir(store, ada.id, ada.id, "b").await;
+    let f = put_file(store, ada.id, a.id, "f", 10).await;
+    let g = put_file(store, ada.id, a.id, "g", 10).await;
+    let v0 = version(store, ada.id, a.id).await;
+    let Some(nothing) = delta(store, ada.id, a.id, v0).await else {
+        // Keeps none: then never.
+        put_file(store, ada.id, a.id, "h", 1).await;
+        assert!(delta(store, ada.id, a.id, v0).await.is_none());
+        return;
+    };
+    assert_eq!(nothing, (vec![], vec![]), "nothing changed since now");
+    // From the start: both children are changes.
+    let mut both = vec![f.id, g.id];
+    both.sort();
+    assert_eq!(delta(store, ada.id, a.id, 0).await.unwrap(), (both, vec![]));
+    // Another user's folder says nothing of it.
+    let theirs = delta(store, bob.id, a.id, 0).await;
+    assert!(theirs.is_none_or(|(c, l)| c.is_empty() && l.is_empty()));
+
+    let h = put_file(store, ada.id, a.id, "h", 1).await;
+    assert_eq!(
+        delta(store, ada.id, a.id, v0).await.unwrap(),
+        (vec![h.id], vec![])
+    );
+
+    let v1 = version(store, ada.id, a.id).await;
+    store
+        .update_node(ada.id, f.id, &rename(a.id, "f2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        delta(store, ada.id, a.id, v1).await.unwrap(),
+        (vec![f.id], vec![])
+    );
+
+    let v2 = version(store, ada.id, a.id).await;
+    let vb = version(store, ada.id, b.id).await;
+    store
+        .update_node(ada.id, g.id, &rename(b.id, "g"))
+        .await
+        .unwrap();
+    assert_eq!(
+        delta(store, ada.id, a.id, v2).await.unwrap(),
+        (vec![], vec![g.id])
+    );
+    assert_eq!(
+        delta(store, ada.id, b.id, vb).await.unwrap(),
+        (vec![g.id], vec![])
+    );
+
+    let v3 = version(store, ada.id, a.id).await;
+    store.trash_node(ada.id, h.id, now()).await.unwrap();
+    assert_eq!(
+        delta(store, ada.id, a.id, v3).await.unwrap(),
+        (vec![], vec![h.id])
+    );
+
+    let v4 = version(store, ada.id, a.id).await;
+    store
+        .restore_node(ada.id, h.id, &rename(a.id, "h"))
+        .await
+        .unwrap();
+    assert_eq!(
+        delta(store, ada.id, a.id, v4).await.unwrap(),
+        (vec![h.id], vec![])
+    );
+
+    let v5 = version(store, ada.id, a.id).await;
+    store.delete_node(ada.id, h.id).await.unwrap();
+    assert_eq!(
+        delta(store, ada.id, a.id, v5).await.unwrap(),
+        (vec![], vec![h.id])
+    );
+
+    // Moved out and back: a change (it is there), and a departure.
+    let v6 = version(store, ada.id, a.id).await;
+    store
+        .update_node(ada.id, f.id, &rename(b.id, "f2"))
+        .await
+        .unwrap();
+    store
+        .update_node(ada.id, f.id, &rename(a.id, "f3"))
+        .await
+        .unwrap();
+    assert_eq!(
+        delta(store, ada.id, a.id, v6).await.unwrap(),
+        (vec![f.id], vec![f.id])
+    );
+}
