@@ -7,7 +7,8 @@
 #  - peak during 32 parallel 32 MiB uploads, then 32 parallel downloads;
 #  - peak during a 16-connection burst of small uploads into one folder.
 # VmHWM is reset before each step (5 > /proc/<pid>/clear_refs, Linux >= 4.0),
-# so each figure is that step's own high-water mark of the whole process.
+# so each figure is that step's own high-water mark of the whole process; it
+# starts from the RSS the step began with, which is printed after it ("from").
 # Targets (issue 16): idle <= 24 MiB, one transfer <= 48 MiB and flat,
 # 32 parallel <= 96 MiB, small-upload burst <= 96 MiB.
 #
@@ -35,7 +36,11 @@ cleanup() {
 trap cleanup EXIT
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 status_mib() { awk -v k="$1:" '$1 == k {printf "%.1f", $2 / 1024}' "/proc/$server_pid/status"; }
-reset_peak() { echo 5 >"/proc/$server_pid/clear_refs"; }
+# Resets the peak and remembers the RSS the next step starts from.
+reset_peak() {
+    echo 5 >"/proc/$server_pid/clear_refs"
+    from=$(status_mib VmRSS)
+}
 
 if [ -z "$SERVER" ]; then
     echo "== building the release binary"
@@ -61,6 +66,9 @@ curl -fs "$url/healthz" >/dev/null || { cat "$work/server.log"; exit 1; }
 sleep 2
 idle=$(status_mib VmRSS)
 idle_hwm=$(status_mib VmHWM)
+# The allocator's settings the server runs with (it adds its own defaults to
+# its environment as it starts: api/src/allocator.rs).
+allocator=$(tr '\0' '\n' <"/proc/$server_pid/environ" | grep '^MIMALLOC_' | tr '\n' ' ' || true)
 
 credentials='{"email":"bench@example.com","password":"benchmark passphrase"}'
 curl -fs "$url/api/v1/auth/signup" -H 'content-type: application/json' -d "$credentials" >/dev/null
@@ -89,11 +97,11 @@ echo "== $PARALLEL parallel ${PARALLEL_MB} MiB uploads, then downloads"
 reset_peak
 seq 1 "$PARALLEL" | xargs -P "$PARALLEL" -I{} curl -fs -o "$work/par-{}.json" -T "$work/mid.bin" \
     -H "$auth" "$url/api/v1/folders/root/files/par-{}.bin"
-par_up=$(status_mib VmHWM)
+par_up="$(status_mib VmHWM) MiB   (from $from)"
 reset_peak
 seq 1 "$PARALLEL" | while read -r i; do json_field id <"$work/par-$i.json"; done |
     xargs -P "$PARALLEL" -I{} curl -fs -o /dev/null -H "$auth" "$url/api/v1/files/{}/content"
-par_down=$(status_mib VmHWM)
+par_down="$(status_mib VmHWM) MiB   (from $from)"
 
 echo "== $BURST connections uploading $BURST_FILES small files into one folder"
 folder=$(curl -fs "$url/api/v1/folders" -H "$auth" -H 'content-type: application/json' \
@@ -116,15 +124,17 @@ threads = [threading.Thread(target=run, args=(w,)) for w in range(conns)]
 if failed: sys.exit(f"{len(failed)} uploads failed, e.g. HTTP {failed[0]}")
 PY
 burst=$(status_mib VmHWM)
+burst_from=$from
 after_all=$(status_mib VmRSS)
 
 cat <<REPORT
 
 Strongroom memory ($(nproc) cores, $(date -u +%F), $SERVER)
+  allocator environment             ${allocator:-(none)}
   idle RSS after start              $idle MiB   (peak during start $idle_hwm MiB)
   RSS after sign-up + log-in        $after_login MiB
   peak, ${SIZE_MB} MiB up + down, by round  ${rounds[*]} MiB   (RSS after: $after_rounds MiB)
-  peak, $PARALLEL x ${PARALLEL_MB} MiB uploads        $par_up MiB
-  peak, $PARALLEL x ${PARALLEL_MB} MiB downloads      $par_down MiB
-  peak, burst of $BURST_FILES small uploads ($BURST conn.)  $burst MiB   (RSS after: $after_all MiB)
+  peak, $PARALLEL x ${PARALLEL_MB} MiB uploads        $par_up
+  peak, $PARALLEL x ${PARALLEL_MB} MiB downloads      $par_down
+  peak, burst of $BURST_FILES small uploads ($BURST conn.)  $burst MiB   (from $burst_from, RSS after: $after_all MiB)
 REPORT

@@ -3,6 +3,7 @@
 //! admin command. docs/architecture.md says what each module is for and what
 //! may depend on what.
 
+pub mod allocator;
 pub mod app;
 pub mod auth;
 pub mod cli;

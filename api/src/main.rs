@@ -12,10 +12,22 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[actix_web::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     // Before the configuration: `--help` works without one.
     let cli = Cli::parse();
+    // Before anything else runs (threads, files): the process is replaced.
+    #[cfg(not(feature = "system-alloc"))]
+    let restart_error = cli
+        .command
+        .is_none()
+        .then(strongroom_api::allocator::restart_with_settings)
+        .flatten();
+    #[cfg(feature = "system-alloc")]
+    let restart_error = None;
+    actix_web::rt::System::new().block_on(run(cli, restart_error))
+}
+
+async fn run(cli: Cli, restart_error: Option<std::io::Error>) -> ExitCode {
     match (cli.command, Config::load()) {
         // A broken configuration is this command's answer, not a failure to start.
         (Some(Command::Config(command)), loaded) => cli::config(command, loaded).await,
@@ -23,12 +35,12 @@ async fn main() -> ExitCode {
             eprintln!("strongroom: {err}");
             ExitCode::from(2)
         }
-        (None, Ok(config)) => serve(config).await,
+        (None, Ok(config)) => serve(config, restart_error).await,
         (Some(Command::Admin(command)), Ok(config)) => cli::admin(command, config).await,
     }
 }
 
-async fn serve(config: Config) -> ExitCode {
+async fn serve(config: Config, restart_error: Option<std::io::Error>) -> ExitCode {
     let mut filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
     // dav-server logs request paths (file names) at debug through `log`,
     // which the subscriber bridges: keep it at warnings whatever `log` says.
@@ -36,6 +48,9 @@ async fn serve(config: Config) -> ExitCode {
         filter = filter.add_directive(quiet);
     }
     tracing_subscriber::fmt().with_env_filter(filter).init();
+    if let Some(err) = restart_error {
+        tracing::warn!("cannot restart with the allocator's settings, running without: {err}");
+    }
 
     let app = match Application::build(config.clone()).await {
         Ok(app) => app,
