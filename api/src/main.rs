@@ -46,8 +46,13 @@ async fn serve(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let scheme = if config.tls.enabled() {
+        "https"
+    } else {
+        "http"
+    };
     tracing::info!(
-        "Strongroom listening on http://{}:{}",
+        "Strongroom listening on {scheme}://{}:{}",
         config.bind.ip(),
         app.port()
     );
