@@ -25,6 +25,7 @@ mod metrics;
 mod openapi;
 mod passwords;
 mod pki;
+mod proxy;
 mod session_cookie;
 mod sessions;
 mod shares;
