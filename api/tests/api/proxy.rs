@@ -127,7 +127,10 @@ impl Nginx {
                     std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
                 );
             }
-            assert!(Instant::now() < deadline, "nginx did not listen within 15 s");
+            assert!(
+                Instant::now() < deadline,
+                "nginx did not listen within 15 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -296,7 +299,12 @@ async fn proxy_nginx_passes_the_client_address_to_the_rate_limiter() {
     // A forged X-Forwarded-For does not buy 127.0.0.2 a fresh budget:
     // nginx appends the address it saw, and the server takes the right-most
     // one that is not a trusted proxy. Trusted-looking forgeries neither.
-    for forged in ["203.0.113.9", "127.0.0.3", "127.0.0.1", "203.0.113.9, 127.0.0.1"] {
+    for forged in [
+        "203.0.113.9",
+        "127.0.0.3",
+        "127.0.0.1",
+        "203.0.113.9, 127.0.0.1",
+    ] {
         assert_eq!(
             wrong_login(app, &two, Some(forged)).await,
             StatusCode::TOO_MANY_REQUESTS,
@@ -330,10 +338,9 @@ async fn proxy_nginx_passes_the_client_address_to_the_rate_limiter() {
 /// README's block is this function's output for its example values.
 #[test]
 fn proxy_readme_recipe_is_the_tested_one() {
-    let readme = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md"),
-    )
-    .unwrap();
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
     let block = nginx_server_block(
         "0.0.0.0:443".parse().unwrap(),
         8080,
