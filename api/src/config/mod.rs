@@ -437,6 +437,8 @@ mod tests {
     }
 
     #[test]
+    // figment's own signature: its error type is large, and only a test's.
+    #[allow(clippy::result_large_err)]
     fn tls_keys_come_from_the_environment_too() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("STRONGROOM_TLS__CERT_FILE", "/run/secrets/tls.crt");

@@ -341,36 +341,38 @@ async fn tls_files_that_cannot_be_served_stop_start_up_naming_the_key() {
     let other_key = pki.path().join("other-key.pem");
     std::fs::write(&other_key, &other.key_pem).unwrap();
 
-    let cases: [(&str, Box<dyn Fn(&mut Config)>, &str); 5] = [
+    let nope = data_dir.path().join("nope.pem");
+    // (case, replaced certificate file, replaced key file, key named)
+    let cases = [
+        ("missing certificate", Some(&nope), None, "tls.cert_file"),
+        ("missing key", None, Some(&nope), "tls.key_file"),
         (
-            "missing certificate",
-            Box::new(|c| c.tls.cert_file = Some(c.data_dir.join("nope.pem"))),
+            "certificate file without a certificate",
+            Some(&garbage),
+            None,
             "tls.cert_file",
         ),
         (
-            "missing key",
-            Box::new(|c| c.tls.key_file = Some(c.data_dir.join("nope.pem"))),
-            "tls.key_file",
-        ),
-        (
-            "certificate without a certificate",
-            Box::new(|c| c.tls.cert_file = Some(garbage.clone())),
-            "tls.cert_file",
-        ),
-        (
-            "key without a key",
-            Box::new(|c| c.tls.key_file = Some(garbage.clone())),
+            "key file without a key",
+            None,
+            Some(&garbage),
             "tls.key_file",
         ),
         (
             "key of another certificate",
-            Box::new(|c| c.tls.key_file = Some(other_key.clone())),
+            None,
+            Some(&other_key),
             "tls.key_file",
         ),
     ];
-    for (case, change, key) in cases {
+    for (case, cert_file, key_file, key) in cases {
         let mut config = config.clone();
-        change(&mut config);
+        if let Some(path) = cert_file {
+            config.tls.cert_file = Some(path.clone());
+        }
+        if let Some(path) = key_file {
+            config.tls.key_file = Some(path.clone());
+        }
         let err = match Application::build(config).await {
             Ok(_) => panic!("{case}: the server started"),
             Err(err) => err.to_string(),
