@@ -42,6 +42,8 @@ pub enum StartupError {
     Secret(#[from] crate::auth::secret::SecretError),
     #[error("storage: {0}")]
     Store(#[from] crate::store::StoreError),
+    #[error("TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
     #[error("the OpenAPI document: {0}")]
     Doc(String),
     #[error("cannot listen on {addr}: {source}")]
@@ -97,6 +99,15 @@ impl Application {
         })?;
         // First, so that what start-up does is measured too.
         let metrics = config.metrics_bind.map(bind_metrics).transpose()?;
+        // Before anything is opened: a certificate that cannot be served
+        // stops start-up with a message naming its key.
+        let tls = config
+            .tls
+            .files()
+            .map(|files| {
+                crate::tls::start(files, Duration::from_secs(config.tls.reload_check_secs))
+            })
+            .transpose()?;
         let secret = TokenSecret::load_or_create(&config.token_secret_path())?;
         let stores = crate::store::open(&config, &secret.profile_keys()).await?;
         spawn_sweeper(&config, &stores);
@@ -137,6 +148,7 @@ impl Application {
         let json_limit = config.json_limit_bytes;
         let route_config = config.clone();
         let docs_policy = security_headers::docs_policy();
+        let hsts = tls.is_some();
         let server = HttpServer::new(move || {
             let session = session_cookie::middleware(cookie_key.clone(), &route_config);
             App::new()
@@ -184,12 +196,16 @@ impl Application {
                 .wrap_fn(middleware::secure(
                     frontend.policy().clone(),
                     docs_policy.clone(),
+                    hsts,
                 ))
                 .wrap_fn(middleware::measure)
         })
         .client_request_timeout(Duration::from_secs(limits.request_header_secs))
-        .keep_alive(Duration::from_secs(limits.keep_alive_secs))
-        .listen(listener)
+        .keep_alive(Duration::from_secs(limits.keep_alive_secs));
+        let server = match tls {
+            Some(tls) => server.listen_rustls_0_23(listener, tls),
+            None => server.listen(listener),
+        }
         .map_err(bind_error)?
         .run();
         Ok(Self {

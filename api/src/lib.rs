@@ -17,4 +17,5 @@ pub mod openapi;
 pub mod routes;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod vault;

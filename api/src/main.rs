@@ -60,8 +60,13 @@ async fn serve(config: Config, restart_error: Option<std::io::Error>) -> ExitCod
             return ExitCode::FAILURE;
         }
     };
+    let scheme = if config.tls.enabled() {
+        "https"
+    } else {
+        "http"
+    };
     tracing::info!(
-        "Strongroom listening on http://{}:{}",
+        "Strongroom listening on {scheme}://{}:{}",
         config.bind.ip(),
         app.port()
     );

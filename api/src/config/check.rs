@@ -90,6 +90,7 @@ impl Config {
                 ),
             );
         }
+        self.tls.check()?;
         self.check_storage()?;
         self.check_limits()
     }

@@ -17,11 +17,13 @@ use crate::crypto::keys::KdfParams;
 mod check;
 mod limits;
 mod storage;
+mod tls;
 
 pub use limits::Limits;
 pub use storage::{
     AwsSettings, BlobBackend, DynamoSettings, MetaBackend, S3Settings, StorageConfig,
 };
+pub use tls::{TlsConfig, TlsFiles};
 
 /// Environment variable naming the TOML file; without it `strongroom.toml` in the
 /// working directory is read when present.
@@ -79,9 +81,12 @@ pub struct Config {
     pub storage: StorageConfig,
     /// The built browser app (trunk's `dist`), served on the API's port.
     pub web_dir: PathBuf,
+    /// HTTPS on `bind` (certificate and key files); unset, plain HTTP.
+    pub tls: TlsConfig,
     /// Mark the session cookie `Secure`. Unset: `Secure` unless the server
     /// listens on a loopback address (where plain `http://127.0.0.1` must
-    /// work); `false` opts out explicitly.
+    /// work); `false` opts out explicitly. With `tls` on it is always
+    /// `Secure`: every answer goes over HTTPS.
     pub secure_cookies: Option<bool>,
     /// Who may create accounts: anyone, holders of an invite, or nobody.
     pub signup: SignupPolicy,
@@ -144,6 +149,7 @@ impl Default for Config {
             log: "info".to_owned(),
             storage: StorageConfig::default(),
             web_dir: PathBuf::from("web/dist"),
+            tls: TlsConfig::default(),
             secure_cookies: None,
             signup: SignupPolicy::Open,
             trusted_proxies: Vec::new(),
@@ -176,6 +182,7 @@ impl std::fmt::Debug for Config {
             .field("log", &self.log)
             .field("storage", &self.storage)
             .field("web_dir", &self.web_dir)
+            .field("tls", &self.tls)
             .field("secure_cookies", &self.secure_cookies)
             .field("signup", &self.signup)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -225,8 +232,10 @@ impl Config {
 
     /// Whether the session cookie is `Secure` (see `secure_cookies`).
     pub fn cookies_secure(&self) -> bool {
-        self.secure_cookies
-            .unwrap_or_else(|| !self.bind.ip().is_loopback())
+        self.tls.enabled()
+            || self
+                .secure_cookies
+                .unwrap_or_else(|| !self.bind.ip().is_loopback())
     }
 
     pub fn token_secret_path(&self) -> PathBuf {
@@ -391,6 +400,65 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("metrics_bind"), "{err}");
+    }
+
+    #[test]
+    fn tls_is_off_by_default_and_needs_both_files() {
+        let config = from_toml("").unwrap();
+        assert!(!config.tls.enabled());
+        assert_eq!(config.tls.reload_check_secs, 10);
+        let config = from_toml(
+            "[tls]\ncert_file = \"/etc/sr/fullchain.pem\"\nkey_file = \"/etc/sr/privkey.pem\"",
+        )
+        .unwrap();
+        assert_eq!(
+            config.tls.files(),
+            Some(TlsFiles {
+                cert_file: PathBuf::from("/etc/sr/fullchain.pem"),
+                key_file: PathBuf::from("/etc/sr/privkey.pem"),
+            })
+        );
+        for (toml, key) in [
+            ("[tls]\ncert_file = \"c.pem\"", "tls.key_file"),
+            ("[tls]\nkey_file = \"k.pem\"", "tls.cert_file"),
+            (
+                "[tls]\ncert_file = \"\"\nkey_file = \"k.pem\"",
+                "tls.cert_file",
+            ),
+            (
+                "[tls]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\nreload_check_secs = 0",
+                "tls.reload_check_secs",
+            ),
+            ("[tls]\ncertificate = \"c.pem\"", "certificate"),
+        ] {
+            let err = from_toml(toml).unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
+    }
+
+    #[test]
+    // figment's own signature: its error type is large, and only a test's.
+    #[allow(clippy::result_large_err)]
+    fn tls_keys_come_from_the_environment_too() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("STRONGROOM_TLS__CERT_FILE", "/run/secrets/tls.crt");
+            jail.set_env("STRONGROOM_TLS__KEY_FILE", "/run/secrets/tls.key");
+            let config = Config::load().map_err(|err| err.to_string())?;
+            assert_eq!(
+                config.tls.cert_file.as_deref(),
+                Some(std::path::Path::new("/run/secrets/tls.crt"))
+            );
+            assert!(config.tls.enabled());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn tls_makes_cookies_secure_even_on_loopback() {
+        let files = "[tls]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"";
+        assert!(from_toml(files).unwrap().cookies_secure());
+        let opted_out = from_toml(&format!("secure_cookies = false\n{files}")).unwrap();
+        assert!(opted_out.cookies_secure());
     }
 
     #[test]

@@ -95,10 +95,13 @@ where
 }
 
 /// Security headers on every answer, even an error a middleware returned
-/// instead of a response. The docs page gets its own content policy.
+/// instead of a response. The docs page gets its own content policy. `hsts`:
+/// the server speaks TLS itself, so every answer also says "HTTPS only from
+/// now on" (`Strict-Transport-Security`).
 pub fn secure<S>(
     app_policy: HeaderValue,
     docs_policy: HeaderValue,
+    hsts: bool,
 ) -> impl Fn(ServiceRequest, &S) -> LocalBoxFuture<'static, Result<ServiceResponse, Error>> + Clone
 where
     S: Service<ServiceRequest, Response = ServiceResponse, Error = Error>,
@@ -113,10 +116,10 @@ where
         Box::pin(async move {
             match response.await {
                 Ok(mut response) => {
-                    security_headers::apply(response.headers_mut(), &policy);
+                    security_headers::apply(response.headers_mut(), &policy, hsts);
                     Ok(response)
                 }
-                Err(err) => Err(security_headers::SecuredError::wrap(err, policy)),
+                Err(err) => Err(security_headers::SecuredError::wrap(err, policy, hsts)),
             }
         })
     }

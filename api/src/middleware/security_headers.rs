@@ -214,8 +214,19 @@ fn has_attribute(mut attributes: &[u8], name: &[u8]) -> bool {
     }
 }
 
-/// Adds the security headers a response does not have yet.
-pub fn apply(headers: &mut HeaderMap, policy: &HeaderValue) {
+/// `Strict-Transport-Security` on answers the server sends over TLS itself:
+/// a year, this host only (whether subdomains are HTTPS is not ours to say).
+pub const HSTS: &str = "max-age=31536000";
+
+/// Adds the security headers a response does not have yet; with `hsts`, the
+/// HSTS header too.
+pub fn apply(headers: &mut HeaderMap, policy: &HeaderValue, hsts: bool) {
+    if hsts && !headers.contains_key(header::STRICT_TRANSPORT_SECURITY) {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     let fixed: [(HeaderName, HeaderValue); 4] = [
         (
             header::X_CONTENT_TYPE_OPTIONS,
@@ -247,11 +258,17 @@ pub fn apply(headers: &mut HeaderMap, policy: &HeaderValue) {
 pub struct SecuredError {
     inner: actix_web::Error,
     policy: HeaderValue,
+    hsts: bool,
 }
 
 impl SecuredError {
-    pub fn wrap(inner: actix_web::Error, policy: HeaderValue) -> actix_web::Error {
-        Self { inner, policy }.into()
+    pub fn wrap(inner: actix_web::Error, policy: HeaderValue, hsts: bool) -> actix_web::Error {
+        Self {
+            inner,
+            policy,
+            hsts,
+        }
+        .into()
     }
 }
 
@@ -268,7 +285,7 @@ impl actix_web::ResponseError for SecuredError {
 
     fn error_response(&self) -> actix_web::HttpResponse {
         let mut response = self.inner.error_response();
-        apply(response.headers_mut(), &self.policy);
+        apply(response.headers_mut(), &self.policy, self.hsts);
         response
     }
 }
@@ -369,8 +386,15 @@ mod tests {
     fn errors_turned_into_answers_get_the_headers() {
         let policy = HeaderValue::from_static("default-src 'self'");
         let err = actix_web::error::ErrorInternalServerError("boom");
-        let response = SecuredError::wrap(err, policy).error_response();
+        let response = SecuredError::wrap(err, policy, true).error_response();
         assert_eq!(response.status(), 500);
+        assert_eq!(
+            response
+                .headers()
+                .get(header::STRICT_TRANSPORT_SECURITY)
+                .unwrap(),
+            HSTS
+        );
         assert_eq!(
             response
                 .headers()
@@ -392,11 +416,13 @@ mod tests {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("sandbox; default-src 'none'"),
         );
-        apply(&mut headers, &policy);
+        apply(&mut headers, &policy, false);
         assert_eq!(
             headers.get(header::CONTENT_SECURITY_POLICY).unwrap(),
             "sandbox; default-src 'none'"
         );
+        // Plain HTTP (no TLS of our own): no HSTS, a proxy's business.
+        assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
         assert_eq!(headers.get(header::X_FRAME_OPTIONS).unwrap(), "DENY");
         assert_eq!(
             headers.get("cross-origin-opener-policy").unwrap(),

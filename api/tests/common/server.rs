@@ -28,10 +28,16 @@ pub fn test_config(data_dir: &Path) -> Config {
 
 /// Builds and starts the server; returns its base URL.
 pub async fn start(config: Config) -> String {
+    format!("http://127.0.0.1:{}", start_port(config).await)
+}
+
+/// Builds and starts the server; returns its port (for a server that speaks
+/// TLS, or one behind a proxy, whose URL the test makes).
+pub async fn start_port(config: Config) -> u16 {
     let app = Application::build(config)
         .await
         .unwrap_or_else(|err| panic!("server starts: {err}"));
-    let address = format!("http://127.0.0.1:{}", app.port());
+    let port = app.port();
     tokio::spawn(app.run_until_stopped());
-    address
+    port
 }
