@@ -255,6 +255,75 @@ async fn broken_configurations_name_their_key() {
     }
 }
 
+/// TLS files are loaded as the server loads them: a good pair is served as
+/// https (and plain HTTP beyond loopback is no longer a warning); a missing,
+/// broken or mismatched file fails naming its key.
+#[tokio::test]
+async fn tls_files_are_loaded_as_the_server_would() {
+    let pair = |dir: &Path, name: &str| {
+        let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let cert = dir.join(format!("{name}.crt"));
+        let key = dir.join(format!("{name}.key"));
+        std::fs::write(&cert, made.cert.pem()).unwrap();
+        std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+        (cert, key)
+    };
+    let tls = |cert: &Path, key: &Path| {
+        format!(
+            "[tls]\ncert_file = {:?}\nkey_file = {:?}",
+            cert.display().to_string(),
+            key.display().to_string()
+        )
+    };
+
+    let setup = Setup::new();
+    let (cert, key) = pair(setup.dir.path(), "a");
+    setup.toml(&format!("signup = \"invite\"\n{}", tls(&cert, &key)));
+    setup.first_start().await;
+    let public = format!("0.0.0.0:{}", free_port());
+    let output = setup.check_with(&["--json"], &[("STRONGROOM_BIND", public.as_str())]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        report["serves"]["tls"]
+            .as_str()
+            .unwrap()
+            .starts_with("on ("),
+        "{report}"
+    );
+    assert!(
+        report["serves"]["bind"]
+            .as_str()
+            .unwrap()
+            .contains("https://"),
+        "{report}"
+    );
+    assert!(!keys(&report["warnings"]).contains(&"bind"), "{report}");
+
+    // The key of another certificate.
+    let (_, other_key) = pair(setup.dir.path(), "b");
+    setup.toml(&format!("signup = \"invite\"\n{}", tls(&cert, &other_key)));
+    setup.fails_naming("tls.key_file");
+    // No certificate in the file.
+    std::fs::write(setup.dir.path().join("empty.crt"), "not a certificate\n").unwrap();
+    setup.toml(&tls(&setup.dir.path().join("empty.crt"), &key));
+    setup.fails_naming("tls.cert_file");
+    // A file that is not there.
+    setup.toml(&tls(&cert, &setup.dir.path().join("gone.key")));
+    setup.fails_naming("tls.key_file");
+    // One without the other is a configuration error naming the missing one.
+    setup.toml(&format!(
+        "[tls]\ncert_file = {:?}",
+        cert.display().to_string()
+    ));
+    setup.fails_naming("tls.key_file");
+}
+
 #[tokio::test]
 async fn an_address_the_server_cannot_listen_on_names_bind() {
     let setup = Setup::new();

@@ -30,6 +30,23 @@ pub enum TlsError {
     Setup(String),
 }
 
+impl TlsError {
+    /// The configuration key it is about.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::File { key, .. } => key,
+            Self::Mismatch(_) => "tls.key_file",
+            Self::Setup(_) => "tls",
+        }
+    }
+}
+
+/// Whether the server could start with these files (`strongroom config
+/// check`): loaded and paired exactly as at start, nothing kept.
+pub fn check_files(files: &TlsFiles) -> Result<(), TlsError> {
+    server_config(Arc::new(CertSlot::new(load(files)?))).map(drop)
+}
+
 /// Loads the files (failing start-up with a message naming the key when
 /// they cannot be used), starts watching them, and returns the rustls
 /// configuration for the listener.

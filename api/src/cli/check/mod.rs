@@ -47,6 +47,11 @@ pub async fn run(loaded: Result<Config, ConfigError>) -> Report {
 /// thing that would stop the server.
 async fn probe(config: &Config, report: &mut Report) -> Result<(), Finding> {
     listen(config.bind, "bind", report)?;
+    // Loaded as the server loads them at start: a file it cannot use stops it.
+    if let Some(files) = config.tls.files() {
+        crate::tls::check_files(&files)
+            .map_err(|err| Finding::about(err.key(), err.to_string()))?;
+    }
     if let Some(metrics) = config.metrics_bind {
         listen(metrics, "metrics_bind", report)?;
     }
