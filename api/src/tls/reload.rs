@@ -57,7 +57,8 @@ pub fn spawn_reloader(slot: Arc<CertSlot>, files: TlsFiles, check_every: Duratio
     let hangups = hangups();
     tokio::spawn(async move {
         let mut hangups = hangups;
-        let mut seen = Stamp::of(&files);
+        let files = Arc::new(files);
+        let mut seen = stamp(&files).await;
         let mut every = tokio::time::interval(check_every);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         every.tick().await;
@@ -68,14 +69,25 @@ pub fn spawn_reloader(slot: Arc<CertSlot>, files: TlsFiles, check_every: Duratio
             };
             // Stamped before reading: a write that lands during the load
             // shows as a change at the next check.
-            let now = Stamp::of(&files);
+            let now = stamp(&files).await;
             if why == "file change" && now == seen {
                 continue;
             }
             seen = now;
-            reload_into(&slot, &files, why);
+            // File reads: off the server's threads.
+            let (slot, files) = (slot.clone(), files.clone());
+            let _ = tokio::task::spawn_blocking(move || reload_into(&slot, &files, why)).await;
         }
     });
+}
+
+/// `Stamp::of` on the blocking pool (file metadata is blocking I/O); a
+/// failed task reads as "no files", which the next check corrects.
+async fn stamp(files: &Arc<TlsFiles>) -> Stamp {
+    let files = files.clone();
+    tokio::task::spawn_blocking(move || Stamp::of(&files))
+        .await
+        .unwrap_or(Stamp(Vec::new()))
 }
 
 #[cfg(unix)]
