@@ -16,6 +16,13 @@ pub struct StorageConfig {
     pub dynamodb: DynamoSettings,
 }
 
+impl StorageConfig {
+    /// Whether either backend is an AWS one (and the SDK is needed).
+    pub fn uses_aws(&self) -> bool {
+        self.blob == BlobBackend::S3 || self.meta == MetaBackend::Dynamodb
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BlobBackend {

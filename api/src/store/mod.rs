@@ -50,8 +50,7 @@ pub async fn open(config: &Config, keys: &ProfileKeys) -> Result<Stores, StoreEr
 /// The AWS SDK configuration, when either backend is an AWS one.
 pub async fn aws_sdk_config(config: &Config) -> Option<SdkConfig> {
     let storage = &config.storage;
-    let uses_aws = storage.blob == BlobBackend::S3 || storage.meta == MetaBackend::Dynamodb;
-    match uses_aws {
+    match storage.uses_aws() {
         true => Some(aws::sdk_config(&storage.aws).await),
         false => None,
     }

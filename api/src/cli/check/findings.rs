@@ -199,8 +199,7 @@ pub fn assess(config: &Config, report: &mut Report) {
         ));
     }
     let storage = &config.storage;
-    let uses_aws = storage.blob == BlobBackend::S3 || storage.meta == MetaBackend::Dynamodb;
-    if uses_aws && storage.auto_create {
+    if storage.uses_aws() && storage.auto_create {
         report.note(Finding::about(
             "storage.auto_create",
             "true: the server's AWS identity needs the Create* and UpdateTimeToLive \
