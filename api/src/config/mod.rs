@@ -441,6 +441,9 @@ mod tests {
     #[allow(clippy::result_large_err)]
     fn tls_keys_come_from_the_environment_too() {
         figment::Jail::expect_with(|jail| {
+            // Only this test's variables: the test command itself exports
+            // STRONGROOM_TEST_* (restored when the jail ends).
+            jail.clear_env();
             jail.set_env("STRONGROOM_TLS__CERT_FILE", "/run/secrets/tls.crt");
             jail.set_env("STRONGROOM_TLS__KEY_FILE", "/run/secrets/tls.key");
             let config = Config::load().map_err(|err| err.to_string())?;
