@@ -61,7 +61,8 @@ impl ChunkCipher {
     /// Encrypt `buf` in place and append the tag.
     pub(crate) fn seal_in_place(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], buf: &mut Vec<u8>) {
         // Only fails for messages above the GCM per-nonce limit (~64 GiB);
-        // every caller passes at most one 64 KiB chunk.
+        // callers pass one 64 KiB chunk, a key, a name, or a listing
+        // snapshot (capped far below).
         match self.key.seal_in_place_separate_tag(
             Nonce::assume_unique_for_key(*nonce),
             Aad::from(aad),
@@ -91,6 +92,28 @@ impl ChunkCipher {
                 Err(_) => self.open_via(nonce, aad, buf, &mut Vec::new()),
             })
             .unwrap_or_else(|_| self.open_via(nonce, aad, buf, &mut Vec::new()))
+    }
+
+    /// As `open_in_place`, decrypting in `buf` itself (no second buffer as
+    /// big as it), for callers that drop `buf` when it fails: then it holds
+    /// nothing usable (AWS-LC zeroes it).
+    pub(crate) fn open_in_place_or_spoil(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        buf: &mut Vec<u8>,
+    ) -> Result<(), ()> {
+        let plaintext_len = self
+            .key
+            .open_in_place(
+                Nonce::assume_unique_for_key(*nonce),
+                Aad::from(aad),
+                buf.as_mut_slice(),
+            )
+            .map_err(|_| ())?
+            .len();
+        buf.truncate(plaintext_len);
+        Ok(())
     }
 
     /// Decrypt `buf` into `out`; only if the tag verifies, swap the two so

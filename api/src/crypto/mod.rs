@@ -94,6 +94,10 @@ pub enum CryptoError {
     /// another node or user, or altered).
     #[error("sealed properties failed to authenticate")]
     PropsAuth,
+    /// A sealed listing snapshot failed to authenticate (moved to another
+    /// folder or user, or altered).
+    #[error("sealed listing snapshot failed to authenticate")]
+    ListingSnapshotAuth,
     /// Argon2 failed (bad parameters, malformed PHC string).
     #[error("key derivation failed")]
     Kdf,

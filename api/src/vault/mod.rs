@@ -9,6 +9,7 @@ mod error;
 mod folder_shares;
 pub mod links;
 mod listing_cache;
+mod listing_snapshot;
 pub mod names;
 pub mod props;
 mod running;
@@ -86,6 +87,9 @@ pub struct Vault {
     running: Running,
     /// Folder listings decrypted and sorted, per user and folder version.
     listings: ListingCache,
+    /// Folders with at least this many children get a listing snapshot
+    /// (`listing_snapshot.rs`); tests lower it.
+    snapshot_min_children: usize,
 }
 
 impl Vault {
@@ -102,6 +106,7 @@ impl Vault {
             tokens,
             key_work,
             listings: ListingCache::new(limits.listing_cache_bytes),
+            snapshot_min_children: listing_snapshot::MIN_CHILDREN,
             limits,
             running: Running::default(),
         }

@@ -353,7 +353,9 @@ mod tests {
 
     #[tokio::test]
     async fn props_are_patched_copied_and_kept_sealed() {
-        let Fixture { vault, meta, _dir } = fixture();
+        let Fixture {
+            vault, meta, _dir, ..
+        } = fixture();
         let ada = caller(meta.as_ref()).await;
         let (a, b) = (
             folder(meta.as_ref(), &ada, "a").await,

@@ -33,9 +33,11 @@ pub async fn sweep(
         if info.modified_at > now - grace {
             continue;
         }
-        if !meta
-            .object_referenced(info.key.user_id, info.key.object_id)
-            .await?
+        let (user, object) = (info.key.user_id, info.key.object_id);
+        // A folder's listing snapshot lives under the folder's own id
+        // (`listing_snapshot.rs`): kept while the folder's node exists.
+        if !meta.object_referenced(user, object).await?
+            && meta.listing_version(user, object).await?.is_none()
         {
             blobs.delete(&info.key).await?;
             report.removed += 1;

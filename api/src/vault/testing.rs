@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::{Vault, VaultLimits};
 use crate::auth::{Caller, Credential, KeyWork, TokenSecret, TokenService};
 use crate::crypto::keys::{KdfParams, Key32, ProfileKeys, Umk};
+use crate::store::blob::BlobStore;
 use crate::store::blob::fs::FsBlobStore;
 use crate::store::meta::sqlite::SqliteMetaStore;
 use crate::store::meta::{MetaStore, UserKeys, UserRecord};
@@ -18,7 +19,16 @@ use crate::store::meta::{MetaStore, UserKeys, UserRecord};
 pub struct Fixture {
     pub vault: Vault,
     pub meta: Arc<dyn MetaStore>,
+    pub blobs: Arc<dyn BlobStore>,
     pub _dir: TempDir,
+}
+
+impl Fixture {
+    /// Another vault over the same stores, with nothing kept in memory: a
+    /// second server, or this one after a restart.
+    pub fn another_vault(&self) -> Vault {
+        vault_over(Arc::clone(&self.meta), Arc::clone(&self.blobs))
+    }
 }
 
 pub fn fixture() -> Fixture {
@@ -26,7 +36,16 @@ pub fn fixture() -> Fixture {
     let profile = ProfileKeys::derive(&Key32::from_bytes([3; 32]));
     let meta: Arc<dyn MetaStore> =
         Arc::new(SqliteMetaStore::open(&dir.path().join("meta.db"), &profile).unwrap());
-    let blobs = Arc::new(FsBlobStore::open(&dir.path().join("blobs")).unwrap());
+    let blobs: Arc<dyn BlobStore> = Arc::new(FsBlobStore::open(&dir.path().join("blobs")).unwrap());
+    Fixture {
+        vault: vault_over(Arc::clone(&meta), Arc::clone(&blobs)),
+        meta,
+        blobs,
+        _dir: dir,
+    }
+}
+
+fn vault_over(meta: Arc<dyn MetaStore>, blobs: Arc<dyn BlobStore>) -> Vault {
     let tokens = Arc::new(TokenService::new(&TokenSecret::from_bytes([4; 32]), 60));
     let limits = VaultLimits {
         max_upload_bytes: 1 << 20,
@@ -39,18 +58,7 @@ pub fn fixture() -> Fixture {
         share_kdf: KdfParams::TESTING,
         listing_cache_bytes: 1 << 20,
     };
-    let vault = Vault::new(
-        meta.clone(),
-        blobs,
-        tokens,
-        Arc::new(KeyWork::per_core(4)),
-        limits,
-    );
-    Fixture {
-        vault,
-        meta,
-        _dir: dir,
-    }
+    Vault::new(meta, blobs, tokens, Arc::new(KeyWork::per_core(4)), limits)
 }
 
 pub async fn caller(meta: &dyn MetaStore) -> Caller {

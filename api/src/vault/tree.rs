@@ -1,7 +1,7 @@
 //! Folders and the operations on nodes: list, create, rename, move, delete,
 //! search, and addressing by path.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use data_encoding::BASE64URL_NOPAD;
@@ -14,8 +14,10 @@ use uuid::Uuid;
 
 use super::Names;
 use super::listing_cache::{self, Kept, Listing};
+use super::listing_snapshot;
 use super::{Vault, VaultError};
 use crate::auth::Caller;
+use crate::crypto::keys::ListingSnapshotKey;
 use crate::store::StoreError;
 use crate::store::meta::{ChildrenDelta, NodeRecord, NodeUpdate};
 
@@ -76,14 +78,17 @@ fn updated_listing(
         .iter()
         .map(|child| Ok(super::names::wire_untyped(child, names.open(child)?)))
         .collect::<Result<Vec<_>, VaultError>>()?;
-    let gone: HashSet<Uuid> = delta
+    // Sorted for a binary search per kept node: for the few ids of a
+    // delta, cheaper than hashing every one of the folder's ids.
+    let mut gone: Vec<Uuid> = delta
         .left
         .into_iter()
         .chain(fresh.iter().map(|node| node.id))
         .collect();
+    gone.sort_unstable();
     let mut items = Listing::into_items(kept);
     items.retain_mut(|node| {
-        let keep = !gone.contains(&node.id);
+        let keep = gone.binary_search(&node.id).is_err();
         if !keep {
             listing_cache::forget(node);
         }
@@ -276,6 +281,10 @@ impl Vault {
         version: u64,
         kept: Kept,
     ) -> Result<Arc<Listing>, VaultError> {
+        let kept = match kept {
+            Kept::Nothing => self.kept_in_snapshot(caller, folder_id, version).await,
+            kept => kept,
+        };
         match kept {
             Kept::Current(listing) => return Ok(listing),
             Kept::Behind {
@@ -287,19 +296,73 @@ impl Vault {
                     .children_since(caller.user_id, folder_id, made_at)
                     .await?
                 {
-                    let listing = updated_listing(names, listing, delta)?;
-                    return Ok(self
-                        .listings
-                        .put(caller.user_id, folder_id, version, listing));
+                    let changes = delta.changed.len() + delta.left.len();
+                    let listing = self.listings.put(
+                        caller.user_id,
+                        folder_id,
+                        version,
+                        updated_listing(names, listing, delta)?,
+                    );
+                    if changes > listing_snapshot::REWRITE_AFTER_CHANGES
+                        || version - made_at > listing_snapshot::REWRITE_AFTER_VERSIONS
+                    {
+                        self.save_snapshot(caller, folder_id, version, &listing);
+                    }
+                    return Ok(listing);
                 }
             }
             Kept::Nothing => {}
         }
         let children = self.meta.children(caller.user_id, folder_id).await?;
-        let listing = sorted_listing(names, &children)?;
-        Ok(self
-            .listings
-            .put(caller.user_id, folder_id, version, listing))
+        let listing = self.listings.put(
+            caller.user_id,
+            folder_id,
+            version,
+            sorted_listing(names, &children)?,
+        );
+        self.save_snapshot(caller, folder_id, version, &listing);
+        Ok(listing)
+    }
+
+    /// The folder's sealed snapshot (`listing_snapshot.rs`), as the cache
+    /// would have held it: at the current version (then kept), older, or
+    /// none (also when it says a version newer than the current one).
+    async fn kept_in_snapshot(&self, caller: &Caller, folder_id: Uuid, version: u64) -> Kept {
+        let key = ListingSnapshotKey::derive(&caller.umk);
+        match listing_snapshot::load(&*self.blobs, key, caller.user_id, folder_id).await {
+            Some((made_at, listing)) if made_at == version => {
+                Kept::Current(
+                    self.listings
+                        .put(caller.user_id, folder_id, version, listing),
+                )
+            }
+            Some((made_at, listing)) if made_at < version => Kept::Behind {
+                version: made_at,
+                listing: Arc::new(listing),
+            },
+            _ => Kept::Nothing,
+        }
+    }
+
+    /// Writes a big folder's listing as its snapshot, in the background.
+    fn save_snapshot(
+        &self,
+        caller: &Caller,
+        folder_id: Uuid,
+        version: u64,
+        listing: &Arc<Listing>,
+    ) {
+        if listing.items().len() < self.snapshot_min_children {
+            return;
+        }
+        listing_snapshot::save(
+            Arc::clone(&self.blobs),
+            ListingSnapshotKey::derive(&caller.umk),
+            caller.user_id,
+            folder_id,
+            version,
+            Arc::clone(listing),
+        );
     }
 
     /// Every child of a folder with its name, unordered and unpaged: for
@@ -570,6 +633,7 @@ mod tests {
     use strongroom_shared::RestoreRequest;
 
     use super::*;
+    use crate::store::blob::ObjectKey;
     use crate::vault::testing::{caller, fixture};
 
     /// A file straight into the store (no content needed for listings).
@@ -760,5 +824,210 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    async fn version_of(vault: &Vault, caller: &Caller, folder: Uuid) -> u64 {
+        vault
+            .meta
+            .listing_version(caller.user_id, folder)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// The version of the folder's snapshot once one is there (they are
+    /// written in the background), waiting up to 5 s for it to be `at_least`.
+    async fn snapshot_version(vault: &Vault, caller: &Caller, folder: Uuid, at_least: u64) -> u64 {
+        for _ in 0..500 {
+            let key = ListingSnapshotKey::derive(&caller.umk);
+            if let Some((made_at, _)) =
+                listing_snapshot::load(&*vault.blobs, key, caller.user_id, folder).await
+                && made_at >= at_least
+            {
+                return made_at;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("no snapshot of version {at_least} or later was written");
+    }
+
+    async fn put_snapshot(vault: &Vault, caller: &Caller, folder: Uuid, sealed: Vec<u8>) {
+        let len = sealed.len() as u64;
+        let body = Box::pin(futures_util::stream::once(async move {
+            Ok(bytes::Bytes::from(sealed))
+        }));
+        vault
+            .blobs
+            .put(&ObjectKey::new(caller.user_id, folder), Some(len), body)
+            .await
+            .unwrap();
+    }
+
+    /// A big folder's listing is written as a snapshot; another server (or
+    /// this one restarted) starts from it, brought up to date with what
+    /// changed since, and ends where a read of the whole folder does.
+    #[tokio::test]
+    async fn a_cold_listing_starts_from_the_snapshot_and_catches_up() {
+        let mut f = fixture();
+        f.vault.snapshot_min_children = 10;
+        let me = caller(f.meta.as_ref()).await;
+        let vault = &f.vault;
+        let a = vault
+            .create_folder_in(&me, me.user_id, "a")
+            .await
+            .unwrap()
+            .id;
+        let small = vault
+            .create_folder_in(&me, me.user_id, "small")
+            .await
+            .unwrap()
+            .id;
+        for i in 0..30 {
+            put_file(vault, &me, a, &format!("Doc {i:02}.txt"), i).await;
+        }
+        put_file(vault, &me, small, "alone.txt", 1).await;
+        let made = version_of(vault, &me, a).await;
+        assert_eq!(listed(vault, &me, a).await, read_whole(vault, &me, a).await);
+        assert_eq!(snapshot_version(vault, &me, a, made).await, made);
+        // Below the threshold: no snapshot.
+        listed(vault, &me, small).await;
+        let key = ListingSnapshotKey::derive(&me.umk);
+        assert!(
+            listing_snapshot::load(&*vault.blobs, key, me.user_id, small)
+                .await
+                .is_none()
+        );
+
+        // Changes the snapshot does not know of.
+        put_file(vault, &me, a, "added.txt", 5).await;
+        put_file(vault, &me, a, "Doc 03.txt", 999).await;
+        let here = read_whole(vault, &me, a).await;
+        let rename = UpdateNodeRequest {
+            name: Some("zz renamed".to_owned()),
+            parent_id: None,
+        };
+        vault.update(&me, here[7].id, rename).await.unwrap();
+        vault.delete(&me, here[9].id).await.unwrap();
+        let other = f.another_vault();
+        let now_at = version_of(&other, &me, a).await;
+        assert!(now_at > made);
+        assert_eq!(
+            listed(&other, &me, a).await,
+            read_whole(&other, &me, a).await
+        );
+        // Few changes: the old snapshot stays.
+        assert_eq!(snapshot_version(&other, &me, a, made).await, made);
+    }
+
+    /// Only a snapshot sealed for this user and folder, at a version the
+    /// folder has reached, is used.
+    #[tokio::test]
+    async fn a_snapshot_is_used_only_for_its_folder_and_a_version_reached() {
+        let f = fixture();
+        let me = caller(f.meta.as_ref()).await;
+        let a = f
+            .vault
+            .create_folder_in(&me, me.user_id, "a")
+            .await
+            .unwrap()
+            .id;
+        let b = f
+            .vault
+            .create_folder_in(&me, me.user_id, "b")
+            .await
+            .unwrap()
+            .id;
+        put_file(&f.vault, &me, a, "real.txt", 1).await;
+        let version = version_of(&f.vault, &me, a).await;
+        let key = ListingSnapshotKey::derive(&me.umk);
+        let mut forged = read_whole(&f.vault, &me, a).await;
+        forged.iter_mut().for_each(|n| {
+            n.name = "from the snapshot".to_owned();
+            n.content_type = None;
+        });
+        let expect_forged: Vec<Node> = forged
+            .iter()
+            .map(|n| super::super::names::with_content_type(n.clone()))
+            .collect();
+
+        // Sealed for folder b, put under a's id: not opened.
+        let for_b = listing_snapshot::seal(&key, me.user_id, b, version, &forged).unwrap();
+        put_snapshot(&f.vault, &me, a, for_b).await;
+        let other = f.another_vault();
+        assert_eq!(
+            listed(&other, &me, a).await,
+            read_whole(&other, &me, a).await
+        );
+
+        // Claims a version the folder has not reached: not used.
+        let ahead = listing_snapshot::seal(&key, me.user_id, a, version + 1, &forged).unwrap();
+        put_snapshot(&f.vault, &me, a, ahead).await;
+        let other = f.another_vault();
+        assert_eq!(
+            listed(&other, &me, a).await,
+            read_whole(&other, &me, a).await
+        );
+
+        // At the current version: used as it is (which is how this test
+        // knows the listing came from it).
+        let current = listing_snapshot::seal(&key, me.user_id, a, version, &forged).unwrap();
+        put_snapshot(&f.vault, &me, a, current).await;
+        let other = f.another_vault();
+        assert_eq!(listed(&other, &me, a).await, expect_forged);
+
+        // Older than the folder: brought up to date with what changed since
+        // (the new file), the rest as the snapshot says.
+        put_file(&f.vault, &me, a, "new.txt", 2).await;
+        let other = f.another_vault();
+        let whole = read_whole(&other, &me, a).await;
+        let new = whole.iter().find(|n| n.name == "new.txt").unwrap().clone();
+        let mut expect = expect_forged.clone();
+        expect.push(new); // "from the snapshot" < "new.txt"
+        assert_eq!(listed(&other, &me, a).await, expect);
+
+        // Garbage under the folder's id: read whole.
+        put_snapshot(&f.vault, &me, a, b"not a snapshot".to_vec()).await;
+        let other = f.another_vault();
+        assert_eq!(
+            listed(&other, &me, a).await,
+            read_whole(&other, &me, a).await
+        );
+    }
+
+    /// The sweeper keeps a snapshot while its folder exists, and removes it
+    /// once the folder is gone.
+    #[tokio::test]
+    async fn the_sweeper_keeps_snapshots_of_live_folders_only() {
+        let f = fixture();
+        let me = caller(f.meta.as_ref()).await;
+        let a = f
+            .vault
+            .create_folder_in(&me, me.user_id, "a")
+            .await
+            .unwrap()
+            .id;
+        let key = ListingSnapshotKey::derive(&me.umk);
+        let sealed = listing_snapshot::seal(&key, me.user_id, a, 1, &[]).unwrap();
+        put_snapshot(&f.vault, &me, a, sealed.clone()).await;
+        let sweep = || super::super::sweeper::sweep(&*f.meta, &*f.blobs, time::Duration::ZERO);
+        assert_eq!(sweep().await.unwrap().removed, 0);
+        assert!(
+            f.blobs
+                .get(&ObjectKey::new(me.user_id, a), None)
+                .await
+                .is_ok()
+        );
+        f.vault.delete(&me, a).await.unwrap();
+        assert_eq!(
+            sweep().await.unwrap().removed,
+            0,
+            "in the trash it is still a folder"
+        );
+        f.vault.purge(&me, a).await.unwrap();
+        assert_eq!(sweep().await.unwrap().removed, 1);
+        assert!(matches!(
+            f.blobs.get(&ObjectKey::new(me.user_id, a), None).await,
+            Err(StoreError::NotFound)
+        ));
     }
 }

@@ -148,6 +148,7 @@ key_newtype!(
 mod app_password;
 mod binding;
 mod kdf;
+mod listing;
 mod names;
 mod profile;
 mod props;
@@ -157,6 +158,7 @@ mod wrap;
 pub use app_password::*;
 pub use binding::*;
 pub use kdf::*;
+pub use listing::*;
 pub use names::*;
 pub use profile::*;
 pub use props::*;
