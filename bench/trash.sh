@@ -19,7 +19,9 @@ ROUNDS=${ROUNDS:-50}
 work=$(mktemp -d "${TMPDIR:-/tmp}/strongroom-bench.XXXXXX")
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+    # `|| true`: under `set -e` a process ended by the signal (status 143)
+    # would stop this loop before the next one is stopped.
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
     rm -rf "$work"
 }
 trap cleanup EXIT
