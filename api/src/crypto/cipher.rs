@@ -116,6 +116,32 @@ impl ChunkCipher {
         Ok(())
     }
 
+    /// Verify and decrypt `sealed` (ciphertext ‖ tag) into `out`, which
+    /// must be exactly the ciphertext's length: no copy of the ciphertext
+    /// first. On failure `out` holds nothing usable and the caller drops it.
+    pub(crate) fn open_into(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        sealed: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), ()> {
+        let ct_len = sealed.len().checked_sub(TAG_LEN).ok_or(())?;
+        if out.len() != ct_len {
+            return Err(());
+        }
+        let (ct, tag) = sealed.split_at(ct_len);
+        self.key
+            .open_separate_gather(
+                Nonce::assume_unique_for_key(*nonce),
+                Aad::from(aad),
+                ct,
+                tag,
+                out,
+            )
+            .map_err(|_| ())
+    }
+
     /// Decrypt `buf` into `out`; only if the tag verifies, swap the two so
     /// `buf` holds the plaintext and `out` the old ciphertext allocation.
     fn open_via(

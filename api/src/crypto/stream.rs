@@ -57,7 +57,10 @@ where
         loop {
             match input.next().await {
                 Some(Ok(bytes)) => {
-                    let mut out = Vec::new();
+                    // Room for what one piece becomes (decrypted: less;
+                    // encrypted: a tag per chunk and the header more), so
+                    // the output does not grow by doubling and copying.
+                    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 1024 + 256);
                     if let Err(e) = step.update(&bytes, &mut out) {
                         return Some((Err(E::from(e)), None));
                     }

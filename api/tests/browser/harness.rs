@@ -3,6 +3,7 @@
 //! helpers and screenshots under `target/screenshots/`.
 
 use crate::common::server;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -97,11 +98,18 @@ pub struct Browser {
     _driver: Driver,
 }
 
-/// Stops chromedriver (and with it chromium) when the test ends.
+/// Stops chromedriver and the chromium it started when the test ends.
+/// chromedriver runs in a process group of its own, and the whole group is
+/// killed: killing chromedriver alone left chromium running after the test.
 struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -125,6 +133,7 @@ pub async fn start_browser() -> Browser {
     let driver = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
         .arg("--allowed-ips=127.0.0.1")
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

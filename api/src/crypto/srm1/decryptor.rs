@@ -131,6 +131,37 @@ impl Decryptor {
             .map_err(|()| err)
     }
 
+    /// Verify and decrypt the middle (not last) chunk `index`, a whole
+    /// `CIPHER_CHUNK_LEN` slice of ciphertext ‖ tag, onto the end of `out`.
+    /// On failure `out` is as it was.
+    ///
+    /// # Errors
+    /// [`CryptoError::ChunkAuth`].
+    pub fn open_middle_chunk_onto(
+        &self,
+        index: u64,
+        sealed: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), CryptoError> {
+        let err = CryptoError::ChunkAuth { index };
+        if sealed.len() != CIPHER_CHUNK_LEN {
+            return Err(err);
+        }
+        let nonce = chunk_nonce(index, false).ok_or_else(|| err.clone())?;
+        let start = out.len();
+        out.resize(start + CIPHER_CHUNK_LEN - TAG_LEN, 0);
+        let opened = self
+            .cipher
+            .open_into(&nonce, &self.header, sealed, &mut out[start..]);
+        if opened.is_err() {
+            // Whatever was written there was never authenticated.
+            out[start..].fill(0);
+            out.truncate(start);
+            return Err(err);
+        }
+        Ok(())
+    }
+
     /// Verify and decrypt chunk `index` into a new buffer. See
     /// [`Decryptor::open_chunk_in_place`].
     ///

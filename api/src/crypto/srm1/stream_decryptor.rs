@@ -155,6 +155,18 @@ impl StreamDecryptor {
                 self.pending.clear();
                 self.index += 1;
             }
+            // A whole chunk in the input with more bytes after it (so not
+            // the last): decrypted from the input straight onto `out`,
+            // without copying it aside first. A failure falls through to
+            // the copying path, which tells the two errors apart.
+            if self.pending.is_empty() && input.len() > CIPHER_CHUNK_LEN {
+                let (chunk, rest) = input.split_at(CIPHER_CHUNK_LEN);
+                if dec.open_middle_chunk_onto(self.index, chunk, out).is_ok() {
+                    self.index += 1;
+                    input = rest;
+                    continue;
+                }
+            }
             let take = (CIPHER_CHUNK_LEN - self.pending.len()).min(input.len());
             let (now, rest) = input.split_at(take);
             self.pending.extend_from_slice(now);
