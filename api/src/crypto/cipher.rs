@@ -159,16 +159,7 @@ impl ChunkCipher {
         // need no clearing: truncate, and zero-fill only newly grown space
         // (none in steady state, where it holds the previous chunk).
         out.resize(ct_len, 0);
-        let (ct, tag) = buf.split_at(ct_len);
-        self.key
-            .open_separate_gather(
-                Nonce::assume_unique_for_key(*nonce),
-                Aad::from(aad),
-                ct,
-                tag,
-                out.as_mut_slice(),
-            )
-            .map_err(|_| ())?;
+        self.open_into(nonce, aad, buf, out)?;
         // Verified: hand the plaintext over, keep the old allocation.
         core::mem::swap(buf, out);
         Ok(())

@@ -634,7 +634,7 @@ mod tests {
 
     use super::*;
     use crate::store::blob::ObjectKey;
-    use crate::vault::testing::{caller, fixture};
+    use crate::vault::testing::{Fixture, caller, fixture};
 
     /// A file straight into the store (no content needed for listings).
     async fn put_file(vault: &Vault, caller: &Caller, folder: Uuid, name: &str, size: u64) {
@@ -672,6 +672,11 @@ mod tests {
         vault.list(caller, folder, page).await.unwrap().items
     }
 
+    /// The folder as a server with nothing in memory lists it.
+    async fn listed_cold(f: &Fixture, caller: &Caller, folder: Uuid) -> Vec<Node> {
+        listed(&f.another_vault(), caller, folder).await
+    }
+
     /// What a listing made from nothing kept says.
     async fn read_whole(vault: &Vault, caller: &Caller, folder: Uuid) -> Vec<Node> {
         let names = Names::new(&caller.umk);
@@ -693,16 +698,8 @@ mod tests {
         let f = fixture();
         let me = caller(f.meta.as_ref()).await;
         let vault = &f.vault;
-        let a = vault
-            .create_folder_in(&me, me.user_id, "a")
-            .await
-            .unwrap()
-            .id;
-        let b = vault
-            .create_folder_in(&me, me.user_id, "b")
-            .await
-            .unwrap()
-            .id;
+        let a = new_folder(vault, &me, me.user_id, "a").await;
+        let b = new_folder(vault, &me, me.user_id, "b").await;
         for i in 0..40 {
             put_file(vault, &me, a, &format!("File {i:02}.txt"), i).await;
         }
@@ -718,12 +715,7 @@ mod tests {
         assert_eq!(listed(vault, &me, a).await, read_whole(vault, &me, a).await);
 
         for step in 0..48u64 {
-            let before = vault
-                .meta
-                .listing_version(me.user_id, a)
-                .await
-                .unwrap()
-                .unwrap();
+            let before = version_of(vault, &me, a).await;
             let here = read_whole(vault, &me, a).await;
             let pick = |k: u64| here[usize::try_from(k).unwrap() % here.len()].id;
             match step % 8 {
@@ -794,19 +786,9 @@ mod tests {
     async fn a_listing_far_behind_is_read_whole() {
         let f = fixture();
         let me = caller(f.meta.as_ref()).await;
-        let a = f
-            .vault
-            .create_folder_in(&me, me.user_id, "a")
-            .await
-            .unwrap()
-            .id;
+        let a = new_folder(&f.vault, &me, me.user_id, "a").await;
         put_file(&f.vault, &me, a, "first", 1).await;
-        let early = f
-            .meta
-            .listing_version(me.user_id, a)
-            .await
-            .unwrap()
-            .unwrap();
+        let early = version_of(&f.vault, &me, a).await;
         assert!(
             f.meta
                 .children_since(me.user_id, a, early)
@@ -824,6 +806,14 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    async fn new_folder(vault: &Vault, caller: &Caller, parent: Uuid, name: &str) -> Uuid {
+        vault
+            .create_folder_in(caller, parent, name)
+            .await
+            .unwrap()
+            .id
     }
 
     async fn version_of(vault: &Vault, caller: &Caller, folder: Uuid) -> u64 {
@@ -872,16 +862,8 @@ mod tests {
         f.vault.snapshot_min_children = 10;
         let me = caller(f.meta.as_ref()).await;
         let vault = &f.vault;
-        let a = vault
-            .create_folder_in(&me, me.user_id, "a")
-            .await
-            .unwrap()
-            .id;
-        let small = vault
-            .create_folder_in(&me, me.user_id, "small")
-            .await
-            .unwrap()
-            .id;
+        let a = new_folder(vault, &me, me.user_id, "a").await;
+        let small = new_folder(vault, &me, me.user_id, "small").await;
         for i in 0..30 {
             put_file(vault, &me, a, &format!("Doc {i:02}.txt"), i).await;
         }
@@ -925,18 +907,8 @@ mod tests {
     async fn a_snapshot_is_used_only_for_its_folder_and_a_version_reached() {
         let f = fixture();
         let me = caller(f.meta.as_ref()).await;
-        let a = f
-            .vault
-            .create_folder_in(&me, me.user_id, "a")
-            .await
-            .unwrap()
-            .id;
-        let b = f
-            .vault
-            .create_folder_in(&me, me.user_id, "b")
-            .await
-            .unwrap()
-            .id;
+        let a = new_folder(&f.vault, &me, me.user_id, "a").await;
+        let b = new_folder(&f.vault, &me, me.user_id, "b").await;
         put_file(&f.vault, &me, a, "real.txt", 1).await;
         let version = version_of(&f.vault, &me, a).await;
         let key = ListingSnapshotKey::derive(&me.umk);
@@ -953,44 +925,39 @@ mod tests {
         // Sealed for folder b, put under a's id: not opened.
         let for_b = listing_snapshot::seal(&key, me.user_id, b, version, &forged).unwrap();
         put_snapshot(&f.vault, &me, a, for_b).await;
-        let other = f.another_vault();
         assert_eq!(
-            listed(&other, &me, a).await,
-            read_whole(&other, &me, a).await
+            listed_cold(&f, &me, a).await,
+            read_whole(&f.vault, &me, a).await
         );
 
         // Claims a version the folder has not reached: not used.
         let ahead = listing_snapshot::seal(&key, me.user_id, a, version + 1, &forged).unwrap();
         put_snapshot(&f.vault, &me, a, ahead).await;
-        let other = f.another_vault();
         assert_eq!(
-            listed(&other, &me, a).await,
-            read_whole(&other, &me, a).await
+            listed_cold(&f, &me, a).await,
+            read_whole(&f.vault, &me, a).await
         );
 
         // At the current version: used as it is (which is how this test
         // knows the listing came from it).
         let current = listing_snapshot::seal(&key, me.user_id, a, version, &forged).unwrap();
         put_snapshot(&f.vault, &me, a, current).await;
-        let other = f.another_vault();
-        assert_eq!(listed(&other, &me, a).await, expect_forged);
+        assert_eq!(listed_cold(&f, &me, a).await, expect_forged);
 
         // Older than the folder: brought up to date with what changed since
         // (the new file), the rest as the snapshot says.
         put_file(&f.vault, &me, a, "new.txt", 2).await;
-        let other = f.another_vault();
-        let whole = read_whole(&other, &me, a).await;
+        let whole = read_whole(&f.vault, &me, a).await;
         let new = whole.iter().find(|n| n.name == "new.txt").unwrap().clone();
         let mut expect = expect_forged.clone();
         expect.push(new); // "from the snapshot" < "new.txt"
-        assert_eq!(listed(&other, &me, a).await, expect);
+        assert_eq!(listed_cold(&f, &me, a).await, expect);
 
         // Garbage under the folder's id: read whole.
         put_snapshot(&f.vault, &me, a, b"not a snapshot".to_vec()).await;
-        let other = f.another_vault();
         assert_eq!(
-            listed(&other, &me, a).await,
-            read_whole(&other, &me, a).await
+            listed_cold(&f, &me, a).await,
+            read_whole(&f.vault, &me, a).await
         );
     }
 
@@ -1000,12 +967,7 @@ mod tests {
     async fn the_sweeper_keeps_snapshots_of_live_folders_only() {
         let f = fixture();
         let me = caller(f.meta.as_ref()).await;
-        let a = f
-            .vault
-            .create_folder_in(&me, me.user_id, "a")
-            .await
-            .unwrap()
-            .id;
+        let a = new_folder(&f.vault, &me, me.user_id, "a").await;
         let key = ListingSnapshotKey::derive(&me.umk);
         let sealed = listing_snapshot::seal(&key, me.user_id, a, 1, &[]).unwrap();
         put_snapshot(&f.vault, &me, a, sealed.clone()).await;
