@@ -60,13 +60,27 @@ impl ChunkCipher {
 
     /// Encrypt `buf` in place and append the tag.
     pub(crate) fn seal_in_place(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], buf: &mut Vec<u8>) {
+        self.seal_tail_in_place(nonce, aad, buf, 0);
+    }
+
+    /// Encrypt `buf[from..]` in place and append its tag; `buf[..from]` is
+    /// left as it is (an SRM1 object's chunks, sealed where they were
+    /// gathered). A `from` past the end seals an empty message there.
+    pub(crate) fn seal_tail_in_place(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        buf: &mut Vec<u8>,
+        from: usize,
+    ) {
+        let from = from.min(buf.len());
         // Only fails for messages above the GCM per-nonce limit (~64 GiB);
         // callers pass one 64 KiB chunk, a key, a name, or a listing
         // snapshot (capped far below).
         match self.key.seal_in_place_separate_tag(
             Nonce::assume_unique_for_key(*nonce),
             Aad::from(aad),
-            buf.as_mut_slice(),
+            &mut buf[from..],
         ) {
             Ok(tag) => buf.extend_from_slice(tag.as_ref()),
             Err(_) => unreachable!("AES-GCM input within the per-nonce limit"),

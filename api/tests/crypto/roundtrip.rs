@@ -5,11 +5,11 @@ use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use proptest::prelude::*;
 use strongroom_api::crypto::srm1::{
-    self, CHUNK_LEN, Decryptor, Encryptor, HEADER_LEN, RangeDecryptor, StreamDecryptor,
-    chunk_count, chunk_span, ciphertext_len, encrypt_to_vec, plaintext_len,
+    self, BufferedEncryptor, CHUNK_LEN, Decryptor, Encryptor, HEADER_LEN, RangeDecryptor,
+    StreamDecryptor, chunk_count, chunk_span, ciphertext_len, encrypt_to_vec, plaintext_len,
 };
 use strongroom_api::crypto::{
-    CryptoError, Umk, decrypt_range_stream, decrypt_stream, encrypt_stream,
+    CryptoError, Dek, Umk, decrypt_range_stream, decrypt_stream, encrypt_stream,
 };
 
 const USER: [u8; 16] = [0x11; 16];
@@ -160,6 +160,61 @@ proptest! {
         }
         dec.finish(&mut out).unwrap();
         prop_assert_eq!(out, pt);
+    }
+
+    /// The buffered encryptor writes exactly the bytes `update` writes, for
+    /// any split of the input, any hand-off size, and when it takes over
+    /// from `update` half-way; what it hands out is only sealed bytes, and
+    /// it holds back at most one chunk.
+    #[test]
+    fn buffered_encryptor_writes_what_update_writes(
+        len in prop_oneof![0usize..300, 65_000usize..66_100, 0usize..600 * 1024],
+        seed in any::<u8>(),
+        cuts in prop::collection::vec(any::<usize>(), 0..12),
+        hand_off in prop_oneof![Just(0usize), 1usize..400_000],
+        takes_over_after in 0usize..4,
+    ) {
+        let umk = Umk::random();
+        let pt = pattern(len, seed);
+        let fixed = || Encryptor::with_parts(Dek::from_bytes([5; 32]), [6; 12], &umk, USER, OBJ);
+        let mut expected = Vec::new();
+        let mut plain = fixed();
+        plain.update(&pt, &mut expected).unwrap();
+        plain.finish(&mut expected).unwrap();
+
+        let pieces = pieces(&pt, &cuts);
+        let (early, late) = pieces.split_at(takes_over_after.min(pieces.len()));
+        let mut enc = fixed();
+        let mut got = Vec::new();
+        for p in early {
+            enc.update(p, &mut got).unwrap();
+        }
+        let mut enc = BufferedEncryptor::new(enc, vec![0xAA; 7]);
+        let mut fed = early.iter().map(Vec::len).sum::<usize>();
+        for p in late {
+            let mut rest = &p[..];
+            while !rest.is_empty() {
+                let before = rest.len();
+                rest = enc.push(rest, hand_off).unwrap();
+                fed += before - rest.len();
+                // Sealed output lags the input by at most one chunk.
+                let sealed_plain = (got.len() + enc.sealed_len()).saturating_sub(HEADER_LEN)
+                    / srm1::CIPHER_CHUNK_LEN * CHUNK_LEN;
+                prop_assert!(fed - sealed_plain <= CHUNK_LEN);
+                if !rest.is_empty() {
+                    // It stopped early only to hand off, with nothing held back.
+                    prop_assert!(enc.sealed_len() >= hand_off);
+                }
+                if enc.sealed_len() >= hand_off {
+                    got.extend_from_slice(&enc.take_sealed(vec![0xBB; 3]));
+                    prop_assert_eq!(enc.sealed_len(), 0);
+                }
+            }
+        }
+        got.extend_from_slice(&enc.finish().unwrap());
+        prop_assert_eq!(got.len(), expected.len());
+        prop_assert!(got == expected, "ciphertexts differ");
+        prop_assert_eq!(decrypt_all(&umk, &got).unwrap(), pt);
     }
 
     #[test]

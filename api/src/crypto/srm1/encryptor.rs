@@ -134,6 +134,109 @@ impl Encryptor {
     }
 }
 
+/// An [`Encryptor`] that gathers plaintext in its output buffer and seals
+/// each chunk where it lies, so a byte is copied once (into the buffer)
+/// instead of twice (into the held-back chunk, then to the output).
+///
+/// The buffer's front, [`sealed_len`](Self::sealed_len) bytes, is finished
+/// ciphertext (the header first); its tail is at most one chunk of
+/// plaintext, held back until it is known whether it is the last. Only the
+/// front is ever handed out.
+pub struct BufferedEncryptor {
+    enc: Encryptor,
+    out: Vec<u8>,
+    sealed: usize,
+}
+
+impl core::fmt::Debug for BufferedEncryptor {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BufferedEncryptor")
+            .field("chunks_written", &self.enc.index)
+            .field("sealed", &self.sealed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BufferedEncryptor {
+    /// Carries on `enc`'s object in `out` (cleared first): from its start,
+    /// the header being the first sealed bytes, or after what
+    /// [`Encryptor::update`] already gave, with the chunk it holds back.
+    #[must_use]
+    pub fn new(mut enc: Encryptor, mut out: Vec<u8>) -> Self {
+        out.clear();
+        enc.write_header(&mut out);
+        let sealed = out.len();
+        out.extend_from_slice(&enc.buf);
+        enc.buf = Vec::new();
+        Self { enc, out, sealed }
+    }
+
+    /// Takes plaintext until `input` is used up, or until the sealed front
+    /// reaches `hand_off` bytes, checked each time a chunk is sealed (then
+    /// nothing is held back). Returns the part of `input` not taken.
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidLength`] once the object would exceed
+    /// [`MAX_CHUNKS`](super::MAX_CHUNKS) chunks.
+    pub fn push<'a>(
+        &mut self,
+        mut input: &'a [u8],
+        hand_off: usize,
+    ) -> Result<&'a [u8], CryptoError> {
+        while !input.is_empty() {
+            if self.out.len() - self.sealed == CHUNK_LEN {
+                // More plaintext follows, so the held-back chunk is not last.
+                self.seal_held(false)?;
+                if self.sealed >= hand_off {
+                    return Ok(input);
+                }
+            }
+            let take = (CHUNK_LEN - (self.out.len() - self.sealed)).min(input.len());
+            let (now, rest) = input.split_at(take);
+            self.out.extend_from_slice(now);
+            input = rest;
+        }
+        Ok(input)
+    }
+
+    /// Bytes of finished ciphertext at the front of the buffer.
+    #[must_use]
+    pub const fn sealed_len(&self) -> usize {
+        self.sealed
+    }
+
+    /// Hands out the sealed front; the held-back plaintext, if any, moves to
+    /// `next` (cleared first), which becomes the buffer.
+    #[must_use]
+    pub fn take_sealed(&mut self, mut next: Vec<u8>) -> Vec<u8> {
+        next.clear();
+        next.extend_from_slice(&self.out[self.sealed..]);
+        self.out.truncate(self.sealed);
+        self.sealed = 0;
+        core::mem::replace(&mut self.out, next)
+    }
+
+    /// Seals the held-back plaintext as the last chunk and returns the rest
+    /// of the object.
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidLength`] if the object is too large.
+    pub fn finish(mut self) -> Result<Vec<u8>, CryptoError> {
+        self.seal_held(true)?;
+        Ok(self.out)
+    }
+
+    fn seal_held(&mut self, last: bool) -> Result<(), CryptoError> {
+        let enc = &mut self.enc;
+        let nonce = chunk_nonce(enc.index, last).ok_or(CryptoError::InvalidLength)?;
+        enc.cipher
+            .seal_tail_in_place(&nonce, &enc.header, &mut self.out, self.sealed);
+        self.sealed = self.out.len();
+        enc.index += 1;
+        Ok(())
+    }
+}
+
 /// Encrypt a whole buffer (tests, small objects). See [`Encryptor`].
 #[must_use]
 pub fn encrypt_to_vec(

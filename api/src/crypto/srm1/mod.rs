@@ -27,7 +27,7 @@ mod sizes;
 mod stream_decryptor;
 
 pub use decryptor::Decryptor;
-pub use encryptor::{Encryptor, encrypt_to_vec};
+pub use encryptor::{BufferedEncryptor, Encryptor, encrypt_to_vec};
 pub use range_decryptor::RangeDecryptor;
 pub use sizes::{ChunkSpan, chunk_count, chunk_span, ciphertext_len, plaintext_len};
 pub use stream_decryptor::StreamDecryptor;
