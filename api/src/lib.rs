@@ -6,6 +6,7 @@
 pub mod allocator;
 pub mod app;
 pub mod auth;
+pub mod buffers;
 pub mod cli;
 pub mod config;
 pub mod crypto;

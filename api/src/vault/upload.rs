@@ -14,17 +14,22 @@ use super::running::Ticket;
 use super::tree::now;
 use super::{Vault, VaultError};
 use crate::auth::Caller;
+use crate::buffers::Recycler;
 use crate::crypto::keys::BindingKey;
-use crate::crypto::srm1::{CIPHER_CHUNK_LEN, Encryptor, ciphertext_len};
+use crate::crypto::srm1::{
+    BufferedEncryptor, CIPHER_CHUNK_LEN, Encryptor, HEADER_LEN, ciphertext_len,
+};
 use crate::store::meta::{FileCommit, NodeRecord};
 use crate::store::{Conflict, ObjectKey, StoreError};
 
 /// Ciphertext pieces in flight between the encryptor and the store.
-const PIPELINE_DEPTH: usize = 4;
+const PIPELINE_DEPTH: usize = 2;
 
-/// Ciphertext is handed to the store in pieces of about this size (four
-/// chunks), so memory per upload stays near PIPELINE_DEPTH × 256 KiB.
-const HAND_OFF_BYTES: usize = 4 * CIPHER_CHUNK_LEN;
+/// Ciphertext is handed to the store in pieces of this size (eight chunks),
+/// so memory per upload stays near PIPELINE_DEPTH × 512 KiB (plus what the
+/// store queues). Each hand-off wakes the store's writer thread: pieces of
+/// 256 KiB (four deep) cost ~5% more CPU per upload for the same memory.
+const HAND_OFF_BYTES: usize = 8 * CIPHER_CHUNK_LEN;
 
 /// Commits tried when the file being replaced keeps changing meanwhile.
 const COMMIT_ATTEMPTS: usize = 3;
@@ -338,7 +343,7 @@ impl Vault {
 /// Body → encryptor → the store's channel, checking the size as it grows.
 async fn pump<S>(
     mut body: S,
-    mut encryptor: Encryptor,
+    encryptor: Encryptor,
     tx: &mpsc::Sender<Result<Bytes, StoreError>>,
     declared_len: Option<u64>,
     (allowance, ticket): (Allowance, &mut Ticket),
@@ -346,8 +351,12 @@ async fn pump<S>(
 where
     S: Stream<Item = Result<Bytes, BodyStop>> + Unpin,
 {
+    // Every buffer in flight, and one being filled, can come back. A buffer
+    // is handed off as soon as a sealed chunk takes it to HAND_OFF_BYTES, so
+    // it never holds more than that and the header.
+    let buffers = Recycler::new(PIPELINE_DEPTH + 2, HEADER_LEN + HAND_OFF_BYTES);
+    let mut encryptor = BufferedEncryptor::new(encryptor, buffers.buffer());
     let mut received = 0u64;
-    let mut out = Vec::new();
     while let Some(piece) = body.next().await {
         let piece = piece.map_err(|stop| {
             tracing::info!(error = %stop, "upload body ended early");
@@ -361,28 +370,28 @@ where
         allowance
             .take(received, ticket)
             .map_err(PumpError::Refused)?;
-        encryptor
-            .update(&piece, &mut out)
-            .map_err(|err| PumpError::Refused(err.into()))?;
         // Hand over in large pieces: request bodies arrive in small ones, and
         // every hand-off and write has a fixed cost.
-        if out.len() >= HAND_OFF_BYTES {
-            let full = std::mem::replace(
-                &mut out,
-                Vec::with_capacity(HAND_OFF_BYTES + CIPHER_CHUNK_LEN),
-            );
-            tx.send(Ok(Bytes::from(full)))
-                .await
-                .map_err(|_| PumpError::StoreGone)?;
+        let mut rest = &piece[..];
+        while !rest.is_empty() {
+            rest = encryptor
+                .push(rest, HAND_OFF_BYTES)
+                .map_err(|err| PumpError::Refused(err.into()))?;
+            if encryptor.sealed_len() >= HAND_OFF_BYTES {
+                let full = encryptor.take_sealed(buffers.buffer());
+                tx.send(Ok(buffers.bytes(full)))
+                    .await
+                    .map_err(|_| PumpError::StoreGone)?;
+            }
         }
     }
     if declared_len.is_some_and(|len| len != received) {
         return Err(PumpError::Refused(VaultError::IncompleteUpload));
     }
-    encryptor
-        .finish(&mut out)
+    let last = encryptor
+        .finish()
         .map_err(|err| PumpError::Refused(err.into()))?;
-    tx.send(Ok(Bytes::from(out)))
+    tx.send(Ok(buffers.bytes(last)))
         .await
         .map_err(|_| PumpError::StoreGone)?;
     Ok(received)

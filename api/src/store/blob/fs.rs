@@ -7,18 +7,19 @@ use std::path::{Path, PathBuf};
 use std::io::{Read, Seek, Write};
 
 use async_trait::async_trait;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::StreamExt;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{BlobInfo, BlobStore, ByteStream, ObjectKey};
+use crate::buffers::Recycler;
 use crate::store::StoreError;
 
 /// Reads are issued in pieces of this size: four SRM1 chunks.
 const READ_BUF: usize = 4 * (64 * 1024 + 16);
 /// Pieces queued between the async side and the blocking thread.
-const QUEUE: usize = 4;
+const QUEUE: usize = 2;
 /// A big object being written is synced to disk each time this much more
 /// of it was written (`write_early_synced`).
 const SYNC_EVERY: usize = 32 << 20;
@@ -147,10 +148,12 @@ fn write_early_synced(
 /// the one that allocated it back only when that thread allocates again, and
 /// a blocking thread that read a download then sits idle for 10 s: pieces
 /// allocated there kept 32 parallel downloads' last pieces resident
-/// (bench/memory.sh: about 60 MiB more until the threads ended).
+/// (bench/memory.sh: about 60 MiB more until the threads ended). They come
+/// back when the consumer drops them and are read into again as they are:
+/// zero-filling each new one was ~5% of a download's CPU.
 fn read_stream(mut file: std::fs::File, len: u64) -> ByteStream {
-    let (empty_tx, mut empty_rx) = tokio::sync::mpsc::channel::<BytesMut>(QUEUE);
-    let (full_tx, full_rx) = tokio::sync::mpsc::channel::<Result<Bytes, StoreError>>(QUEUE);
+    let (empty_tx, mut empty_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(QUEUE);
+    let (full_tx, full_rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, StoreError>>(QUEUE);
     tokio::task::spawn_blocking(move || {
         let mut left = len;
         while left > 0 {
@@ -158,12 +161,10 @@ fn read_stream(mut file: std::fs::File, len: u64) -> ByteStream {
                 return; // the stream was dropped
             };
             let want = piece_len(left);
-            // Within the capacity it came with: no allocation on this thread.
+            // Already `want` long (the consumer walks the same lengths), so
+            // neither allocated nor zero-filled on this thread.
             buf.resize(want, 0);
-            let result = file
-                .read_exact(&mut buf)
-                .map(|()| buf.freeze())
-                .map_err(io_error);
+            let result = file.read_exact(&mut buf).map(|()| buf).map_err(io_error);
             let failed = result.is_err();
             left -= want as u64;
             if full_tx.blocking_send(result).is_err() || failed {
@@ -176,11 +177,13 @@ fn read_stream(mut file: std::fs::File, len: u64) -> ByteStream {
         full: full_rx,
         unrequested: len,
         outstanding: 0,
+        buffers: Recycler::new(QUEUE + 2, READ_BUF),
     };
     futures_util::stream::unfold(pieces, |mut pieces| async move {
         pieces.request();
         let item = pieces.full.recv().await?;
         pieces.outstanding -= 1;
+        let item = item.map(|buf| pieces.buffers.bytes(buf));
         Some((item, pieces))
     })
     .boxed()
@@ -192,8 +195,10 @@ fn piece_len(left: u64) -> usize {
 
 /// The consuming side of `read_stream`.
 struct Pieces {
-    empty: tokio::sync::mpsc::Sender<BytesMut>,
-    full: tokio::sync::mpsc::Receiver<Result<Bytes, StoreError>>,
+    empty: tokio::sync::mpsc::Sender<Vec<u8>>,
+    full: tokio::sync::mpsc::Receiver<Result<Vec<u8>, StoreError>>,
+    /// The pieces' buffers, taken back once the consumer is done with them.
+    buffers: Recycler,
     /// Bytes no buffer has been sent for yet.
     unrequested: u64,
     /// Buffers sent and not yet back.
@@ -207,7 +212,11 @@ impl Pieces {
             let want = piece_len(self.unrequested);
             // Never full (at most QUEUE outstanding), and a reader that has
             // gone (an error) will say so through `full`.
-            if self.empty.try_send(BytesMut::with_capacity(want)).is_err() {
+            if self
+                .empty
+                .try_send(self.buffers.overwritable(want))
+                .is_err()
+            {
                 return;
             }
             self.unrequested -= want as u64;
