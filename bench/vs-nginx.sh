@@ -39,6 +39,10 @@ json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[
 median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 mbps() { python3 -c "print(f'{$bytes / 1e6 / $1:.0f}')"; }
 ratio() { python3 -c "print(f'{$2 / $1:.2f}')"; }
+fsync_time() {
+    python3 -c 'import os,sys,time; fd=os.open(sys.argv[1], os.O_RDONLY); t=time.monotonic(); os.fsync(fd); print(f"{time.monotonic()-t:.6f}")' "$1"
+}
+plus() { python3 -c "print($1 + $2)"; }
 
 if [ -z "$SERVER" ]; then
     echo "== building the release binary"
@@ -119,6 +123,20 @@ for round in $(seq 1 "$ROUNDS"); do
     sr_down+=("$(curl -fsS -o /dev/null -w '%{time_total}' -H "$auth" "$url/api/v1/files/$id/content")")
     curl -fsS -o /dev/null -X DELETE -H "$auth" "$url/api/v1/nodes/$id"
 done
+# Then, apart so that its disk writes do not touch the figures above, what
+# nginx's upload costs with the durability Strongroom's has: the same PUT
+# and an fsync of the file (informational; the target is against the PUT
+# alone, whose file is deleted before the kernel writes it to disk).
+nginx_durable=() sr_again=()
+for round in $(seq 1 "$ROUNDS"); do
+    echo "== durable round $round of $ROUNDS"
+    put=$(curl -fsS -o /dev/null -w '%{time_total}' -T "$work/big.bin" "$nginx_url/up-$round.bin")
+    nginx_durable+=("$(plus "$put" "$(fsync_time "$work/www/up-$round.bin")")")
+    rm -f "$work/www/up-$round.bin"
+    sr_again+=("$(curl -fsS -o "$work/node.json" -w '%{time_total}' -T "$work/big.bin" -H "$auth" \
+        "$url/api/v1/folders/root/files/again-$round.bin")")
+    curl -fsS -o /dev/null -X DELETE -H "$auth" "$url/api/v1/nodes/$(json_field id <"$work/node.json")"
+done
 # One checked download: the figures above are of the right bytes.
 curl -fsS -o "$work/node.json" -T "$work/big.bin" -H "$auth" "$url/api/v1/folders/root/files/check.bin"
 id=$(json_field id <"$work/node.json")
@@ -126,6 +144,8 @@ id=$(json_field id <"$work/node.json")
     "$(sha256sum "$work/big.bin" | cut -d' ' -f1)" ] || { echo "download differs!" >&2; exit 1; }
 
 nu=$(mbps "$(median "${nginx_up[@]}")")
+ns=$(mbps "$(median "${nginx_durable[@]}")")
+sa=$(mbps "$(median "${sr_again[@]}")")
 nd=$(mbps "$(median "${nginx_down[@]}")")
 su=$(mbps "$(median "${sr_up[@]}")")
 sd=$(mbps "$(median "${sr_down[@]}")")
@@ -136,5 +156,7 @@ Strongroom vs nginx ($(nproc) cores, $(date -u +%F), ${SIZE_MB} MiB, median of $
                    nginx    Strongroom   ratio   (target)   all rounds: nginx | Strongroom
   upload   (PUT)   $nu       $su        $(ratio "$nu" "$su")x   (>= 1.0x)   $(all "${nginx_up[@]}")| $(all "${sr_up[@]}")
   download (GET)   $nd       $sd        $(ratio "$nd" "$sd")x   (>= 0.8x)   $(all "${nginx_down[@]}")| $(all "${sr_down[@]}")
+  upload, durable  $ns       $sa        $(ratio "$ns" "$sa")x   (informational)   $(all "${nginx_durable[@]}")| $(all "${sr_again[@]}")
   nginx: WebDAV PUT without fsync, GET with sendfile; Strongroom: encrypted, fsynced uploads.
+  "durable": nginx's PUT and then an fsync of its file, next to Strongroom's upload again (a pass of its own).
 REPORT
