@@ -157,6 +157,13 @@ fn from_unix(secs: i64) -> Result<OffsetDateTime, StoreError> {
     OffsetDateTime::from_unix_timestamp(secs).map_err(|err| StoreError::Corrupt(err.to_string()))
 }
 
+/// A fixed-size blob, copied out of the row.
+fn fixed<const N: usize>(bytes: &[u8], what: &str) -> Result<[u8; N], StoreError> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("{what} has the wrong length")))
+}
+
 fn blob<const N: usize>(bytes: Vec<u8>, what: &str) -> Result<[u8; N], StoreError> {
     bytes
         .try_into()

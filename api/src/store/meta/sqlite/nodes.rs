@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use strongroom_shared::NodeKind;
 use uuid::Uuid;
 
-use super::{blob, from_unix, size, to_i64, unix};
+use super::{fixed, from_unix, size, to_i64, unix};
 use crate::store::meta::{ChildrenDelta, NodeRecord};
 use crate::store::{Conflict, StoreError};
 
@@ -33,30 +33,32 @@ pub(super) fn kind_from_text(kind: &str) -> Result<NodeKind, StoreError> {
 }
 
 pub(super) fn node_from_row(row: &Row<'_>) -> rusqlite::Result<Result<NodeRecord, StoreError>> {
+    // Read in place where the record keeps no copy (kind, and the fixed-size
+    // blobs copied straight into arrays): a big folder is 100,000 rows.
     let id: [u8; 16] = row.get(0)?;
     let user_id: [u8; 16] = row.get(1)?;
     let parent_id: Option<[u8; 16]> = row.get(2)?;
-    let kind: String = row.get(3)?;
+    let kind = row.get_ref(3)?.as_str()?;
     let name_ct: Vec<u8> = row.get(4)?;
-    let name_mac: Vec<u8> = row.get(5)?;
+    let name_mac = row.get_ref(5)?.as_blob()?;
     let bytes: i64 = row.get(6)?;
     let object_id: Option<[u8; 16]> = row.get(7)?;
     let created: i64 = row.get(8)?;
     let modified: i64 = row.get(9)?;
-    let binding: Option<Vec<u8>> = row.get(10)?;
+    let binding = row.get_ref(10)?.as_blob_or_null()?;
     Ok((|| {
         Ok(NodeRecord {
             id: Uuid::from_bytes(id),
             user_id: Uuid::from_bytes(user_id),
             parent_id: parent_id.map(Uuid::from_bytes),
-            kind: kind_from_text(&kind)?,
+            kind: kind_from_text(kind)?,
             name_ct,
-            name_mac: blob(name_mac, "name_mac")?,
+            name_mac: fixed(name_mac, "name_mac")?,
             size: size(bytes, "size")?,
             object_id: object_id.map(Uuid::from_bytes),
             created_at: from_unix(created)?,
             modified_at: from_unix(modified)?,
-            binding: binding.map(|b| blob(b, "binding")).transpose()?,
+            binding: binding.map(|b| fixed(b, "binding")).transpose()?,
         })
     })())
 }
