@@ -140,6 +140,11 @@ impl ListingCache {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Whether it keeps anything at all (a budget of `0` keeps nothing).
+    pub fn keeps_any(&self) -> bool {
+        self.budget > 0
+    }
+
     /// The folder's listing if it was made at `version`; one made at
     /// another version is dropped.
     #[cfg(test)]

@@ -10,6 +10,7 @@ mod folder_shares;
 pub mod links;
 mod listing_cache;
 mod listing_snapshot;
+mod listings;
 pub mod names;
 pub mod props;
 mod running;
@@ -34,7 +35,7 @@ use crate::crypto::keys::KdfParams;
 use crate::store::{BlobStore, MetaStore, ObjectKey};
 
 pub use error::VaultError;
-use listing_cache::ListingCache;
+use listings::Listings;
 pub use names::Names;
 pub use props::DeadProp;
 use running::Running;
@@ -85,11 +86,9 @@ pub struct Vault {
     limits: VaultLimits,
     /// Uploads running on this server, per account, with the quota they hold.
     running: Running,
-    /// Folder listings decrypted and sorted, per user and folder version.
-    listings: ListingCache,
-    /// Folders with at least this many children get a listing snapshot
-    /// (`listing_snapshot.rs`); tests lower it.
-    snapshot_min_children: usize,
+    /// Folder listings decrypted and sorted, per user and folder version,
+    /// and their snapshots.
+    listings: Listings,
 }
 
 impl Vault {
@@ -100,13 +99,17 @@ impl Vault {
         key_work: Arc<KeyWork>,
         limits: VaultLimits,
     ) -> Self {
+        let listings = Listings::new(
+            Arc::clone(&meta),
+            Arc::clone(&blobs),
+            limits.listing_cache_bytes,
+        );
         Self {
             meta,
             blobs,
             tokens,
             key_work,
-            listings: ListingCache::new(limits.listing_cache_bytes),
-            snapshot_min_children: listing_snapshot::MIN_CHILDREN,
+            listings,
             limits,
             running: Running::default(),
         }

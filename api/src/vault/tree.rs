@@ -2,7 +2,6 @@
 //! search, and addressing by path.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use data_encoding::BASE64URL_NOPAD;
 use strongroom_shared::{
@@ -13,13 +12,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Names;
-use super::listing_cache::{self, Kept, Listing};
-use super::listing_snapshot;
+use super::listing_cache::Kept;
+use super::listings::sorted_listing;
 use super::{Vault, VaultError};
 use crate::auth::Caller;
-use crate::crypto::keys::ListingSnapshotKey;
 use crate::store::StoreError;
-use crate::store::meta::{ChildrenDelta, NodeRecord, NodeUpdate};
+use crate::store::meta::{NodeRecord, NodeUpdate};
 
 pub const DEFAULT_PAGE: usize = 100;
 pub const MAX_PAGE: usize = 1000;
@@ -52,67 +50,6 @@ pub fn parse_place(
     let name = name.map(|raw| Names::check("name", raw)).transpose()?;
     let parent = parent_id.map(|raw| parse_ref(caller, raw)).transpose()?;
     Ok((name, parent))
-}
-
-/// Decrypts and sorts a folder's children into a listing. Names are
-/// ciphertext in the store, so ordering happens here, after decryption.
-fn sorted_listing(names: &Names, children: &[NodeRecord]) -> Result<Listing, VaultError> {
-    let mut items = children
-        .iter()
-        .map(|child| Ok(super::names::wire_untyped(child, names.open(child)?)))
-        .collect::<Result<Vec<_>, VaultError>>()?;
-    items.sort_by_cached_key(|node| order_key(node.kind, &node.name));
-    Ok(Listing::new(items))
-}
-
-/// A listing made earlier brought up to date with what changed since:
-/// the few changed children are decrypted and merged into the kept order,
-/// instead of reading, decrypting and sorting the whole folder again.
-fn updated_listing(
-    names: &Names,
-    kept: Arc<Listing>,
-    delta: ChildrenDelta,
-) -> Result<Listing, VaultError> {
-    let mut fresh = delta
-        .changed
-        .iter()
-        .map(|child| Ok(super::names::wire_untyped(child, names.open(child)?)))
-        .collect::<Result<Vec<_>, VaultError>>()?;
-    // Sorted for a binary search per kept node: for the few ids of a
-    // delta, cheaper than hashing every one of the folder's ids.
-    let mut gone: Vec<Uuid> = delta
-        .left
-        .into_iter()
-        .chain(fresh.iter().map(|node| node.id))
-        .collect();
-    gone.sort_unstable();
-    let mut items = Listing::into_items(kept);
-    items.retain_mut(|node| {
-        let keep = gone.binary_search(&node.id).is_err();
-        if !keep {
-            listing_cache::forget(node);
-        }
-        keep
-    });
-    // Many changes: one sort of everything is cheaper than a search each.
-    if fresh.len() > items.len() / 8 {
-        items.append(&mut fresh);
-        items.sort_by_cached_key(|node| order_key(node.kind, &node.name));
-        return Ok(Listing::new(items));
-    }
-    fresh.sort_by_cached_key(|node| order_key(node.kind, &node.name));
-    let mut merged = Vec::with_capacity(items.len() + fresh.len());
-    let mut rest = items.into_iter();
-    for node in fresh {
-        let key = order_key(node.kind, &node.name);
-        let before = rest
-            .as_slice()
-            .partition_point(|n| order_key(n.kind, &n.name) <= key);
-        merged.extend(rest.by_ref().take(before));
-        merged.push(node);
-    }
-    merged.extend(rest);
-    Ok(Listing::new(merged))
 }
 
 /// Sort order of listings: folders first, then by name ignoring case, ties by
@@ -213,7 +150,8 @@ impl Vault {
             ),
         };
         let listing = self
-            .sorted_children(caller, &names, folder.id, version)
+            .listings
+            .sorted_children(caller.user_id, &caller.umk, &names, folder.id, version)
             .await?;
         let items = listing.items();
         let start = match &after {
@@ -249,120 +187,6 @@ impl Vault {
                 .collect(),
             next_cursor,
         })
-    }
-
-    /// The folder's children in listing order: kept from an earlier request
-    /// while the folder's listing version (read before calling) is the
-    /// same, else read, decrypted and sorted, and kept.
-    async fn sorted_children(
-        &self,
-        caller: &Caller,
-        names: &Names,
-        folder_id: Uuid,
-        version: Option<u64>,
-    ) -> Result<Arc<Listing>, VaultError> {
-        let Some(version) = version else {
-            // Gone since the version was read: nothing to keep it under.
-            let children = self.meta.children(caller.user_id, folder_id).await?;
-            return Ok(Arc::new(sorted_listing(names, &children)?));
-        };
-        let kept = self.listings.lookup(caller.user_id, folder_id, version);
-        self.bring_up_to_date(caller, names, folder_id, version, kept)
-            .await
-    }
-
-    /// What `sorted_children` does with what the cache held: use it, bring
-    /// it up to date, or read the folder whole; and keep the result.
-    async fn bring_up_to_date(
-        &self,
-        caller: &Caller,
-        names: &Names,
-        folder_id: Uuid,
-        version: u64,
-        kept: Kept,
-    ) -> Result<Arc<Listing>, VaultError> {
-        let kept = match kept {
-            Kept::Nothing => self.kept_in_snapshot(caller, folder_id, version).await,
-            kept => kept,
-        };
-        match kept {
-            Kept::Current(listing) => return Ok(listing),
-            Kept::Behind {
-                version: made_at,
-                listing,
-            } => {
-                if let Some(delta) = self
-                    .meta
-                    .children_since(caller.user_id, folder_id, made_at)
-                    .await?
-                {
-                    let changes = delta.changed.len() + delta.left.len();
-                    let listing = self.listings.put(
-                        caller.user_id,
-                        folder_id,
-                        version,
-                        updated_listing(names, listing, delta)?,
-                    );
-                    if changes > listing_snapshot::REWRITE_AFTER_CHANGES
-                        || version - made_at > listing_snapshot::REWRITE_AFTER_VERSIONS
-                    {
-                        self.save_snapshot(caller, folder_id, version, &listing);
-                    }
-                    return Ok(listing);
-                }
-            }
-            Kept::Nothing => {}
-        }
-        let children = self.meta.children(caller.user_id, folder_id).await?;
-        let listing = self.listings.put(
-            caller.user_id,
-            folder_id,
-            version,
-            sorted_listing(names, &children)?,
-        );
-        self.save_snapshot(caller, folder_id, version, &listing);
-        Ok(listing)
-    }
-
-    /// The folder's sealed snapshot (`listing_snapshot.rs`), as the cache
-    /// would have held it: at the current version (then kept), older, or
-    /// none (also when it says a version newer than the current one).
-    async fn kept_in_snapshot(&self, caller: &Caller, folder_id: Uuid, version: u64) -> Kept {
-        let key = ListingSnapshotKey::derive(&caller.umk);
-        match listing_snapshot::load(&*self.blobs, key, caller.user_id, folder_id).await {
-            Some((made_at, listing)) if made_at == version => {
-                Kept::Current(
-                    self.listings
-                        .put(caller.user_id, folder_id, version, listing),
-                )
-            }
-            Some((made_at, listing)) if made_at < version => Kept::Behind {
-                version: made_at,
-                listing: Arc::new(listing),
-            },
-            _ => Kept::Nothing,
-        }
-    }
-
-    /// Writes a big folder's listing as its snapshot, in the background.
-    fn save_snapshot(
-        &self,
-        caller: &Caller,
-        folder_id: Uuid,
-        version: u64,
-        listing: &Arc<Listing>,
-    ) {
-        if listing.items().len() < self.snapshot_min_children {
-            return;
-        }
-        listing_snapshot::save(
-            Arc::clone(&self.blobs),
-            ListingSnapshotKey::derive(&caller.umk),
-            caller.user_id,
-            folder_id,
-            version,
-            Arc::clone(listing),
-        );
     }
 
     /// Every child of a folder with its name, unordered and unpaged: for
@@ -526,10 +350,18 @@ impl Vault {
         let mut listings = Vec::with_capacity(folders.len());
         let mut missing = Vec::new();
         for (folder, version) in folders {
-            match self.listings.lookup(caller.user_id, folder, version) {
+            match self.listings.cache.lookup(caller.user_id, folder, version) {
                 Kept::Current(kept) => listings.push(kept),
                 behind @ Kept::Behind { .. } => listings.push(
-                    self.bring_up_to_date(caller, &names, folder, version, behind)
+                    self.listings
+                        .bring_up_to_date(
+                            caller.user_id,
+                            &caller.umk,
+                            &names,
+                            folder,
+                            version,
+                            behind,
+                        )
                         .await?,
                 ),
                 Kept::Nothing => missing.push((folder, version)),
@@ -538,7 +370,15 @@ impl Vault {
         if missing.len() <= FOLDERS_READ_ONE_BY_ONE {
             for (folder, version) in missing {
                 listings.push(
-                    self.bring_up_to_date(caller, &names, folder, version, Kept::Nothing)
+                    self.listings
+                        .bring_up_to_date(
+                            caller.user_id,
+                            &caller.umk,
+                            &names,
+                            folder,
+                            version,
+                            Kept::Nothing,
+                        )
                         .await?,
                 );
             }
@@ -554,7 +394,11 @@ impl Vault {
             for (folder, version) in missing {
                 let children = by_parent.remove(&folder).unwrap_or_default();
                 let listing = sorted_listing(&names, &children)?;
-                listings.push(self.listings.put(caller.user_id, folder, version, listing));
+                listings.push(
+                    self.listings
+                        .cache
+                        .put(caller.user_id, folder, version, listing),
+                );
             }
         }
         let mut hits: Vec<Node> = listings
@@ -633,7 +477,9 @@ mod tests {
     use strongroom_shared::RestoreRequest;
 
     use super::*;
+    use crate::crypto::keys::ListingSnapshotKey;
     use crate::store::blob::ObjectKey;
+    use crate::vault::listing_snapshot;
     use crate::vault::testing::{Fixture, caller, fixture};
 
     /// A file straight into the store (no content needed for listings).
@@ -859,7 +705,7 @@ mod tests {
     #[tokio::test]
     async fn a_cold_listing_starts_from_the_snapshot_and_catches_up() {
         let mut f = fixture();
-        f.vault.snapshot_min_children = 10;
+        f.vault.listings.snapshot_min_children = 10;
         let me = caller(f.meta.as_ref()).await;
         let vault = &f.vault;
         let a = new_folder(vault, &me, me.user_id, "a").await;

@@ -285,6 +285,8 @@ impl Vault {
                 });
             }
         };
+        self.listings
+            .file_committed(caller.user_id, &caller.umk, target.parent_id);
         Ok(Uploaded {
             node: super::names::wire(&node, target.name),
             replaced,

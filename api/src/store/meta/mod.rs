@@ -185,6 +185,9 @@ pub trait TreeStore: Send + Sync {
     /// made earlier (on any server) is still the folder's. `None` for no node
     /// of that user; says nothing of whether it is live.
     async fn listing_version(&self, user_id: Uuid, id: Uuid) -> Result<Option<u64>, StoreError>;
+    /// Whether `children_since` can answer at all; `false` for a store that
+    /// keeps no record of what changed (it then always answers `None`).
+    fn tells_changes(&self) -> bool;
     /// What changed among the folder's children since its listing version
     /// was `since`, for bringing a listing made then up to date. `None` when
     /// the store cannot tell (too far behind, or a store that keeps no such

@@ -38,6 +38,12 @@ impl TreeStore for DynamoMetaStore {
     /// Not kept here: a transaction raises the folder's version with `ADD`
     /// and cannot write the number it raised it to into the child beside it
     /// (no read in a write transaction), so a listing is read whole again.
+    /// A transaction cannot write the version it raises into the child
+    /// (`guards.rs`), so nothing here records what changed.
+    fn tells_changes(&self) -> bool {
+        false
+    }
+
     async fn children_since(
         &self,
         _user_id: Uuid,

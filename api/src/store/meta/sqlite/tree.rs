@@ -46,6 +46,10 @@ impl TreeStore for SqliteMetaStore {
         .await
     }
 
+    fn tells_changes(&self) -> bool {
+        true
+    }
+
     async fn children_since(
         &self,
         user_id: Uuid,
