@@ -1,6 +1,7 @@
 # Sourced by the contract scripts: starts the debug server (built by `cargo
 # test`) on the embedded backends, a free loopback port and a fresh data
 # folder, and stops it when the script exits. Sets `url`, `data`, `server`.
+# Arguments are more NAME=value settings for the server.
 
 start_server() {
     [ -x target/debug/strongroom ] || cargo build --locked --bin strongroom
@@ -16,7 +17,7 @@ start_server() {
         STRONGROOM_STORAGE__BLOB=fs STRONGROOM_STORAGE__META=sqlite \
         STRONGROOM_LIMITS__LOGIN_PER_MINUTE=1000000 STRONGROOM_LIMITS__SIGNUP_PER_HOUR=1000000 \
         STRONGROOM_LIMITS__REFRESH_PER_MINUTE=1000000 STRONGROOM_LIMITS__SHARE_PER_MINUTE=1000000 \
-        STRONGROOM_WEB_DIR="$data/no-web-app" \
+        STRONGROOM_WEB_DIR="$data/no-web-app" "$@" \
         target/debug/strongroom >"$data/server.log" 2>&1 &
     server=$!
     trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
