@@ -4,7 +4,7 @@
 //! writer, the socket), which frees them there. The allocator gives an empty
 //! page of that size back to the system at once (`MIMALLOC_PURGE_DELAY=0`,
 //! which keeps idle memory low, see `allocator.rs`), so the next buffer is
-//! fresh memory: a page fault and a zero-fill per 4 KiB, about 8% of an
+//! fresh memory: a page fault and a zero-fill per 4 KiB, about 6% of an
 //! upload's CPU in `perf`. A [`Recycler`] takes each buffer back when the
 //! `Bytes` made of it is dropped, wherever that happens, and hands it out
 //! again. It keeps at most a few, and none once the transfer and every

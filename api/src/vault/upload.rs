@@ -355,8 +355,15 @@ where
 {
     // Every buffer in flight, and one being filled, can come back. A buffer
     // is handed off as soon as a sealed chunk takes it to HAND_OFF_BYTES, so
-    // it never holds more than that and the header.
-    let buffers = Recycler::new(PIPELINE_DEPTH + 2, HEADER_LEN + HAND_OFF_BYTES);
+    // it never holds more than that and the header; a small file announced
+    // by its length gets a buffer of its own size (it grows if the body is
+    // longer, which is refused anyway).
+    let most = HEADER_LEN + HAND_OFF_BYTES;
+    let capacity = declared_len
+        .and_then(|len| ciphertext_len(len).ok())
+        .and_then(|len| usize::try_from(len).ok())
+        .map_or(most, |len| len.min(most));
+    let buffers = Recycler::new(PIPELINE_DEPTH + 2, capacity);
     let mut encryptor = BufferedEncryptor::new(encryptor, buffers.buffer());
     let mut received = 0u64;
     while let Some(piece) = body.next().await {
