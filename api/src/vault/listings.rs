@@ -4,7 +4,7 @@
 //! it; uploads keep a growing folder's listing warm through it, in the
 //! background, so that the first listing after a bulk upload merges a few
 //! hundred changes instead of reading, decrypting and sorting the whole
-//! folder (150 ms for 100,000 files, bench/listing.sh).
+//! folder (130-150 ms for 100,000 files, bench/listing.sh).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
