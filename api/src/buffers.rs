@@ -37,12 +37,7 @@ impl Recycler {
     /// or a new one.
     #[must_use]
     pub fn buffer(&self) -> Vec<u8> {
-        let returned = self
-            .free
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        match returned {
+        match self.returned() {
             Some(mut buf) => {
                 buf.clear();
                 buf.reserve(self.capacity);
@@ -58,15 +53,20 @@ impl Recycler {
     /// zero-filling it each time.
     #[must_use]
     pub fn overwritable(&self, len: usize) -> Vec<u8> {
-        let returned = self
-            .free
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        let mut buf = returned.unwrap_or_else(|| Vec::with_capacity(self.capacity));
+        let mut buf = self
+            .returned()
+            .unwrap_or_else(|| Vec::with_capacity(self.capacity));
         // Zero-fills only what was never written: nothing, in steady state.
         buf.resize(len, 0);
         buf
+    }
+
+    /// The buffer that came back last, if one did.
+    fn returned(&self) -> Option<Vec<u8>> {
+        self.free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
     }
 
     /// `buf` as `Bytes`: when the last of them (and of its slices) is

@@ -348,41 +348,28 @@ impl Vault {
         // The versions before the children, as for a listing.
         let folders = self.meta.folder_versions(caller.user_id).await?;
         let mut listings = Vec::with_capacity(folders.len());
+        // Folders whose listing is behind, and those with none kept.
+        let mut stale = Vec::new();
         let mut missing = Vec::new();
         for (folder, version) in folders {
             match self.listings.cache.lookup(caller.user_id, folder, version) {
                 Kept::Current(kept) => listings.push(kept),
-                behind @ Kept::Behind { .. } => listings.push(
-                    self.listings
-                        .bring_up_to_date(
-                            caller.user_id,
-                            &caller.umk,
-                            &names,
-                            folder,
-                            version,
-                            behind,
-                        )
-                        .await?,
-                ),
+                behind @ Kept::Behind { .. } => stale.push((folder, version, behind)),
                 Kept::Nothing => missing.push((folder, version)),
             }
         }
+        // A few folders not kept are read one by one, like the stale ones.
         if missing.len() <= FOLDERS_READ_ONE_BY_ONE {
-            for (folder, version) in missing {
-                listings.push(
-                    self.listings
-                        .bring_up_to_date(
-                            caller.user_id,
-                            &caller.umk,
-                            &names,
-                            folder,
-                            version,
-                            Kept::Nothing,
-                        )
-                        .await?,
-                );
-            }
-        } else {
+            stale.extend(missing.drain(..).map(|(f, v)| (f, v, Kept::Nothing)));
+        }
+        for (folder, version, kept) in stale {
+            let listing = self
+                .listings
+                .bring_up_to_date(caller.user_id, &caller.umk, &names, folder, version, kept)
+                .await?;
+            listings.push(listing);
+        }
+        if !missing.is_empty() {
             // One read of the whole tree rather than one per folder.
             let nodes = self.meta.all_nodes(caller.user_id).await?;
             let mut by_parent: HashMap<Uuid, Vec<NodeRecord>> = HashMap::new();
